@@ -1,0 +1,59 @@
+/**
+ * What the dashboard sees: REST views (`/api/nodes`) and `/ws/live` messages. The dashboard
+ * imports only these types (never server code).
+ */
+import type { DriverInfo, Gpu, GpuProcess, HostStats } from "./telemetry";
+import type { NodeFacts } from "./agent-wire";
+
+export interface NodeView {
+  id: string;
+  name: string;
+  online: boolean;
+  /** ms since epoch of the newest sample (or of the connection when no sample came yet). */
+  lastSeen: number | null;
+  agentVersion: string | null;
+  facts: NodeFacts | null;
+  driver: DriverInfo | null;
+  host: HostStats | null;
+  gpus: Gpu[];
+  processes: GpuProcess[];
+  warnings: string[];
+}
+
+/** One point of a series; `null` where the value was unavailable. */
+export interface GpuPoint {
+  ts: number;
+  utilGpuPct: number | null;
+  memUsedMiB: number | null;
+  tempC: number | null;
+  powerW: number | null;
+}
+
+export interface HostPoint {
+  ts: number;
+  cpuPct: number | null;
+  memUsedBytes: number | null;
+}
+
+export const HISTORY_RANGES = ["5m", "15m", "1h", "6h", "24h", "7d", "30d"] as const;
+export type HistoryRange = (typeof HISTORY_RANGES)[number];
+
+export interface NodeHistory {
+  node: string;
+  range: HistoryRange;
+  /** Seconds between points: 1 for ranges within the last hour, 60 beyond. */
+  resolutionS: number;
+  gpus: Array<{ uuid: string; index: number; name: string; points: GpuPoint[] }>;
+  host: HostPoint[];
+}
+
+export interface EnrollmentInfo {
+  agentToken: string;
+  serverUrl: string;
+  command: string;
+}
+
+export type LiveMessage =
+  | { type: "snapshot"; nodes: NodeView[] }
+  | { type: "node"; node: NodeView; sampleTs: number | null }
+  | { type: "removed"; name: string };
