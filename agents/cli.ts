@@ -1,0 +1,95 @@
+/**
+ * `switchyard-agent`: the small process on each GPU box.
+ *
+ *   switchyard-agent --server URL --token T [--name NODE] [--interval MS]
+ *   switchyard-agent --once
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { createLogger } from "../lib/logger";
+import { connectAgent } from "./connection";
+import { collectOnce, createCollector } from "./telemetry/collector";
+import { nodeFacts } from "./telemetry/host-stats";
+
+const USAGE = `Usage:
+  switchyard-agent --server URL --token T [--name NODE] [--interval MS]
+  switchyard-agent --once
+
+  --server    the Switchyard server, as in the dashboard's address (http://host:3000; ws:// also works)
+  --token     the enrollment token shown in the dashboard under "Add a GPU box"
+              (or set SWITCHYARD_AGENT_TOKEN)
+  --name      node name shown in the dashboard (default: this machine's hostname)
+  --interval  milliseconds between samples (default 1000)
+  --once      print one telemetry snapshot as JSON and exit
+Environment: SWITCHYARD_NVIDIA_SMI  path of nvidia-smi (default: nvidia-smi on PATH)`;
+
+function agentVersion(): string {
+  const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "package.json");
+  try {
+    return (JSON.parse(fs.readFileSync(pkg, "utf8")) as { version?: string }).version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+function fail(message: string): never {
+  process.stderr.write(`switchyard-agent: ${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+async function main() {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        server: { type: "string" }, token: { type: "string" }, name: { type: "string" },
+        interval: { type: "string" }, once: { type: "boolean" }, help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const nvidiaSmi = process.env.SWITCHYARD_NVIDIA_SMI || "nvidia-smi";
+
+  if (args.once) {
+    const snapshot = await collectOnce({ nvidiaSmi });
+    process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
+    return;
+  }
+
+  const server = args.server ?? fail("--server is required (the address of the Switchyard dashboard)");
+  const token = args.token ?? process.env.SWITCHYARD_AGENT_TOKEN ?? fail("--token is required (see 'Add a GPU box' in the dashboard)");
+  const intervalMs = args.interval === undefined ? 1000 : Number(args.interval);
+  if (!Number.isInteger(intervalMs) || intervalMs < 100 || intervalMs > 60_000) fail("--interval must be a whole number of milliseconds between 100 and 60000");
+  const name = args.name ?? os.hostname();
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name)) fail(`--name '${name}' must be letters, digits, '.', '_' or '-' (at most 128)`);
+
+  const log = createLogger("agent").child({ node: name });
+  let connection;
+  try {
+    connection = connectAgent({ serverUrl: server, token, name, agentVersion: agentVersion(), facts: nodeFacts, log });
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const collector = createCollector({ nvidiaSmi, intervalMs, logger: log });
+  collector.start((sample) => connection.send(sample));
+  log.info({ server, intervalMs, nvidiaSmi }, "agent started");
+
+  const stop = async () => {
+    connection.stop();
+    await collector.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+}
+
+void main();

@@ -1,0 +1,184 @@
+/**
+ * The agent's side of the hub protocol: dials out, says hello, streams samples. While the server
+ * is unreachable it keeps a bounded backlog (newest kept) and redials with capped, jittered
+ * backoff; a refused token or protocol is reported with the server's own reason, then retried.
+ */
+import type { IncomingMessage } from "node:http";
+import WebSocket from "ws";
+import {
+  AGENT_HEADERS, CLOSE_CODES, PROTOCOL_VERSION, serverMessageSchema,
+  type AgentMessage, type NodeFacts, type TelemetrySample,
+} from "../protocol/agent-wire";
+import type { Logger } from "../lib/logger";
+
+export const BACKLOG_LIMIT = 300;
+const MAX_BATCH = 600;
+const PING_EVERY_MS = 5000;
+
+export interface ConnectionOptions {
+  serverUrl: string;
+  token: string;
+  name: string;
+  agentVersion: string;
+  facts: () => Promise<NodeFacts>;
+  log: Logger;
+  /** Backoff bounds, overridable for tests. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface AgentConnection {
+  send(sample: TelemetrySample): void;
+  isConnected(): boolean;
+  backlogSize(): number;
+  stop(): void;
+}
+
+/** `http(s)://host:port[/]` or `ws(s)://…` → the hub's WebSocket URL. */
+export function hubUrl(serverUrl: string): string {
+  const url = new URL(serverUrl);
+  if (url.protocol === "http:") url.protocol = "ws:";
+  else if (url.protocol === "https:") url.protocol = "wss:";
+  else if (url.protocol !== "ws:" && url.protocol !== "wss:") {
+    throw new Error(`--server must be an http(s):// or ws(s):// URL, got ${serverUrl}`);
+  }
+  if (url.pathname === "/" || url.pathname === "") url.pathname = "/ws/agent";
+  return url.toString();
+}
+
+export function connectAgent(opts: ConnectionOptions): AgentConnection {
+  const url = hubUrl(opts.serverUrl);
+  const minBackoff = opts.minBackoffMs ?? 1000;
+  const maxBackoff = opts.maxBackoffMs ?? 30_000;
+  const backlog: TelemetrySample[] = [];
+  let ws: WebSocket | null = null;
+  let welcomed = false;
+  let stopped = false;
+  let failures = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let pingTimer: NodeJS.Timeout | null = null;
+  let awaitingPong = false;
+
+  const write = (msg: AgentMessage) => ws?.send(JSON.stringify(msg));
+
+  const flushBacklog = () => {
+    while (backlog.length > 0 && welcomed) write({ type: "telemetry", v: PROTOCOL_VERSION, samples: backlog.splice(0, MAX_BATCH) });
+  };
+
+  const scheduleReconnect = () => {
+    if (stopped || timer) return;
+    const base = Math.min(maxBackoff, minBackoff * 2 ** Math.min(failures, 10));
+    const delay = Math.round(base * (0.75 + Math.random() * 0.5));
+    failures += 1;
+    timer = setTimeout(() => {
+      timer = null;
+      dial();
+    }, delay);
+  };
+
+  const dial = () => {
+    if (stopped) return;
+    welcomed = false;
+    awaitingPong = false;
+    const socket = new WebSocket(url, {
+      headers: {
+        [AGENT_HEADERS.token]: `Bearer ${opts.token}`,
+        [AGENT_HEADERS.node]: opts.name,
+        [AGENT_HEADERS.protocol]: String(PROTOCOL_VERSION),
+        [AGENT_HEADERS.agentVersion]: opts.agentVersion,
+      },
+      handshakeTimeout: 10_000,
+    });
+    ws = socket;
+
+    socket.on("unexpected-response", (_req, res: IncomingMessage) => {
+      let body = "";
+      res.on("data", (chunk) => (body += chunk));
+      res.on("end", () => {
+        let reason = body.slice(0, 300);
+        try {
+          reason = (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? reason;
+        } catch { /* not JSON: keep the raw text */ }
+        opts.log.error({ status: res.statusCode, server: opts.serverUrl }, `server refused the agent (HTTP ${res.statusCode}): ${reason}`);
+        socket.terminate();
+      });
+    });
+
+    socket.on("open", async () => {
+      try {
+        write({ type: "hello", v: PROTOCOL_VERSION, agentVersion: opts.agentVersion, node: opts.name, facts: await opts.facts() });
+      } catch (err) {
+        opts.log.error({ err }, "could not send hello");
+        socket.terminate();
+      }
+    });
+
+    socket.on("message", (data) => {
+      const parsed = serverMessageSchema.safeParse(safeJson(data.toString()));
+      if (!parsed.success) return opts.log.warn("ignored a malformed message from the server");
+      if (parsed.data.type === "welcome") {
+        welcomed = true;
+        failures = 0;
+        opts.log.info({ server: opts.serverUrl, nodeId: parsed.data.nodeId, backlog: backlog.length }, "connected");
+        flushBacklog();
+      }
+    });
+
+    socket.on("pong", () => (awaitingPong = false));
+
+    socket.on("close", (code, reason) => {
+      if (ws === socket) ws = null;
+      welcomed = false;
+      if (stopped) return;
+      if (code === CLOSE_CODES.replaced) opts.log.warn("another agent connected with the same --name; this one will keep retrying");
+      else if (code !== 1006 || failures === 0) opts.log.warn({ code, reason: reason.toString() }, "disconnected from server; reconnecting");
+      scheduleReconnect();
+    });
+
+    socket.on("error", (err) => {
+      if (failures < 3 || failures % 10 === 0) opts.log.warn({ err: err.message, server: opts.serverUrl }, "cannot reach server");
+    });
+  };
+
+  // A server that vanished without closing the socket (cable pulled) is noticed by a missing pong.
+  pingTimer = setInterval(() => {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    if (awaitingPong) {
+      opts.log.warn("server stopped answering pings; reconnecting");
+      ws.terminate();
+      return;
+    }
+    awaitingPong = true;
+    ws.ping();
+  }, PING_EVERY_MS);
+  pingTimer.unref();
+
+  dial();
+
+  return {
+    send(sample) {
+      if (welcomed && ws?.readyState === WebSocket.OPEN) {
+        write({ type: "telemetry", v: PROTOCOL_VERSION, samples: [sample] });
+        return;
+      }
+      backlog.push(sample);
+      if (backlog.length > BACKLOG_LIMIT) backlog.splice(0, backlog.length - BACKLOG_LIMIT);
+    },
+    isConnected: () => welcomed,
+    backlogSize: () => backlog.length,
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (pingTimer) clearInterval(pingTimer);
+      ws?.close(1000, "agent stopping");
+    },
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

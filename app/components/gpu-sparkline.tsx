@@ -1,0 +1,60 @@
+"use client";
+/**
+ * The last few minutes of one GPU's utilisation and VRAM share, from the client-side ring buffer
+ * (seeded from history, appended by the live stream). Re-renders only when that ring changes.
+ */
+import { memo, useMemo } from "react";
+import type uPlot from "uplot";
+import { seriesColors } from "../lib/chart-theme";
+import { SPARK_WINDOW_MS } from "../lib/fleet-store";
+import { useGpuRing } from "../lib/use-live-fleet";
+import { TimeChart, type ChartSeries } from "./time-chart";
+
+const SERIES: readonly ChartSeries[] = [
+  { label: "Util", color: seriesColors.util, fill: true },
+  { label: "VRAM", color: seriesColors.vram },
+];
+const Y_PCT = [0, 100] as const;
+
+function GpuSparklineImpl({ uuid, memTotalMiB }: { uuid: string; memTotalMiB: number | null }) {
+  const { ring, version } = useGpuRing(uuid);
+  const { data, xRange } = useMemo(() => {
+    const pts = ring.all();
+    const x: number[] = [];
+    const util: (number | null)[] = [];
+    const vram: (number | null)[] = [];
+    for (const p of pts) {
+      x.push(p.ts / 1000);
+      util.push(p.utilGpuPct);
+      vram.push(p.memUsedMiB !== null && memTotalMiB ? (p.memUsedMiB / memTotalMiB) * 100 : null);
+    }
+    const end = (ring.lastTs ?? Date.now()) / 1000;
+    return {
+      data: [x, util, vram] as uPlot.AlignedData,
+      xRange: [end - SPARK_WINDOW_MS / 1000, end] as const,
+    };
+    // `version` is the ring's change counter: the ring mutates in place.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ring, version, memTotalMiB]);
+
+  return (
+    <div className="spark" data-testid="gpu-sparkline" data-points={data[0].length}>
+      <div className="spark-legend" aria-hidden="true">
+        <span style={{ color: seriesColors.util }}>util</span>
+        <span style={{ color: seriesColors.vram }}>vram</span>
+        <span className="muted spark-window">last 5 min</span>
+      </div>
+      <TimeChart
+        data={data}
+        series={SERIES}
+        height={40}
+        yRange={Y_PCT}
+        xRange={xRange}
+        compact
+        ariaLabel="Utilisation and VRAM, last 5 minutes"
+      />
+    </div>
+  );
+}
+
+export const GpuSparkline = memo(GpuSparklineImpl);

@@ -1,0 +1,95 @@
+"use client";
+/**
+ * One node on the fleet page: status, host stats, warnings and a card per GPU. Subscribes to its
+ * own node only, so other nodes' updates do not touch it.
+ */
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { memo, useMemo } from "react";
+import type { GpuProcess } from "../../protocol/telemetry";
+import { api } from "../lib/api";
+import { fleetStore } from "../lib/fleet-store";
+import { useNode } from "../lib/use-live-fleet";
+import { GpuCard } from "./gpu-card";
+import { HostStatsRow } from "./host-stats";
+import { NodeWarnings } from "./node-warnings";
+import { RelativeTime } from "./relative-time";
+import { StatusBadge } from "./status-badge";
+
+const NO_PROCESSES: readonly GpuProcess[] = [];
+
+/** Fills the sparklines' rings with the last 5 minutes once per node, so they start full. */
+function useSeededRings(name: string, enabled: boolean): void {
+  useQuery({
+    queryKey: ["seed-history", name],
+    queryFn: async () => {
+      const h = await api.history(name, "5m");
+      fleetStore.seedHistory(name, h.gpus);
+      return true;
+    },
+    enabled: enabled && !fleetStore.hasSeeded(name),
+    staleTime: Number.POSITIVE_INFINITY,
+    gcTime: Number.POSITIVE_INFINITY,
+    retry: 1,
+  });
+}
+
+function NodeCardImpl({ name }: { name: string }) {
+  const node = useNode(name);
+  useSeededRings(name, node !== undefined && node.gpus.length > 0);
+
+  const procsByGpu = useMemo(() => {
+    const m = new Map<string, GpuProcess[]>();
+    for (const p of node?.processes ?? []) {
+      const list = m.get(p.gpuUuid);
+      if (list) list.push(p);
+      else m.set(p.gpuUuid, [p]);
+    }
+    return m;
+  }, [node?.processes]);
+
+  if (!node) return null;
+  const driver = node.driver;
+  const gpuWord = node.gpus.length === 1 ? "GPU" : "GPUs";
+
+  return (
+    <section className={`node-card${node.online ? "" : " is-offline"}`} data-testid="node-card" data-node-name={node.name}>
+      <header className="node-head">
+        <div className="node-title">
+          <Link href={`/nodes/${encodeURIComponent(node.name)}`} className="node-name">
+            {node.name}
+          </Link>
+          <StatusBadge online={node.online} />
+          <span className="muted small">
+            seen <RelativeTime ts={node.lastSeen} />
+          </span>
+        </div>
+        <div className="node-meta small muted">
+          <span data-testid="node-gpu-count">
+            {node.gpus.length} {gpuWord}
+          </span>
+          {driver?.version && (
+            <span>
+              driver {driver.version}
+              {driver.cuda ? ` · CUDA ${driver.cuda}` : ""}
+            </span>
+          )}
+          {node.facts?.os && <span>{node.facts.os}</span>}
+        </div>
+        <HostStatsRow host={node.host} />
+      </header>
+      <NodeWarnings warnings={node.warnings} />
+      {node.gpus.length > 0 ? (
+        <div className="gpu-grid">
+          {node.gpus.map((g) => (
+            <GpuCard key={g.uuid} gpu={g} processes={procsByGpu.get(g.uuid) ?? NO_PROCESSES} online={node.online} />
+          ))}
+        </div>
+      ) : (
+        <p className="muted small no-gpus">No GPUs reported by this node.</p>
+      )}
+    </section>
+  );
+}
+
+export const NodeCard = memo(NodeCardImpl);

@@ -1,0 +1,45 @@
+"use client";
+import type { NodeView } from "../../protocol/live";
+import { formatBytes } from "../lib/format";
+import { HostStatsRow } from "./host-stats";
+import { NodeWarnings } from "./node-warnings";
+import { RelativeTime } from "./relative-time";
+import { StatusBadge } from "./status-badge";
+
+function Fact({ label, value }: { label: string; value: React.ReactNode }) {
+  return (
+    <div className="fact">
+      <dt>{label}</dt>
+      <dd title={typeof value === "string" ? value : undefined}>{value ?? <span className="muted">—</span>}</dd>
+    </div>
+  );
+}
+
+/** The node page's head: identity, the facts the agent reported at hello, and live host stats. */
+export function NodeHeader({ node }: { node: NodeView }) {
+  const f = node.facts;
+  const cpu = f?.cpuModel ? `${f.cpuModel}${f.cpuCores ? ` × ${f.cpuCores}` : ""}` : f?.cpuCores ? `${f.cpuCores} cores` : null;
+  return (
+    <section className="node-header" data-testid="node-header" data-node-name={node.name}>
+      <div className="node-title">
+        <h1 className="node-name">{node.name}</h1>
+        <StatusBadge online={node.online} />
+        <span className="muted small">
+          seen <RelativeTime ts={node.lastSeen} />
+        </span>
+      </div>
+      <dl className="facts">
+        <Fact label="Hostname" value={f?.hostname ?? node.host?.hostname ?? null} />
+        <Fact label="OS" value={f ? `${f.os} (${f.arch})` : null} />
+        <Fact label="CPU" value={cpu} />
+        <Fact label="Memory" value={f?.memTotalBytes ? formatBytes(f.memTotalBytes) : null} />
+        <Fact label="Driver" value={node.driver?.version ?? null} />
+        <Fact label="CUDA" value={node.driver?.cuda ?? null} />
+        <Fact label="Agent" value={node.agentVersion ?? null} />
+        <Fact label="GPUs" value={node.gpus.length} />
+      </dl>
+      <HostStatsRow host={node.host} />
+      <NodeWarnings warnings={node.warnings} />
+    </section>
+  );
+}

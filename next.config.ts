@@ -1,0 +1,13 @@
+import type { NextConfig } from "next";
+
+const config: NextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // Served by Switchyard's own Node server on a LAN, often without internet: nothing in the build
+  // or at runtime may reach out (no remote fonts, no image optimiser fetching remote sources).
+  images: { unoptimized: true },
+  // The dev-mode corner badge overlaps the dashboard's bottom-left cards.
+  devIndicators: false,
+};
+
+export default config;

@@ -1,0 +1,97 @@
+/**
+ * The REST API (`/api/*`): a thin adapter over the core. Every route but health and sign-in needs
+ * the admin token (Bearer) or the dashboard's session cookie.
+ */
+import { Hono, type Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import { HISTORY_RANGES, type EnrollmentInfo } from "../../protocol/live";
+import { SESSION_COOKIE, bearer, type Auth } from "../core/auth";
+import { ServiceError } from "../core/errors";
+import type { Fleet } from "../core/fleet";
+import type { History } from "../core/history";
+import type { AgentHubStats } from "../hub/agent-hub";
+import { errorBody, toErrorResponse } from "./errors";
+
+export interface ApiDeps {
+  auth: Auth;
+  fleet: Fleet;
+  history: History;
+  hubStats: () => AgentHubStats & { liveClients: number };
+  isReady: () => boolean;
+}
+
+const sessionBody = z.object({ token: z.string().min(1, "token is required") });
+const historyQuery = z.object({ range: z.enum(HISTORY_RANGES).default("15m") });
+
+async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new ServiceError("bad_request", "the request body must be JSON");
+  }
+}
+
+function baseUrl(c: Context): string {
+  const proto = c.req.header("x-forwarded-proto") ?? "http";
+  return `${proto}://${c.req.header("host") ?? "localhost:3000"}`;
+}
+
+export function createApi(deps: ApiDeps): Hono {
+  const { auth, fleet, history } = deps;
+  const app = new Hono().basePath("/api");
+  app.onError(toErrorResponse);
+  app.notFound((c) => c.json(errorBody("not_found", `no API route ${c.req.method} ${c.req.path}`), 404));
+
+  app.get("/health", (c) =>
+    deps.isReady() ? c.json({ status: "ok" }) : c.json({ status: "starting" }, 503));
+
+  app.post("/session", async (c) => {
+    const { token } = sessionBody.parse(await jsonBody(c));
+    if (!auth.checkAdminToken(token)) throw new ServiceError("unauthorized", "that admin token is not right");
+    const session = auth.issueSession();
+    setCookie(c, SESSION_COOKIE, session.value, { httpOnly: true, sameSite: "Lax", path: "/", maxAge: session.maxAgeS });
+    return c.body(null, 204);
+  });
+
+  app.delete("/session", (c) => {
+    deleteCookie(c, SESSION_COOKIE, { path: "/" });
+    return c.body(null, 204);
+  });
+
+  app.use("*", async (c, next) => {
+    const ok = auth.checkAdminToken(bearer(c.req.header("authorization"))) || auth.checkSession(getCookie(c, SESSION_COOKIE));
+    if (!ok) throw new ServiceError("unauthorized", "this needs the admin token: send it as 'Authorization: Bearer …' or sign in at /login");
+    await next();
+  });
+
+  app.get("/nodes", (c) => c.json(fleet.list()));
+
+  const nodeOr404 = (name: string) => {
+    const node = fleet.get(name);
+    if (!node) throw new ServiceError("not_found", `no node named '${name}' (known: ${fleet.list().map((n) => n.name).join(", ") || "none yet"})`);
+    return node;
+  };
+
+  app.get("/nodes/:name", (c) => c.json(nodeOr404(c.req.param("name"))));
+
+  app.get("/nodes/:name/history", async (c) => {
+    const node = nodeOr404(c.req.param("name"));
+    const { range } = historyQuery.parse(c.req.query());
+    return c.json(await history.query(node, range));
+  });
+
+  app.get("/enrollment", (c) => {
+    const serverUrl = baseUrl(c);
+    const info: EnrollmentInfo = {
+      agentToken: auth.agentToken,
+      serverUrl,
+      command: `npx switchyard-agent --server ${serverUrl} --token ${auth.agentToken}`,
+    };
+    return c.json(info);
+  });
+
+  app.get("/stats", (c) => c.json(deps.hubStats()));
+
+  return app;
+}

@@ -1,0 +1,109 @@
+/**
+ * Telemetry history: 1 s rows for the last hour and 1 min rows for 30 days, written in batches so
+ * ingest stays cheap, pruned by retention. Queries pick the resolution from the asked range.
+ */
+import type { TelemetrySample } from "../../protocol/agent-wire";
+import type { GpuPoint, HistoryRange, HostPoint, NodeHistory, NodeView } from "../../protocol/live";
+import type { GpuSampleRow, HostSampleRow, SamplesRepo } from "../db/repos/samples-repo";
+import { createLogger } from "../../lib/logger";
+import { MinuteRollup } from "./rollup";
+
+const log = createLogger("history");
+
+export const RETENTION_MS = { 1: 3600_000, 60: 30 * 24 * 3600_000 } as const;
+
+export const RANGE_MS: Record<HistoryRange, number> = {
+  "5m": 5 * 60_000, "15m": 15 * 60_000, "1h": 3600_000, "6h": 6 * 3600_000,
+  "24h": 24 * 3600_000, "7d": 7 * 24 * 3600_000, "30d": 30 * 24 * 3600_000,
+};
+
+export function resolutionFor(range: HistoryRange): 1 | 60 {
+  return RANGE_MS[range] <= RETENTION_MS[1] ? 1 : 60;
+}
+
+export interface History {
+  record(nodeId: string, samples: TelemetrySample[]): void;
+  query(node: NodeView, range: HistoryRange, now?: number): Promise<NodeHistory>;
+  flush(): Promise<void>;
+  prune(now?: number): Promise<number>;
+  /** Flushes and closes the open minutes; call once at shutdown. */
+  close(): Promise<void>;
+}
+
+export function createHistory(repo: SamplesRepo): History {
+  let gpuRows: GpuSampleRow[] = [];
+  let hostRows: HostSampleRow[] = [];
+  const gpuRollup = new MinuteRollup(new Set(["memUsedMiB"]));
+  const hostRollup = new MinuteRollup(new Set(["memUsedBytes"]));
+
+  const pushGpuMinute = (key: string, ts: number, v: Record<string, number | null>) =>
+    gpuRows.push({ gpuUuid: key, resolutionS: 60, ts, utilGpuPct: v.utilGpuPct ?? null, memUsedMiB: v.memUsedMiB ?? null, tempC: v.tempC ?? null, powerW: v.powerW ?? null });
+  const pushHostMinute = (key: string, ts: number, v: Record<string, number | null>) =>
+    hostRows.push({ nodeId: key, resolutionS: 60, ts, cpuPct: v.cpuPct ?? null, memUsedBytes: v.memUsedBytes ?? null });
+
+  const flush = async () => {
+    if (gpuRows.length === 0 && hostRows.length === 0) return;
+    const g = gpuRows;
+    const h = hostRows;
+    gpuRows = [];
+    hostRows = [];
+    try {
+      await repo.insertGpu(g);
+      await repo.insertHost(h);
+    } catch (err) {
+      log.error({ err, rows: g.length + h.length }, "writing telemetry history failed; rows dropped");
+    }
+  };
+
+  return {
+    record(nodeId, samples) {
+      for (const { ts: rawTs, snapshot } of samples) {
+        const ts = Math.floor(rawTs / 1000) * 1000;
+        for (const gpu of snapshot.gpus) {
+          const values = { utilGpuPct: gpu.utilGpuPct, memUsedMiB: gpu.memUsedMiB, tempC: gpu.tempC, powerW: gpu.powerW };
+          gpuRows.push({ gpuUuid: gpu.uuid, resolutionS: 1, ts, ...values });
+          const done = gpuRollup.add(gpu.uuid, ts, values);
+          if (done) pushGpuMinute(done.key, done.ts, done.values);
+        }
+        const hostValues = { cpuPct: snapshot.host.cpuPct, memUsedBytes: snapshot.host.memUsedBytes };
+        hostRows.push({ nodeId, resolutionS: 1, ts, ...hostValues });
+        const done = hostRollup.add(nodeId, ts, hostValues);
+        if (done) pushHostMinute(done.key, done.ts, done.values);
+      }
+    },
+
+    async query(node, range, now = Date.now()) {
+      await flush();
+      const resolutionS = resolutionFor(range);
+      const from = now - RANGE_MS[range];
+      const rows = await repo.gpuSeries(node.gpus.map((g) => g.uuid), resolutionS, from);
+      const byUuid = new Map<string, GpuPoint[]>();
+      for (const r of rows) {
+        const list = byUuid.get(r.gpuUuid) ?? [];
+        list.push({ ts: r.ts, utilGpuPct: r.utilGpuPct ?? null, memUsedMiB: r.memUsedMiB ?? null, tempC: r.tempC ?? null, powerW: r.powerW ?? null });
+        byUuid.set(r.gpuUuid, list);
+      }
+      const host: HostPoint[] = (await repo.hostSeries(node.id, resolutionS, from)).map((r) => ({
+        ts: r.ts, cpuPct: r.cpuPct ?? null, memUsedBytes: r.memUsedBytes ?? null,
+      }));
+      return {
+        node: node.name, range, resolutionS,
+        gpus: node.gpus.map((g) => ({ uuid: g.uuid, index: g.index, name: g.name, points: byUuid.get(g.uuid) ?? [] })),
+        host,
+      };
+    },
+
+    flush,
+
+    async prune(now = Date.now()) {
+      await flush();
+      return (await repo.prune(1, now - RETENTION_MS[1])) + (await repo.prune(60, now - RETENTION_MS[60]));
+    },
+
+    async close() {
+      for (const r of gpuRollup.drain()) pushGpuMinute(r.key, r.ts, r.values);
+      for (const r of hostRollup.drain()) pushHostMinute(r.key, r.ts, r.values);
+      await flush();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Composition root: settings → database → core → hubs and API → one HTTP server → local agents.
+ * `--demo` adds a simulated fleet. Stops cleanly on SIGINT/SIGTERM, flushing history.
+ */
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConfigError, loadEnv } from "./config/env";
+import { openDatabase } from "./db/client";
+import { nodesRepo } from "./db/repos/nodes-repo";
+import { samplesRepo } from "./db/repos/samples-repo";
+import { settingsRepo } from "./db/repos/settings-repo";
+import { createAuth } from "./core/auth";
+import { createFleet } from "./core/fleet";
+import { createHistory } from "./core/history";
+import { createAgentHub } from "./hub/agent-hub";
+import { createLiveHub } from "./hub/live-hub";
+import { createApi } from "./api/app";
+import { createHttpServer, type PageHandler } from "./http-server";
+import { demoSpecs, startAgents, type AgentSpec } from "./local-agents";
+import { createLogger } from "../lib/logger";
+
+const log = createLogger("server");
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+async function loadPages(): Promise<PageHandler> {
+  const { default: next } = await import("next");
+  const app = next({ dev: false, dir: root, quiet: true });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  return (req, res) => handle(req, res);
+}
+
+async function main(argv: string[]) {
+  const demo = argv.includes("--demo");
+  const env = loadEnv();
+  const dbHandle = openDatabase(env.dataDir);
+  const auth = await createAuth(settingsRepo(dbHandle.db), { adminToken: env.SWITCHYARD_ADMIN_TOKEN, agentToken: env.SWITCHYARD_AGENT_TOKEN });
+  const fleet = await createFleet(nodesRepo(dbHandle.db));
+  const history = createHistory(samplesRepo(dbHandle.db));
+  const agentHub = createAgentHub({ auth, fleet, history, offlineAfterMs: env.SWITCHYARD_OFFLINE_AFTER_S * 1000 });
+  const liveHub = createLiveHub({ auth, fleet });
+  let ready = false;
+  const api = createApi({
+    auth, fleet, history, isReady: () => ready,
+    hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount() }),
+  });
+  const pages = await loadPages();
+  const server = createHttpServer({ api, auth, agentHub, liveHub, pages });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(env.PORT, env.HOST, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : env.PORT;
+  const localUrl = `http://127.0.0.1:${port}`;
+  ready = true;
+
+  const flushTimer = setInterval(() => void history.flush(), 2000);
+  const pruneTimer = setInterval(() => void history.prune().catch((err) => log.error({ err }, "prune failed")), 60_000);
+
+  const specs: AgentSpec[] = [];
+  if (env.SWITCHYARD_LOCAL_AGENT === "1") specs.push({ name: os.hostname(), serverUrl: localUrl, token: auth.agentToken });
+  if (demo) specs.push(...demoSpecs(localUrl, auth.agentToken));
+  const agents = startAgents(specs);
+
+  log.info({ port, demo, dataDir: env.dataDir }, "switchyard is up");
+  process.stdout.write(`\n  Switchyard dashboard: http://localhost:${port}\n`);
+  if (auth.generatedAdminToken) {
+    process.stdout.write(`  Admin token (shown once; set SWITCHYARD_ADMIN_TOKEN to choose your own): ${auth.generatedAdminToken}\n`);
+  }
+  process.stdout.write("\n");
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    clearInterval(flushTimer);
+    clearInterval(pruneTimer);
+    await agents.stop();
+    await agentHub.close();
+    await liveHub.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await history.close();
+    await fleet.flush();
+    dbHandle.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+    process.stderr.write(`Port in use: another program listens there. Set PORT to a free port.\n`);
+    process.exit(1);
+  }
+  log.fatal({ err }, "server failed to start");
+  process.exit(1);
+});

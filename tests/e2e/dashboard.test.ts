@@ -1,0 +1,168 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium via playwright-core) against a running
+ * Switchyard server with at least one agent that has GPUs. The harness that starts the server sets
+ * SWITCHYARD_TEST_URL and SWITCHYARD_TEST_ADMIN_TOKEN; without them this file is skipped.
+ * Artifacts: test-results/dashboard.png (fleet overview) and test-results/dashboard-node.png.
+ */
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const BASE_URL = process.env.SWITCHYARD_TEST_URL?.replace(/\/$/, "");
+const ADMIN_TOKEN = process.env.SWITCHYARD_TEST_ADMIN_TOKEN ?? "";
+const CHROMIUM = process.env.SWITCHYARD_TEST_CHROMIUM ?? "/usr/bin/chromium";
+const ARTIFACTS = path.resolve("test-results");
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/** Every GPU card's displayed util, VRAM, temperature and power, as one comparable string. */
+async function displayedGpuValues(page: Page): Promise<string> {
+  return page.$$eval('[data-testid="gpu-card"]', (cards) =>
+    cards
+      .map((card) =>
+        ["gpu-util", "gpu-vram", "gpu-temp", "gpu-power"]
+          .map((id) => card.querySelector(`[data-testid="${id}"]`)?.textContent?.trim() ?? "")
+          .join(" | "),
+      )
+      .join("\n"),
+  );
+}
+
+/**
+ * Pixels of a chart's canvas close to its series colour: proof that a line was drawn, not just
+ * the axes and grid.
+ */
+async function seriesPixels(page: Page, selector: string, rgb: [number, number, number]): Promise<number> {
+  return page.$eval(
+    selector,
+    (canvas, target) => {
+      const c = canvas as HTMLCanvasElement;
+      const ctx = c.getContext("2d");
+      if (!ctx || c.width === 0 || c.height === 0) return 0;
+      const { data } = ctx.getImageData(0, 0, c.width, c.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b, a] = [data[i] ?? 0, data[i + 1] ?? 0, data[i + 2] ?? 0, data[i + 3] ?? 0];
+        if (a > 100 && Math.abs(r - target[0]) < 40 && Math.abs(g - target[1]) < 40 && Math.abs(b - target[2]) < 40) n++;
+      }
+      return n;
+    },
+    rgb,
+  );
+}
+
+describe.skipIf(!BASE_URL)("dashboard in Chromium", () => {
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "dark" });
+    page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    page.on("pageerror", (err) => pageErrors.push(String(err)));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("sends a signed-out visitor to /login and rejects a wrong token with a clear error", async () => {
+    await page.goto(`${BASE_URL}/`);
+    await page.waitForURL((u) => u.pathname === "/login");
+    expect(await page.locator('input[type="password"]').count()).toBe(1);
+
+    await page.fill('input[type="password"]', `wrong-${Date.now()}`);
+    await page.click('button[type="submit"]');
+    const error = page.getByTestId("login-error");
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/not valid/i);
+    expect(new URL(page.url()).pathname).toBe("/login");
+  });
+
+  it("signs in and shows every GPU as a card with its numbers", async () => {
+    await page.fill('input[type="password"]', ADMIN_TOKEN);
+    await page.click('button[type="submit"]');
+    await page.waitForURL((u) => u.pathname === "/");
+
+    await page.getByTestId("gpu-card").first().waitFor({ timeout: 30_000 });
+    const cards = page.getByTestId("gpu-card");
+    expect(await cards.count()).toBeGreaterThan(0);
+    for (const card of await cards.all()) {
+      expect(await card.getAttribute("data-gpu-uuid")).toMatch(/\S/);
+      expect(await card.getByTestId("gpu-util").textContent()).toMatch(/\d+%|—/);
+      expect(await card.getByTestId("gpu-vram").textContent()).toMatch(/GiB/);
+      expect(await card.getByTestId("gpu-temp").textContent()).toMatch(/°C|—/);
+      expect(await card.getByTestId("gpu-power").textContent()).toMatch(/W/);
+    }
+    expect(await page.getByTestId("node-card").count()).toBeGreaterThan(0);
+    expect(await page.getByTestId("node-status").first().textContent()).toMatch(/online|offline/);
+    await page.locator('[data-testid="live-indicator"][data-status="live"]').waitFor();
+  });
+
+  it("changes the displayed values live, without a reload", async () => {
+    // A marker on window survives only if the page is never reloaded.
+    await page.evaluate(() => {
+      (window as unknown as { __switchyardNoReload: boolean }).__switchyardNoReload = true;
+    });
+    const before = await displayedGpuValues(page);
+    let after = before;
+    const deadline = Date.now() + 20_000;
+    while (after === before && Date.now() < deadline) {
+      await page.waitForTimeout(500);
+      after = await displayedGpuValues(page);
+    }
+    expect(after).not.toBe(before);
+    expect(await page.evaluate(() => (window as unknown as { __switchyardNoReload?: boolean }).__switchyardNoReload)).toBe(true);
+
+    // Sparklines fill from history plus the stream; give them a moment, then keep the picture.
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="gpu-sparkline"]')].some((s) => Number(s.getAttribute("data-points")) > 1),
+    );
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(ARTIFACTS, "dashboard.png"), fullPage: true });
+  });
+
+  it("opens a node page and draws its charts", async () => {
+    const node = page.locator('[data-testid="node-card"]:has([data-testid="gpu-card"])').first();
+    const name = await node.getAttribute("data-node-name");
+    expect(name).toBeTruthy();
+    await node.locator("a.node-name").click();
+    await page.waitForURL((u) => u.pathname === `/nodes/${encodeURIComponent(name ?? "")}`);
+
+    const panels = page.getByTestId("gpu-panel");
+    await panels.first().waitFor();
+    const charts = page.getByTestId("gpu-chart");
+    expect(await charts.count()).toBe((await panels.count()) * 4);
+
+    // History (or the first live samples) arrived and uPlot drew the utilisation line.
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="gpu-chart"][data-metric="util"]')?.getAttribute("data-points")) > 1);
+    const utilCanvas = '[data-testid="gpu-chart"][data-metric="util"] canvas';
+    await page.locator(utilCanvas).first().waitFor();
+    let pixels = 0;
+    const deadline = Date.now() + 10_000;
+    while (pixels === 0 && Date.now() < deadline) {
+      pixels = await seriesPixels(page, utilCanvas, [0x4f, 0xa3, 0xff]);
+      if (pixels === 0) await page.waitForTimeout(250);
+    }
+    expect(pixels).toBeGreaterThan(0);
+
+    // The range selector refetches and redraws.
+    await page.locator('[data-testid="range-selector"] [data-range="1h"]').click();
+    await page.waitForURL((u) => u.searchParams.get("range") === "1h");
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-node.png"), fullPage: true });
+
+    expect(pageErrors).toEqual([]);
+  });
+});

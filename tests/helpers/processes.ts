@@ -1,0 +1,123 @@
+/**
+ * Real processes for integration tests: the server (`server/main.ts`) on a free port with its own
+ * data directory, and agents (`bin/switchyard-agent.mjs`) reading the stand-in nvidia-smi.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const STANDIN = path.join(ROOT, "bin", "nvidia-smi-standin");
+export const ADMIN_TOKEN = "test-admin-token-123";
+export const AGENT_TOKEN = "test-agent-token-456";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
+}
+
+export class Proc {
+  readonly output: string[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(readonly child: ChildProcess) {
+    const collect = (b: Buffer) => this.output.push(b.toString());
+    child.stdout?.on("data", collect);
+    child.stderr?.on("data", collect);
+    this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  }
+
+  text(): string {
+    return this.output.join("");
+  }
+
+  async stop(signal: NodeJS.Signals = "SIGTERM", timeoutMs = 10_000): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
+    this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), timeoutMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+}
+
+export interface TestServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  proc: Proc;
+  api(pathname: string, init?: RequestInit & { token?: string | null }): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export async function startServer(opts: { dataDir?: string; port?: number; env?: Record<string, string>; args?: string[] } = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-test-"));
+  const port = opts.port ?? (await freePort());
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server", "main.ts"), ...(opts.args ?? [])], {
+    cwd: ROOT,
+    env: {
+      ...process.env, PORT: String(port), HOST: "127.0.0.1", SWITCHYARD_DATA: dataDir,
+      SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_AGENT_TOKEN: AGENT_TOKEN, SWITCHYARD_LOCAL_AGENT: "0",
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", ...opts.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const proc = new Proc(child);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor("server health", async () => {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${proc.text()}`);
+      return (await fetch(`${url}/api/health`)).ok;
+    }, 60_000, 200);
+  } catch (err) {
+    await proc.stop("SIGKILL");
+    throw new Error(`${(err as Error).message}\n--- server output ---\n${proc.text()}`);
+  }
+  return {
+    url, port, dataDir, proc,
+    api: (pathname, init = {}) => {
+      const { token = ADMIN_TOKEN, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (token) headers.set("authorization", `Bearer ${token}`);
+      return fetch(`${url}${pathname}`, { ...rest, headers });
+    },
+    stop: async () => void (await proc.stop()),
+  };
+}
+
+export function startAgent(opts: { server: string; name: string; gpus?: string; token?: string; env?: Record<string, string>; args?: string[] }): Proc {
+  const args = [path.join(ROOT, "bin", "switchyard-agent.mjs"), "--server", opts.server, "--token", opts.token ?? AGENT_TOKEN, "--name", opts.name, ...(opts.args ?? [])];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env, SWITCHYARD_NVIDIA_SMI: STANDIN, SWITCHYARD_STANDIN_GPUS: opts.gpus ?? "h100,rtx-4080-super",
+      SWITCHYARD_STANDIN_SEED: opts.name, LOG_LEVEL: "info", ...opts.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Proc(child);
+}

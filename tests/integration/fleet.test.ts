@@ -1,0 +1,149 @@
+/**
+ * The whole telemetry path on real components: a real server process, real agent processes
+ * reading the stand-in nvidia-smi (replaying real captures), a real SQLite file, real sockets.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import type { LiveMessage, NodeHistory, NodeView } from "../../protocol/live";
+import { ADMIN_TOKEN, AGENT_TOKEN, startAgent, startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
+
+async function nodes(server: TestServer): Promise<NodeView[]> {
+  const res = await server.api("/api/nodes");
+  expect(res.status).toBe(200);
+  return (await res.json()) as NodeView[];
+}
+
+async function node(server: TestServer, name: string): Promise<NodeView | undefined> {
+  return (await nodes(server)).find((n) => n.name === name);
+}
+
+function openWs(url: string, headers: Record<string, string>): Promise<{ ws: WebSocket; status: number | null }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once("open", () => resolve({ ws, status: 101 }));
+    ws.once("unexpected-response", (_req, res) => resolve({ ws, status: res.statusCode ?? null }));
+    ws.once("error", reject);
+  });
+}
+
+describe("fleet telemetry end to end", () => {
+  let server: TestServer;
+  let agentA: Proc;
+  const agents: Proc[] = [];
+
+  beforeAll(async () => {
+    server = await startServer();
+    agentA = startAgent({ server: server.url, name: "box-a", gpus: "h100,rtx-4080-super,rtx-4080-super" });
+    agents.push(agentA);
+  });
+
+  afterAll(async () => {
+    await Promise.all(agents.map((a) => a.stop()));
+    await server?.stop();
+  });
+
+  it("shows the agent's GPUs, processes and host through the API", async () => {
+    const n = await waitFor("box-a online with 3 GPUs", async () => {
+      const found = await node(server, "box-a");
+      return found?.online && found.gpus.length === 3 && found.host ? found : null;
+    }, 30_000);
+    expect(n.gpus.map((g) => g.name)).toEqual(["NVIDIA H100 80GB HBM3", "NVIDIA GeForce RTX 4080 SUPER", "NVIDIA GeForce RTX 4080 SUPER"]);
+    expect(n.gpus.map((g) => g.index)).toEqual([0, 1, 2]);
+    expect(new Set(n.gpus.map((g) => g.uuid)).size).toBe(3);
+    expect(n.gpus[0]!.memTotalMiB).toBe(81559);
+    expect(n.gpus[1]!.memTotalMiB).toBeGreaterThan(16000);
+    expect(n.driver?.version).toMatch(/^\d+\.\d+/);
+    expect(n.host?.hostname).toBeTruthy();
+    expect(n.host?.memTotalBytes).toBeGreaterThan(0);
+    expect(n.warnings).toEqual([]);
+  });
+
+  it("keeps values moving every second", async () => {
+    const fingerprint = async () => JSON.stringify((await node(server, "box-a"))?.gpus.map((g) => [g.utilGpuPct, g.memUsedMiB, g.powerW, g.tempC]));
+    const before = await fingerprint();
+    await waitFor("GPU values to change", async () => (await fingerprint()) !== before, 10_000, 500);
+  });
+
+  it("refuses a wrong enrollment token before the upgrade, and the agent says why", async () => {
+    const raw = await openWs(`${server.url.replace("http", "ws")}/ws/agent`, { authorization: "Bearer wrong-token" });
+    expect(raw.status).toBe(401);
+    const bad = startAgent({ server: server.url, name: "intruder", token: "wrong-token" });
+    agents.push(bad);
+    await waitFor("the agent to report the refusal", () => /refused the agent \(HTTP 401\)/.test(bad.text()), 15_000);
+    expect(await node(server, "intruder")).toBeUndefined();
+    await bad.stop();
+  });
+
+  it("counts and drops malformed agent messages while the connection survives", async () => {
+    const { ws, status } = await openWs(`${server.url.replace("http", "ws")}/ws/agent`, { authorization: `Bearer ${AGENT_TOKEN}` });
+    expect(status).toBe(101);
+    const statsBefore = (await (await server.api("/api/stats")).json()) as { malformed: number };
+    ws.send(JSON.stringify({ type: "hello", v: 1, agentVersion: "test", node: "raw-box", facts: { hostname: "raw", os: "linux", arch: "x64", cpuModel: null, cpuCores: 1, memTotalBytes: 1 } }));
+    ws.send("{not json");
+    ws.send(JSON.stringify({ type: "telemetry", v: 1, samples: [{ ts: Date.now(), snapshot: { gpus: "nope" } }] }));
+    ws.send(JSON.stringify({ type: "bogus", v: 1 }));
+    const snapshot = { host: { hostname: "raw", cpuPct: 1, memUsedBytes: 1, memTotalBytes: 2 }, driver: null, gpus: [{ index: 0, uuid: "GPU-raw-0", name: "Raw GPU", memTotalMiB: 100, memUsedMiB: 42, utilGpuPct: null, tempC: null, powerW: null, powerLimitW: null }], processes: [], warnings: [] };
+    ws.send(JSON.stringify({ type: "telemetry", v: 1, samples: [{ ts: Date.now(), snapshot }] }));
+    const n = await waitFor("raw-box telemetry after bad messages", async () => {
+      const found = await node(server, "raw-box");
+      return found?.gpus[0]?.memUsedMiB === 42 ? found : null;
+    });
+    expect(n.gpus[0]!.utilGpuPct).toBeNull();
+    const stats = (await (await server.api("/api/stats")).json()) as { malformed: number };
+    expect(stats.malformed - statsBefore.malformed).toBe(3);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.close();
+  });
+
+  it("streams node updates to a signed-in dashboard over /ws/live, and refuses others", async () => {
+    const liveUrl = `${server.url.replace("http", "ws")}/ws/live`;
+    expect((await openWs(liveUrl, {})).status).toBe(401);
+    const login = await fetch(`${server.url}/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: ADMIN_TOKEN }) });
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+    const { ws, status } = await openWs(liveUrl, { cookie });
+    expect(status).toBe(101);
+    const messages: LiveMessage[] = [];
+    ws.on("message", (d) => messages.push(JSON.parse(d.toString()) as LiveMessage));
+    await waitFor("a snapshot and a node update for box-a", () =>
+      messages[0]?.type === "snapshot" && messages.some((m) => m.type === "node" && m.node.name === "box-a" && m.sampleTs !== null));
+    const update = messages.find((m) => m.type === "node" && m.node.name === "box-a");
+    expect(update?.type === "node" && update.node.gpus).toHaveLength(3);
+    ws.close();
+  });
+
+  it("shows a killed agent's node offline within 5 seconds", async () => {
+    const b = startAgent({ server: server.url, name: "box-b", gpus: "rtx-2080-super" });
+    agents.push(b);
+    await waitFor("box-b online", async () => (await node(server, "box-b"))?.online, 30_000);
+    const killedAt = Date.now();
+    b.child.kill("SIGKILL");
+    await waitFor("box-b offline", async () => (await node(server, "box-b"))?.online === false, 5_000, 100);
+    expect(Date.now() - killedAt).toBeLessThanOrEqual(5_000);
+  });
+
+  it("keeps inventory and history across a server restart, and the agent backfills the gap", async () => {
+    const before = (await (await server.api("/api/nodes/box-a/history?range=5m")).json()) as NodeHistory;
+    expect(before.gpus[0]!.points.length).toBeGreaterThan(2);
+    const firstTs = before.gpus[0]!.points[0]!.ts;
+
+    await server.stop();
+    const downFrom = Date.now();
+    await new Promise((r) => setTimeout(r, 3000));
+    const downTo = Date.now();
+    server = await startServer({ dataDir: server.dataDir, port: server.port });
+
+    // Inventory straight from disk, before the agent is back.
+    const restored = await node(server, "box-a");
+    expect(restored?.gpus).toHaveLength(3);
+    expect(restored?.gpus[0]!.name).toBe("NVIDIA H100 80GB HBM3");
+    expect((await node(server, "box-b"))?.online).toBe(false);
+
+    await waitFor("box-a back online", async () => (await node(server, "box-a"))?.online, 40_000, 250);
+    const after = await waitFor("history with the backlog", async () => {
+      const h = (await (await server.api("/api/nodes/box-a/history?range=5m")).json()) as NodeHistory;
+      const pts = h.gpus[0]!.points;
+      return pts.some((p) => p.ts > downFrom + 500 && p.ts < downTo - 500) ? h : null;
+    }, 20_000, 500);
+    expect(after.gpus[0]!.points[0]!.ts).toBeLessThanOrEqual(firstTs);
+  });
+});

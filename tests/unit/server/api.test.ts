@@ -1,0 +1,103 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import type { NodeHistory, NodeView } from "../../../protocol/live";
+import { createApi } from "../../../server/api/app";
+import { createAuth, type Auth } from "../../../server/core/auth";
+import { createFleet, type Fleet } from "../../../server/core/fleet";
+import { createHistory, type History } from "../../../server/core/history";
+import { openMemoryDatabase } from "../../../server/db/client";
+import { nodesRepo } from "../../../server/db/repos/nodes-repo";
+import { samplesRepo } from "../../../server/db/repos/samples-repo";
+import { settingsRepo } from "../../../server/db/repos/settings-repo";
+import { sample } from "../../helpers/samples";
+
+const ADMIN = "admin-token-for-tests";
+const facts = { hostname: "box1", os: "linux", arch: "x64", cpuModel: null, cpuCores: 2, memTotalBytes: 8e9 };
+
+describe("REST API", () => {
+  let api: ReturnType<typeof createApi>;
+  let fleet: Fleet;
+  let history: History;
+  let auth: Auth;
+  const authed = { headers: { authorization: `Bearer ${ADMIN}` } };
+
+  beforeEach(async () => {
+    const { db } = openMemoryDatabase();
+    auth = await createAuth(settingsRepo(db), { adminToken: ADMIN });
+    fleet = await createFleet(nodesRepo(db));
+    history = createHistory(samplesRepo(db));
+    api = createApi({ auth, fleet, history, isReady: () => true, hubStats: () => ({ connected: 0, messages: 0, malformed: 0, refused: 0, liveClients: 0 }) });
+  });
+
+  it("answers health without auth", async () => {
+    const res = await api.request("/api/health");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+
+  it("refuses /api/nodes without the admin token, with a JSON error", async () => {
+    const res = await api.request("/api/nodes");
+    expect(res.status).toBe(401);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("unauthorized");
+    expect(body.error.message).toMatch(/admin token/);
+    expect((await api.request("/api/nodes", { headers: { authorization: "Bearer nope" } })).status).toBe(401);
+  });
+
+  it("signs in with the admin token and then accepts the session cookie", async () => {
+    const bad = await api.request("/api/session", { method: "POST", body: JSON.stringify({ token: "nope" }), headers: { "content-type": "application/json" } });
+    expect(bad.status).toBe(401);
+    const notJson = await api.request("/api/session", { method: "POST", body: "token=x" });
+    expect(notJson.status).toBe(400);
+    const res = await api.request("/api/session", { method: "POST", body: JSON.stringify({ token: ADMIN }), headers: { "content-type": "application/json" } });
+    expect(res.status).toBe(204);
+    const cookie = res.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/sy_session=.+HttpOnly/i);
+    const nodes = await api.request("/api/nodes", { headers: { cookie: cookie.split(";")[0]! } });
+    expect(nodes.status).toBe(200);
+  });
+
+  it("lists a node with its GPUs and processes once its agent sent telemetry", async () => {
+    const id = await fleet.connect({ name: "box1", agentVersion: "0.1.0", facts });
+    await fleet.ingest(id, [sample(Date.now())]);
+    const nodes = (await (await api.request("/api/nodes", authed)).json()) as NodeView[];
+    expect(nodes).toHaveLength(1);
+    expect(nodes[0]).toMatchObject({ name: "box1", online: true, driver: { version: "590.48.01" } });
+    expect(nodes[0]!.gpus.map((g) => g.uuid)).toEqual(["GPU-test-0", "GPU-test-1"]);
+    expect(nodes[0]!.processes[0]!.name).toBe("python3 -m vllm, serve");
+    const one = await api.request("/api/nodes/box1", authed);
+    expect(one.status).toBe(200);
+    const missing = await api.request("/api/nodes/nope", authed);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/known: box1/);
+  });
+
+  it("serves history at 1 s for short ranges and validates the range", async () => {
+    const id = await fleet.connect({ name: "box1", agentVersion: "0.1.0", facts });
+    const now = Date.now();
+    const samples = [sample(now - 3000), sample(now - 2000), sample(now - 1000)];
+    history.record(id, samples);
+    await fleet.ingest(id, samples);
+    const res = await api.request("/api/nodes/box1/history?range=5m", authed);
+    expect(res.status).toBe(200);
+    const h = (await res.json()) as NodeHistory;
+    expect(h.resolutionS).toBe(1);
+    expect(h.gpus[0]!.points).toHaveLength(3);
+    expect(h.gpus[1]!.points[0]).toMatchObject({ utilGpuPct: 10, memUsedMiB: 1001, tempC: 41 });
+    expect(h.host).toHaveLength(3);
+    const bad = await api.request("/api/nodes/box1/history?range=2y", authed);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/range/);
+  });
+
+  it("shows the enrollment command with the token and this server's address", async () => {
+    const res = await api.request("http://gpu.lan:3000/api/enrollment", { headers: { ...authed.headers, host: "gpu.lan:3000" } });
+    const body = (await res.json()) as { command: string; agentToken: string };
+    expect(body.command).toBe(`npx switchyard-agent --server http://gpu.lan:3000 --token ${auth.agentToken}`);
+  });
+
+  it("answers unknown API paths with a JSON 404", async () => {
+    const res = await api.request("/api/nope", authed);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
+  });
+});
