@@ -27,8 +27,22 @@ export interface ConnectionOptions {
   maxBackoffMs?: number;
 }
 
+/** Handles one server request; throw an AgentRequestError to answer with a code the server maps. */
+export type RequestHandler = (action: string, payload: unknown) => Promise<unknown>;
+
+export class AgentRequestError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
 export interface AgentConnection {
   send(sample: TelemetrySample): void;
+  /** Reports something to the server; dropped while disconnected (state is re-announced on connect). */
+  sendEvent(event: string, payload: unknown): void;
+  onRequest(handler: RequestHandler): void;
+  /** Called after each successful (re)connection, e.g. to re-announce state. */
+  onConnected(listener: () => void): void;
   isConnected(): boolean;
   backlogSize(): number;
   stop(): void;
@@ -58,6 +72,19 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
   let timer: NodeJS.Timeout | null = null;
   let pingTimer: NodeJS.Timeout | null = null;
   let awaitingPong = false;
+  let requestHandler: RequestHandler | null = null;
+  const connectedListeners: Array<() => void> = [];
+
+  const answer = async (id: string, action: string, payload: unknown) => {
+    try {
+      if (!requestHandler) throw new AgentRequestError("bad_request", `this agent cannot do '${action}'`);
+      const result = await requestHandler(action, payload);
+      write({ type: "response", v: PROTOCOL_VERSION, id, ok: true, result });
+    } catch (err) {
+      const code = err instanceof AgentRequestError ? err.code : "unavailable";
+      write({ type: "response", v: PROTOCOL_VERSION, id, ok: false, error: { code, message: (err as Error).message } });
+    }
+  };
 
   const write = (msg: AgentMessage) => ws?.send(JSON.stringify(msg));
 
@@ -121,6 +148,9 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
         failures = 0;
         opts.log.info({ server: opts.serverUrl, nodeId: parsed.data.nodeId, backlog: backlog.length }, "connected");
         flushBacklog();
+        for (const l of connectedListeners) l();
+      } else if (parsed.data.type === "request") {
+        void answer(parsed.data.id, parsed.data.action, parsed.data.payload);
       }
     });
 
@@ -163,6 +193,15 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
       }
       backlog.push(sample);
       if (backlog.length > BACKLOG_LIMIT) backlog.splice(0, backlog.length - BACKLOG_LIMIT);
+    },
+    sendEvent(event, payload) {
+      if (welcomed && ws?.readyState === WebSocket.OPEN) write({ type: "event", v: PROTOCOL_VERSION, event, payload });
+    },
+    onRequest(handler) {
+      requestHandler = handler;
+    },
+    onConnected(listener) {
+      connectedListeners.push(listener);
     },
     isConnected: () => welcomed,
     backlogSize: () => backlog.length,

@@ -55,6 +55,13 @@ export const agentMessageSchema = z.discriminatedUnion("type", [
     result: z.unknown().optional(),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
   }),
+  z.object({
+    /** Something the agent reports on its own (a deployment changed state, log lines). */
+    type: z.literal("event"),
+    v: z.literal(PROTOCOL_VERSION),
+    event: z.string().min(1).max(64),
+    payload: z.unknown(),
+  }),
 ]);
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 

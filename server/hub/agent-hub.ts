@@ -9,6 +9,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { AGENT_HEADERS, CLOSE_CODES, PROTOCOL_VERSION, agentMessageSchema, type ServerMessage } from "../../protocol/agent-wire";
 import { bearer, type Auth } from "../core/auth";
+import { ServiceError, type ErrorCode } from "../core/errors";
 import type { Fleet } from "../core/fleet";
 import type { History } from "../core/history";
 import { createLogger } from "../../lib/logger";
@@ -25,8 +26,16 @@ export interface AgentHubStats {
   refused: number;
 }
 
+export type AgentEventListener = (node: { id: string; name: string }, event: string, payload: unknown) => void;
+
+const ERROR_CODES = new Set<ErrorCode>(["bad_request", "unauthorized", "forbidden", "not_found", "conflict", "unavailable"]);
+
 export interface AgentHub {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Asks a connected agent to do something; rejects with a ServiceError when it cannot. */
+  request(nodeName: string, action: string, payload: unknown, timeoutMs?: number): Promise<unknown>;
+  onEvent(listener: AgentEventListener): () => void;
+  isConnected(nodeName: string): boolean;
   stats(): AgentHubStats;
   close(): Promise<void>;
 }
@@ -36,6 +45,9 @@ export function createAgentHub(deps: { auth: Auth; fleet: Fleet; history: Histor
   const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
   const socketsByNode = new Map<string, WebSocket>();
   const counters = { messages: 0, malformed: 0, refused: 0 };
+  const pending = new Map<string, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout; node: string }>();
+  const eventListeners = new Set<AgentEventListener>();
+  let nextRequestId = 1;
   let lastMalformedLog = 0;
 
   const send = (ws: WebSocket, msg: ServerMessage) => ws.send(JSON.stringify(msg));
@@ -83,6 +95,25 @@ export function createAgentHub(deps: { auth: Auth; fleet: Fleet; history: Histor
           if (!nodeId) return noteMalformed(nodeName, "telemetry before hello");
           history.record(nodeId, msg.samples);
           await fleet.ingest(nodeId, msg.samples);
+        } else if (msg.type === "response") {
+          const waiting = pending.get(msg.id);
+          if (!waiting) return;
+          pending.delete(msg.id);
+          clearTimeout(waiting.timer);
+          if (msg.ok) waiting.resolve(msg.result);
+          else {
+            const code = ERROR_CODES.has(msg.error?.code as ErrorCode) ? (msg.error!.code as ErrorCode) : "bad_request";
+            waiting.reject(new ServiceError(code, msg.error?.message ?? `${nodeName} could not do that`));
+          }
+        } else if (msg.type === "event") {
+          if (!nodeId || !nodeName) return noteMalformed(nodeName, "event before hello");
+          for (const l of eventListeners) {
+            try {
+              l({ id: nodeId, name: nodeName }, msg.event, msg.payload);
+            } catch (err) {
+              log.error({ err, event: msg.event }, "agent event listener failed");
+            }
+          }
         }
       }).catch((err) => log.error({ err, node: nodeName }, "handling agent message failed"));
     });
@@ -91,6 +122,12 @@ export function createAgentHub(deps: { auth: Auth; fleet: Fleet; history: Histor
       clearTimeout(helloTimer);
       if (nodeName && socketsByNode.get(nodeName) === ws) {
         socketsByNode.delete(nodeName);
+        for (const [id, waiting] of pending) {
+          if (waiting.node !== nodeName) continue;
+          pending.delete(id);
+          clearTimeout(waiting.timer);
+          waiting.reject(new ServiceError("unavailable", `node ${nodeName} disconnected before it answered`));
+        }
         if (nodeId) void queue.then(() => fleet.disconnect(nodeId!));
         log.info({ node: nodeName, code }, "agent disconnected");
       }
@@ -123,6 +160,26 @@ export function createAgentHub(deps: { auth: Auth; fleet: Fleet; history: Histor
       }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
     },
+    request(nodeName, action, payload, timeoutMs = 30_000) {
+      const ws = socketsByNode.get(nodeName);
+      if (!ws || ws.readyState !== ws.OPEN) {
+        return Promise.reject(new ServiceError("unavailable", `node ${nodeName} is offline: start its agent (switchyard-agent) and try again`));
+      }
+      const id = String(nextRequestId++);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new ServiceError("unavailable", `node ${nodeName} did not answer '${action}' within ${Math.round(timeoutMs / 1000)} s`));
+        }, timeoutMs);
+        pending.set(id, { resolve, reject, timer, node: nodeName });
+        send(ws, { type: "request", v: PROTOCOL_VERSION, id, action, payload });
+      });
+    },
+    onEvent(listener) {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
+    },
+    isConnected: (nodeName) => socketsByNode.has(nodeName),
     stats: () => ({ connected: socketsByNode.size, ...counters }),
     async close() {
       clearInterval(sweeper);

@@ -17,11 +17,14 @@ async function node(server: TestServer, name: string): Promise<NodeView | undefi
   return (await nodes(server)).find((n) => n.name === name);
 }
 
-function openWs(url: string, headers: Record<string, string>): Promise<{ ws: WebSocket; status: number | null }> {
+/** Opens a socket, collecting messages from the start: the first can arrive with the upgrade. */
+function openWs(url: string, headers: Record<string, string>): Promise<{ ws: WebSocket; status: number | null; messages: unknown[] }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers });
-    ws.once("open", () => resolve({ ws, status: 101 }));
-    ws.once("unexpected-response", (_req, res) => resolve({ ws, status: res.statusCode ?? null }));
+    const messages: unknown[] = [];
+    ws.on("message", (d) => messages.push(JSON.parse(d.toString())));
+    ws.once("open", () => resolve({ ws, status: 101, messages }));
+    ws.once("unexpected-response", (_req, res) => resolve({ ws, status: res.statusCode ?? null, messages }));
     ws.once("error", reject);
   });
 }
@@ -100,10 +103,10 @@ describe("fleet telemetry end to end", () => {
     expect((await openWs(liveUrl, {})).status).toBe(401);
     const login = await fetch(`${server.url}/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: ADMIN_TOKEN }) });
     const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
-    const { ws, status } = await openWs(liveUrl, { cookie });
-    expect(status).toBe(101);
-    const messages: LiveMessage[] = [];
-    ws.on("message", (d) => messages.push(JSON.parse(d.toString()) as LiveMessage));
+    const opened = await openWs(liveUrl, { cookie });
+    const { ws } = opened;
+    expect(opened.status).toBe(101);
+    const messages = opened.messages as LiveMessage[];
     await waitFor("a snapshot and a node update for box-a", () =>
       messages[0]?.type === "snapshot" && messages.some((m) => m.type === "node" && m.node.name === "box-a" && m.sampleTs !== null));
     const update = messages.find((m) => m.type === "node" && m.node.name === "box-a");

@@ -1,7 +1,3 @@
-/**
- * SQLite schema (the embedded default). A PostgreSQL dialect would get its own schema file with the
- * same table and column names; domain code only sees the repositories in ./repos.
- */
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const settings = sqliteTable("settings", {

@@ -1,0 +1,31 @@
+/**
+ * vLLM (`vllm/vllm-openai`): entrypoint `vllm serve`, the model positional (never repeat `serve`).
+ * Needs the host's IPC namespace for NCCL/PyTorch shared memory. Loads before it opens its port.
+ */
+import type { EngineProfile } from "./types";
+import { flag } from "./args";
+
+export const vllmProfile: EngineProfile = {
+  engine: "vllm",
+  containerPort: 8000,
+  entrypoint: ["vllm", "serve"],
+  supports: ["util", "kvCacheDtype", "quantization", "tp", "apiKey"],
+  args(spec, model) {
+    const o = spec.options;
+    return [
+      model.arg,
+      "--served-model-name", spec.servedName,
+      "--host", "0.0.0.0",
+      "--port", String(this.containerPort),
+      "--tensor-parallel-size", String(o.tp ?? Math.max(1, spec.gpus.length)),
+      ...flag("--max-model-len", spec.ctx),
+      ...flag("--gpu-memory-utilization", o.util),
+      ...flag("--kv-cache-dtype", o.kvCacheDtype),
+      ...flag("--quantization", o.quantization),
+      ...flag("--api-key", o.apiKey),
+    ];
+  },
+  hostConfig: { IpcMode: "host" },
+  // 70B models with torch.compile take 10+ minutes on a cold cache.
+  startupTimeoutS: 1800,
+};

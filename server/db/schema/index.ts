@@ -1,0 +1,5 @@
+/**
+ * SQLite schema (the embedded default), one file per area. A PostgreSQL dialect would get its
+ * own folder with the same table and column names; domain code only sees the repositories.
+ */
+export * from "./telemetry";
