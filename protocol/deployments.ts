@@ -123,7 +123,8 @@ export const deploymentReportSchema = z.object({
 export type DeploymentReport = z.infer<typeof deploymentReportSchema>;
 export type DeploymentReportInput = z.input<typeof deploymentReportSchema>;
 
-export const announceSchema = z.object({ reports: z.array(deploymentReportSchema).max(1000) });
+/** `complete` is false when the agent could not list its containers (Docker down): absent ones are then not gone. */
+export const announceSchema = z.object({ reports: z.array(deploymentReportSchema).max(1000), complete: z.boolean().default(true) });
 export const removedSchema = z.object({ id: z.string() });
 export const logEventSchema = z.object({ streamId: z.string(), lines: z.array(z.string()).max(5000) });
 export const logEndSchema = z.object({ streamId: z.string(), reason: z.string().optional() });

@@ -1,16 +1,17 @@
 /**
- * The dashboard in a real browser (Debian's Chromium via playwright-core) against a running
- * Switchyard server with at least one agent that has GPUs. The harness that starts the server sets
- * SWITCHYARD_TEST_URL and SWITCHYARD_TEST_ADMIN_TOKEN; without them this file is skipped.
+ * The dashboard in a real browser (Debian's Chromium via playwright-core) against a real
+ * Switchyard server with real agents reading the stand-in nvidia-smi. Set SWITCHYARD_TEST_URL and
+ * SWITCHYARD_TEST_ADMIN_TOKEN to point it at a server you run; otherwise it starts its own.
  * Artifacts: test-results/dashboard.png (fleet overview) and test-results/dashboard-node.png.
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_TOKEN as HARNESS_ADMIN_TOKEN, startAgent, startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
 
-const BASE_URL = process.env.SWITCHYARD_TEST_URL?.replace(/\/$/, "");
-const ADMIN_TOKEN = process.env.SWITCHYARD_TEST_ADMIN_TOKEN ?? "";
+let BASE_URL = process.env.SWITCHYARD_TEST_URL?.replace(/\/$/, "");
+const ADMIN_TOKEN = process.env.SWITCHYARD_TEST_ADMIN_TOKEN ?? HARNESS_ADMIN_TOKEN;
 const CHROMIUM = process.env.SWITCHYARD_TEST_CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = path.resolve("test-results");
 
@@ -59,12 +60,24 @@ async function seriesPixels(page: Page, selector: string, rgb: [number, number, 
   );
 }
 
-describe.skipIf(!BASE_URL)("dashboard in Chromium", () => {
+describe("dashboard in Chromium", () => {
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
+  let server: TestServer | null = null;
+  const agents: Proc[] = [];
 
   beforeAll(async () => {
+    if (!BASE_URL) {
+      server = await startServer();
+      BASE_URL = server.url;
+      agents.push(startAgent({ server: server.url, name: "atlas", gpus: "rtx-4080-super,rtx-4080-super" }));
+      agents.push(startAgent({ server: server.url, name: "hopper", gpus: "h100,h100-mig" }));
+      await waitFor("both agents online", async () => {
+        const nodes = (await (await server!.api("/api/nodes")).json()) as Array<{ online: boolean; gpus: unknown[] }>;
+        return nodes.length === 2 && nodes.every((n) => n.online && n.gpus.length === 2);
+      }, 60_000);
+    }
     await mkdir(ARTIFACTS, { recursive: true });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "dark" });
@@ -75,6 +88,8 @@ describe.skipIf(!BASE_URL)("dashboard in Chromium", () => {
 
   afterAll(async () => {
     await browser?.close();
+    await Promise.all(agents.map((a) => a.stop()));
+    await server?.stop();
   });
 
   it("sends a signed-out visitor to /login and rejects a wrong token with a clear error", async () => {

@@ -61,7 +61,7 @@ const customTool = z.looseObject({
   strict: z.boolean().nullish(),
 });
 /** Anthropic-hosted tools (web_search_20250305, bash_20250124, …): no schema, run by the provider. */
-const serverTool = z.looseObject({ type: z.string(), name: z.string() });
+const serverTool = z.looseObject({ type: z.string().refine((t) => t !== "custom", { message: "custom tools need input_schema", abort: true }), name: z.string() });
 export const toolSchema = z.union([customTool, serverTool]);
 
 export const toolChoiceSchema = z.discriminatedUnion("type", [
@@ -130,7 +130,7 @@ export interface AnthropicMessagesRequestBody {
   max_tokens: number;
   messages: Array<{ role: "user" | "assistant"; content: string | AnthropicBlockParam[] }>;
   system?: Array<{ type: "text"; text: string }>;
-  tools?: Array<{ name: string; description?: string; input_schema: Record<string, unknown>; strict?: boolean }>;
+  tools?: Array<{ name: string; description?: string; input_schema: { type: "object"; [key: string]: unknown }; strict?: boolean }>;
   tool_choice?: { type: "auto" | "any" | "none"; disable_parallel_tool_use?: boolean } | { type: "tool"; name: string; disable_parallel_tool_use?: boolean };
   thinking?: { type: "enabled"; budget_tokens: number };
   output_config?: { format: { type: "json_schema"; schema: Record<string, unknown> } };
@@ -159,6 +159,9 @@ export type AnthropicResponseBlock =
   | { type: "thinking"; thinking: string; signature: string }
   | { type: "redacted_thinking"; data: string }
   | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> };
+
+/** message_delta usage: output_tokens always; the other counters only when the server restates them. */
+export type AnthropicDeltaUsage = Partial<AnthropicUsage> & { output_tokens: number };
 
 export interface AnthropicMessageResponse {
   id: string;
@@ -191,7 +194,7 @@ export type AnthropicStreamEvent =
   | { type: "content_block_start"; index: number; content_block: AnthropicResponseBlock }
   | { type: "content_block_delta"; index: number; delta: AnthropicBlockDelta }
   | { type: "content_block_stop"; index: number }
-  | { type: "message_delta"; delta: { stop_reason: AnthropicStopReason | null; stop_sequence: string | null }; usage: AnthropicUsage }
+  | { type: "message_delta"; delta: { stop_reason: AnthropicStopReason | null; stop_sequence: string | null }; usage: AnthropicDeltaUsage }
   | { type: "message_stop" }
   | { type: "ping" }
   | AnthropicErrorBody;

@@ -141,14 +141,15 @@ function assistantBlocks(m: Extract<OpenAIChatMessage, { role: "assistant" }>): 
 }
 
 function applyTools(body: AnthropicMessagesRequestBody, req: OpenAIChatRequest): void {
-  const tools = [];
+  const tools: NonNullable<AnthropicMessagesRequestBody["tools"]> = [];
   for (const t of req.tools ?? []) {
     if (t.type !== "function") continue; // OpenAI "custom" (grammar) tools have no Anthropic form
     const fn = t.function;
     tools.push({
       name: fn.name,
       ...(fn.description ? { description: fn.description } : {}),
-      input_schema: fn.parameters ?? { type: "object", properties: {} },
+      // Anthropic insists on an object schema with `type`; OpenAI lets clients leave it out.
+      input_schema: { ...(fn.parameters ?? { properties: {} }), type: "object" as const },
       ...(fn.strict != null ? { strict: fn.strict } : {}),
     });
   }

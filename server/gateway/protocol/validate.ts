@@ -81,7 +81,9 @@ type TypedObject = z.ZodObject<{ type: z.ZodLiteral<string> } & z.core.$ZodLoose
  */
 export function openUnion<const T extends readonly [TypedObject, ...TypedObject[]]>(options: T) {
   const known = new Set(options.map((o) => o.shape.type.value));
-  const unknown = z.looseObject({ type: z.string().refine((t) => !known.has(t), "unknown type") }) as unknown as z.ZodType<UnknownPart>;
+  // `abort` makes a known type with a bad field fail this branch outright; zod would otherwise report
+  // only the refinement ("unknown type") instead of the field that is actually wrong.
+  const unknown = z.looseObject({ type: z.string().refine((t) => !known.has(t), { message: "unknown type", abort: true }) }) as unknown as z.ZodType<UnknownPart>;
   return z.union([z.discriminatedUnion("type", options), unknown]);
 }
 
