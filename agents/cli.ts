@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createLogger } from "../lib/logger";
 import { connectAgent } from "./connection";
+import { startDeployments } from "./docker/agent-actions";
 import { collectOnce, createCollector } from "./telemetry/collector";
 import { nodeFacts } from "./telemetry/host-stats";
 
@@ -81,9 +82,11 @@ async function main() {
   }
   const collector = createCollector({ nvidiaSmi, intervalMs, logger: log });
   collector.start((sample) => connection.send(sample));
+  const deployments = startDeployments(connection, name, log);
   log.info({ server, intervalMs, nvidiaSmi }, "agent started");
 
   const stop = async () => {
+    deployments.stop();
     connection.stop();
     await collector.stop();
     process.exit(0);

@@ -103,6 +103,8 @@ export function publicSpec(spec: DeploySpec): PublicSpec {
 
 export const deploymentReportSchema = z.object({
   id: z.string(),
+  /** Grows with every change on the agent: the server ignores a report older than one it applied. */
+  seq: z.number().int().nonnegative().default(0),
   name: z.string(),
   state: z.enum(DEPLOYMENT_STATES),
   /** Why it failed or is unhealthy, in words a person can act on. */

@@ -49,7 +49,7 @@ export class DeploymentRunner {
 
   constructor(readonly spec: PublicSpec, port: number, private readonly deps: RunnerDeps) {
     this.r = {
-      id: spec.id, name: spec.name, state: "pending", reason: null, logs: [], containerId: null, port,
+      id: spec.id, seq: 0, name: spec.name, state: "pending", reason: null, logs: [], containerId: null, port,
       pids: [], startedAt: null, readyAt: null, restarts: 0, progress: null, spec,
     };
   }
@@ -58,12 +58,16 @@ export class DeploymentRunner {
     return { ...this.r };
   }
 
+  get secretValues(): readonly string[] {
+    return this.deps.secrets;
+  }
+
   get containerId(): string | null {
     return this.r.containerId;
   }
 
   private set(patch: Partial<DeploymentReport>): void {
-    this.r = { ...this.r, ...patch };
+    this.r = { ...this.r, ...patch, seq: this.r.seq + 1 };
     this.deps.emit(this.report());
   }
 
@@ -85,7 +89,7 @@ export class DeploymentRunner {
       return;
     }
     const { done } = await this.deps.docker.pull(image, (progress) => {
-      if (this.r.state === "pulling") this.r = { ...this.r, progress };
+      if (this.r.state === "pulling") this.r = { ...this.r, progress, seq: this.r.seq + 1 };
       this.throttledEmit();
     });
     this.set({ state: "pulling", progress: { pct: null, text: `pulling ${image}` } });
@@ -110,7 +114,7 @@ export class DeploymentRunner {
 
   private async createAndStart(create: () => Promise<string>): Promise<void> {
     const id = await create();
-    this.r = { ...this.r, containerId: id };
+    this.r = { ...this.r, containerId: id, seq: this.r.seq + 1 };
     try {
       await this.deps.docker.start(id);
     } catch (err) {

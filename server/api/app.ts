@@ -11,6 +11,8 @@ import { ServiceError } from "../core/errors";
 import type { Fleet } from "../core/fleet";
 import type { History } from "../core/history";
 import type { AgentHubStats } from "../hub/agent-hub";
+import { createLoginLimiter } from "../core/login-limiter";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { errorBody, toErrorResponse } from "./errors";
 
 export interface ApiDeps {
@@ -46,9 +48,28 @@ export function createApi(deps: ApiDeps): Hono {
   app.get("/health", (c) =>
     deps.isReady() ? c.json({ status: "ok" }) : c.json({ status: "starting" }, 503));
 
+  const limiter = createLoginLimiter();
+  const clientAddress = (c: Context) => {
+    try {
+      return getConnInfo(c).remote.address ?? "unknown";
+    } catch {
+      return "unknown"; // app.request() in tests has no socket
+    }
+  };
+
   app.post("/session", async (c) => {
+    const address = clientAddress(c);
+    const waitMs = limiter.retryAfterMs(address);
+    if (waitMs > 0) {
+      c.header("retry-after", String(Math.ceil(waitMs / 1000)));
+      return c.json(errorBody("rate_limited", `too many wrong tokens: try again in ${Math.ceil(waitMs / 1000)} s`), 429);
+    }
     const { token } = sessionBody.parse(await jsonBody(c));
-    if (!auth.checkAdminToken(token)) throw new ServiceError("unauthorized", "that admin token is not right");
+    if (!auth.checkAdminToken(token)) {
+      limiter.recordFailure(address);
+      throw new ServiceError("unauthorized", "that admin token is not right");
+    }
+    limiter.recordSuccess(address);
     const session = auth.issueSession();
     setCookie(c, SESSION_COOKIE, session.value, { httpOnly: true, sameSite: "Lax", path: "/", maxAge: session.maxAgeS });
     return c.body(null, 204);

@@ -3,3 +3,4 @@
  * own folder with the same table and column names; domain code only sees the repositories.
  */
 export * from "./telemetry";
+export * from "./deployments";

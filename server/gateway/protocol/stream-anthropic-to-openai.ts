@@ -65,6 +65,9 @@ export class AnthropicToOpenAIStream {
       case "content_block_start": {
         this.begin(out);
         const block = event.content_block;
+        // Anthropic opens text and thinking blocks empty; servers that put content here are not lost.
+        if (block?.type === "text" && block.text) out.push(this.chunk({ content: block.text }));
+        if (block?.type === "thinking" && block.thinking) out.push(this.chunk({ reasoning_content: block.thinking }));
         if (block?.type !== "tool_use") break;
         const slot: ToolSlot = { index: this.tools.size, startInput: "", streamed: false };
         if (block.input && Object.keys(block.input).length > 0) slot.startInput = JSON.stringify(block.input);

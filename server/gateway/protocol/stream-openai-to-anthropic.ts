@@ -147,7 +147,8 @@ export class OpenAIToAnthropicStream {
     const key = call.index ?? (call.id || this.lastToolIndex < 0 ? this.tools.size : this.lastToolIndex);
     this.lastToolIndex = key;
     let block = this.tools.get(key);
-    if (block === undefined) {
+    // A new id under a used index is a new call: some servers send every call as index 0.
+    if (block === undefined || (call.id && block.id && call.id !== block.id)) {
       block = newBlock("tool", "");
       this.tools.set(key, block);
       this.queue.push(block);

@@ -84,6 +84,13 @@ describe("Anthropic events → OpenAI chunks", () => {
     expect(out.at(-1)).toMatchObject({ choices: [{ delta: { tool_calls: [{ index: 0, function: { arguments: '{"dir":"/"}' } }] } }] });
   });
 
+  it("keeps text or thinking a server put in content_block_start", () => {
+    const t = new AnthropicToOpenAIStream();
+    const out = [START, { type: "content_block_start", index: 0, content_block: { type: "thinking", thinking: "pre", signature: "" } }, { type: "content_block_start", index: 1, content_block: { type: "text", text: "Hi" } }]
+      .flatMap((e) => t.push(e as AnthropicStreamEvent));
+    expect(out.slice(1).map((c) => ("choices" in c ? c.choices[0]?.delta : null))).toEqual([{ reasoning_content: "pre" }, { content: "Hi" }]);
+  });
+
   it("finishes a stream that ends without message_stop, and turns an error event into an OpenAI error chunk", () => {
     const t = new AnthropicToOpenAIStream();
     t.push(START);

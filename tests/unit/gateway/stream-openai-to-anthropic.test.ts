@@ -119,6 +119,15 @@ describe("OpenAI stream → Anthropic events", () => {
     expect(r.blocks.map((b) => [b.id, b.name, b.input])).toEqual([["call_x", "Search", { q: "hi" }], ["call_y", "Read", { p: 1 }]]);
   });
 
+  it("separates calls that a server sends all under index 0, told apart by their ids", () => {
+    const r = reassembleAnthropic(translate([
+      ...toolPieces(0, "call_a", "Read", ['{"p":', '"a"}']),
+      ...toolPieces(0, "call_b", "Read", ['{"p":', '"b"}']),
+      chunk({}, "tool_calls"),
+    ]));
+    expect(r.blocks.map((b) => [b.id, b.input])).toEqual([["call_a", { p: "a" }], ["call_b", { p: "b" }]]);
+  });
+
   it("ends cleanly when the upstream stops without finish_reason or usage", () => {
     const r = reassembleAnthropic(translate([chunk({ content: "partial" })]));
     expect(r.blocks).toEqual([{ type: "text", text: "partial" }]);

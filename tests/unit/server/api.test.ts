@@ -56,6 +56,15 @@ describe("REST API", () => {
     expect(nodes.status).toBe(200);
   });
 
+  it("slows down token guessing with 429 and Retry-After", async () => {
+    const attempt = (token: string) => api.request("/api/session", { method: "POST", body: JSON.stringify({ token }), headers: { "content-type": "application/json" } });
+    for (let i = 0; i < 10; i++) expect((await attempt(`guess-${i}`)).status).toBe(401);
+    const limited = await attempt(ADMIN);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
+  });
+
   it("lists a node with its GPUs and processes once its agent sent telemetry", async () => {
     const id = await fleet.connect({ name: "box1", agentVersion: "0.1.0", facts });
     await fleet.ingest(id, [sample(Date.now())]);

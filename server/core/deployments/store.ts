@@ -1,0 +1,56 @@
+/**
+ * Every deployment in memory, persisted on each change that matters after a restart (state,
+ * reason, container, port); live-only fields (PIDs, pull progress) change in memory only. Names
+ * are unique: a name is taken the moment a record is inserted, before any agent is asked.
+ */
+import type { DeploymentsRepo } from "../../db/repos/deployments-repo";
+import { ServiceError } from "../errors";
+import type { DeploymentRecord } from "./types";
+
+const LIVE_ONLY = new Set<keyof DeploymentRecord>(["pids", "progress", "updatedAt"]);
+
+export interface DeploymentStore {
+  all(): DeploymentRecord[];
+  byId(id: string): DeploymentRecord | null;
+  byName(name: string): DeploymentRecord | null;
+  onNode(node: string): DeploymentRecord[];
+  insert(record: DeploymentRecord): Promise<void>;
+  update(id: string, patch: Partial<DeploymentRecord>): Promise<DeploymentRecord | null>;
+  remove(id: string): Promise<void>;
+}
+
+export async function createDeploymentStore(repo: DeploymentsRepo, now: () => number = Date.now): Promise<DeploymentStore> {
+  const byId = new Map<string, DeploymentRecord>();
+  for (const r of await repo.list()) byId.set(r.id, r);
+  const find = (name: string) => [...byId.values()].find((r) => r.name === name) ?? null;
+
+  return {
+    all: () => [...byId.values()].sort((a, b) => a.createdAt - b.createdAt || a.name.localeCompare(b.name)),
+    byId: (id) => byId.get(id) ?? null,
+    byName: find,
+    onNode: (node) => [...byId.values()].filter((r) => r.node === node),
+
+    async insert(record) {
+      if (find(record.name)) throw new ServiceError("conflict", `a deployment named ${record.name} already exists`);
+      byId.set(record.id, record);
+      await repo.upsert(record);
+    },
+
+    async update(id, patch) {
+      const current = byId.get(id);
+      if (!current) return null;
+      const next = { ...current, ...patch, updatedAt: now() };
+      byId.set(id, next);
+      const persist = (Object.keys(patch) as Array<keyof DeploymentRecord>).some(
+        (k) => !LIVE_ONLY.has(k) && JSON.stringify(current[k]) !== JSON.stringify(next[k]),
+      );
+      if (persist) await repo.upsert(next);
+      return next;
+    },
+
+    async remove(id) {
+      byId.delete(id);
+      await repo.delete(id);
+    },
+  };
+}

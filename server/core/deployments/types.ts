@@ -1,0 +1,24 @@
+/** A deployment as the server holds it: the public spec, what was asked, and what the node reported. */
+import type { DeploymentState, PublicSpec } from "../../../protocol/deployments";
+
+export interface DeploymentRecord {
+  id: string;
+  name: string;
+  node: string;
+  spec: PublicSpec;
+  desired: "running" | "stopped";
+  state: DeploymentState;
+  reason: string | null;
+  logs: string[];
+  containerId: string | null;
+  port: number | null;
+  restarts: number;
+  warnings: string[];
+  createdAt: number;
+  updatedAt: number;
+  startedAt: number | null;
+  readyAt: number | null;
+  /** Live only (not persisted): host PIDs of its processes and pull progress. */
+  pids: number[];
+  progress: { pct: number | null; text: string } | null;
+}

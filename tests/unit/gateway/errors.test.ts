@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import {
+  anthropicErrorType, errorBodyFor, forwardsUntouched, readUpstreamError, redactSecrets, statusForAnthropicErrorType, translateErrorBody,
+} from "../../../server/gateway/protocol/errors";
+
+describe("error mapping", () => {
+  it.each([
+    [400, "invalid_request_error"], [401, "authentication_error"], [403, "permission_error"], [404, "not_found_error"],
+    [413, "request_too_large"], [429, "rate_limit_error"], [500, "api_error"], [529, "overloaded_error"],
+    [503, "overloaded_error"], [422, "invalid_request_error"], [502, "api_error"],
+  ])("HTTP %i ↔ %s", (status, type) => {
+    expect(anthropicErrorType(status)).toBe(type);
+    if (status !== 503 && status !== 422 && status !== 502) expect(statusForAnthropicErrorType(type)).toBe(status);
+  });
+
+  it("builds both protocols' bodies", () => {
+    expect(errorBodyFor("anthropic", 429, "slow down")).toEqual({ type: "error", error: { type: "rate_limit_error", message: "slow down" } });
+    expect(errorBodyFor("openai", 401, "bad key")).toEqual({ error: { message: "bad key", type: "authentication_error", param: null, code: null } });
+    expect(errorBodyFor("openai", 503, "loading")).toMatchObject({ error: { type: "server_error" } });
+  });
+
+  it("forwards bodies untouched only between the same protocols", () => {
+    expect(forwardsUntouched("anthropic", "anthropic")).toBe(true);
+    expect(forwardsUntouched("openai", "openai")).toBe(true);
+    expect(forwardsUntouched("anthropic", "openai")).toBe(false);
+  });
+
+  it.each([
+    ["Anthropic", { type: "error", error: { type: "overloaded_error", message: "Overloaded" } }, "Overloaded", "overloaded_error"],
+    ["OpenAI", { error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } }, "Rate limit reached", "requests"],
+    ["llama.cpp", { error: { code: 503, message: "Loading model", type: "unavailable_error" } }, "Loading model", "unavailable_error"],
+    ["vLLM", { object: "error", message: "maximum context length is 4096 tokens", type: "BadRequestError", code: 400 }, "maximum context length is 4096 tokens", "BadRequestError"],
+    ["FastAPI", { detail: [{ msg: "field required" }, { msg: "bad type" }] }, "field required; bad type", null],
+    ["plain text", "upstream connect error", "upstream connect error", null],
+  ])("reads a %s error body", (_name, body, message, type) => {
+    expect(readUpstreamError(body)).toMatchObject({ message, type });
+    expect(readUpstreamError(typeof body === "string" ? body : JSON.stringify(body)).message).toBe(message);
+  });
+
+  it("restates an OpenAI backend's error for an Anthropic client, keeping status and wording", () => {
+    expect(translateErrorBody('{"error":{"message":"This model\'s maximum context length is 8192 tokens","type":"invalid_request_error"}}', 400, "anthropic")).toEqual({
+      type: "error", error: { type: "invalid_request_error", message: "This model's maximum context length is 8192 tokens" },
+    });
+    expect(translateErrorBody({ error: { code: 503, message: "Loading model" } }, 503, "anthropic")).toMatchObject({ error: { type: "overloaded_error" } });
+    expect(translateErrorBody("", 502, "anthropic")).toEqual({ type: "error", error: { type: "api_error", message: "upstream answered HTTP 502" } });
+  });
+
+  it("restates an Anthropic backend's error for an OpenAI client, its type kept as the code", () => {
+    expect(translateErrorBody({ type: "error", error: { type: "rate_limit_error", message: "Number of requests exceeded" } }, 429, "openai")).toEqual({
+      error: { message: "Number of requests exceeded", type: "rate_limit_error", param: null, code: "rate_limit_error" },
+    });
+  });
+
+  it("never passes an upstream key on", () => {
+    const body = { error: { message: "Incorrect API key provided: sk-proj-abc********************xyz9. Key sk-live-1234 rejected." } };
+    const out = JSON.stringify(translateErrorBody(body, 401, "anthropic", ["sk-live-1234"]));
+    expect(out).not.toMatch(/sk-proj|sk-live/);
+    expect(redactSecrets("token hf_abcdefghijklmnop here")).toBe("token [redacted] here");
+  });
+});
