@@ -67,7 +67,7 @@ async function main() {
   }
 
   const server = args.server ?? fail("--server is required (the address of the Switchyard dashboard)");
-  const token = args.token ?? process.env.SWITCHYARD_AGENT_TOKEN ?? fail("--token is required (see 'Add a GPU box' in the dashboard)");
+  const token = args.token || process.env.SWITCHYARD_AGENT_TOKEN || fail("--token is required (see 'Add a GPU box' in the dashboard)");
   const intervalMs = args.interval === undefined ? 1000 : Number(args.interval);
   if (!Number.isInteger(intervalMs) || intervalMs < 100 || intervalMs > 60_000) fail("--interval must be a whole number of milliseconds between 100 and 60000");
   const name = args.name ?? os.hostname();

@@ -19,6 +19,10 @@ import { createApi } from "./api/app";
 import { createHttpServer, type PageHandler } from "./http-server";
 import { demoSpecs, startAgents, type AgentSpec } from "./local-agents";
 import { createLogger } from "../lib/logger";
+import { createDeployments } from "./core/deployments";
+import { loadFitEstimator } from "./core/deployments/fit-hook";
+import { createSecrets } from "./core/secrets";
+import { deploymentsRepo } from "./db/repos/deployments-repo";
 
 const log = createLogger("server");
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -40,9 +44,11 @@ async function main(argv: string[]) {
   const history = createHistory(samplesRepo(dbHandle.db));
   const agentHub = createAgentHub({ auth, fleet, history, offlineAfterMs: env.SWITCHYARD_OFFLINE_AFTER_S * 1000 });
   const liveHub = createLiveHub({ auth, fleet });
+  const secrets = createSecrets(settingsRepo(dbHandle.db));
+  const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle.db), fleet, hub: agentHub, secrets, fit: await loadFitEstimator(log) });
   let ready = false;
   const api = createApi({
-    auth, fleet, history, isReady: () => ready,
+    auth, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets },
     hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount() }),
   });
   const pages = await loadPages();
@@ -82,6 +88,7 @@ async function main(argv: string[]) {
     await agents.stop();
     await agentHub.close();
     await liveHub.close();
+    deployments.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await history.close();

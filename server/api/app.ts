@@ -14,6 +14,9 @@ import type { AgentHubStats } from "../hub/agent-hub";
 import { createLoginLimiter } from "../core/login-limiter";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { errorBody, toErrorResponse } from "./errors";
+import type { Deployments } from "../core/deployments";
+import type { Secrets } from "../core/secrets";
+import { deploymentRoutes } from "./deployments";
 
 export interface ApiDeps {
   auth: Auth;
@@ -21,6 +24,8 @@ export interface ApiDeps {
   history: History;
   hubStats: () => AgentHubStats & { liveClients: number };
   isReady: () => boolean;
+  /** Deploys (issue 3); optional so API tests of other areas need not build them. */
+  deployments?: { core: Deployments; secrets: Secrets };
 }
 
 const sessionBody = z.object({ token: z.string().min(1, "token is required") });
@@ -113,6 +118,7 @@ export function createApi(deps: ApiDeps): Hono {
   });
 
   app.get("/stats", (c) => c.json(deps.hubStats()));
+  if (deps.deployments) app.route("/", deploymentRoutes(deps.deployments.core, deps.deployments.secrets));
 
   return app;
 }

@@ -36,6 +36,8 @@ export interface AgentHub {
   request(nodeName: string, action: string, payload: unknown, timeoutMs?: number): Promise<unknown>;
   onEvent(listener: AgentEventListener): () => void;
   isConnected(nodeName: string): boolean;
+  /** The node's address as this server sees its agent's connection (kept after it disconnects). */
+  remoteAddress(nodeName: string): string | null;
   stats(): AgentHubStats;
   close(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export function createAgentHub(deps: { auth: Auth; fleet: Fleet; history: Histor
   const counters = { messages: 0, malformed: 0, refused: 0 };
   const pending = new Map<string, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout; node: string }>();
   const eventListeners = new Set<AgentEventListener>();
+  const addresses = new Map<string, string>();
   let nextRequestId = 1;
   let lastMalformedLog = 0;
 
@@ -61,7 +64,7 @@ export function createAgentHub(deps: { auth: Auth; fleet: Fleet; history: Histor
     }
   };
 
-  wss.on("connection", (ws: WebSocket) => {
+  wss.on("connection", (ws: WebSocket, req: IncomingMessage) => {
     let nodeId: string | null = null;
     let nodeName: string | null = null;
     // Telemetry may arrive while the hello is still being registered: keep order.
@@ -88,6 +91,7 @@ export function createAgentHub(deps: { auth: Auth; fleet: Fleet; history: Histor
           nodeName = msg.node;
           nodeId = await fleet.connect({ name: msg.node, agentVersion: msg.agentVersion, facts: msg.facts });
           socketsByNode.set(msg.node, ws);
+          addresses.set(msg.node, hostAddress(req.socket.remoteAddress));
           clearTimeout(helloTimer);
           send(ws, { type: "welcome", v: PROTOCOL_VERSION, nodeId, sampleIntervalMs: SAMPLE_INTERVAL_MS });
           log.info({ node: msg.node, agentVersion: msg.agentVersion }, "agent connected");
@@ -180,6 +184,7 @@ export function createAgentHub(deps: { auth: Auth; fleet: Fleet; history: Histor
       return () => eventListeners.delete(listener);
     },
     isConnected: (nodeName) => socketsByNode.has(nodeName),
+    remoteAddress: (nodeName) => addresses.get(nodeName) ?? null,
     stats: () => ({ connected: socketsByNode.size, ...counters }),
     async close() {
       clearInterval(sweeper);
@@ -187,4 +192,10 @@ export function createAgentHub(deps: { auth: Auth; fleet: Fleet; history: Histor
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** `::ffff:10.0.0.5` → `10.0.0.5`; loopback (an agent on this machine) → 127.0.0.1. */
+function hostAddress(raw: string | undefined): string {
+  if (!raw || raw === "::1") return "127.0.0.1";
+  return raw.startsWith("::ffff:") ? raw.slice(7) : raw;
 }

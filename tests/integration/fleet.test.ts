@@ -114,6 +114,21 @@ describe("fleet telemetry end to end", () => {
     ws.close();
   });
 
+  it("shows driver trouble as a warning on the node, with the agent still running", async () => {
+    const broken = startAgent({ server: server.url, name: "box-broken", env: { SWITCHYARD_STANDIN_FAULT: "nvml-mismatch" } });
+    agents.push(broken);
+    const n = await waitFor("box-broken online with a warning", async () => {
+      const found = await node(server, "box-broken");
+      return found?.online && found.warnings.length > 0 ? found : null;
+    }, 30_000);
+    expect(n.gpus).toEqual([]);
+    expect(n.warnings.join(" ")).toMatch(/version mismatch/i);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(broken.child.exitCode).toBeNull();
+    expect((await node(server, "box-broken"))?.online).toBe(true);
+    await broken.stop();
+  });
+
   it("shows a killed agent's node offline within 5 seconds", async () => {
     const b = startAgent({ server: server.url, name: "box-b", gpus: "rtx-2080-super" });
     agents.push(b);

@@ -113,5 +113,6 @@ export function placementCandidates(nodes: NodeView[], req: PlacementRequest, cl
   }
   if (all.length === 0) throw new ServiceError("bad_request", problems.length === 1 ? problems[0]! : `no online node can run it: ${problems.join("; ")}`);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  return all.sort((a, b) => sum(b.freeMiB) - sum(a.freeMiB) || a.node.localeCompare(b.node));
+  const claimed = (c: Candidate) => sum(c.gpus.map((i) => claims.get(`${c.node}/${i}`) ?? 0));
+  return all.sort((a, b) => claimed(a) - claimed(b) || sum(b.freeMiB) - sum(a.freeMiB) || a.node.localeCompare(b.node));
 }

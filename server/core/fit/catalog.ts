@@ -58,8 +58,8 @@ function match(id: string): Match | null {
       else quant = suffix[1];
       continue;
     }
-    if (VARIANTS.test(name)) name = name.replace(VARIANTS, (m) => (m === "-instruct" || m === "-it" ? "" : ""));
-    else break;
+    if (!VARIANTS.test(name)) break;
+    name = name.replace(VARIANTS, "");
   }
   // "org/Model-Instruct" when only "Model" is listed, or the reverse.
   const b = base(name);

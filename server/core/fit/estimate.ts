@@ -82,6 +82,9 @@ function resolveGpus(o: FitOptions, tp: number, engine: Engine): Gpu[] | null {
   if (engine !== "llamacpp" && totals.length !== tp) {
     throw fail(`--tp ${tp} uses ${tp} GPUs but ${totals.length} GPU sizes were given: give one size per GPU the deployment uses`);
   }
+  if (o.gpuIndices && o.gpuIndices.length !== totals.length) {
+    throw fail(`gpuIndices names ${o.gpuIndices.length} GPUs but the deployment uses ${totals.length}`);
+  }
   return totals.map((totalBytes, i) => ({ index: o.gpuIndices?.[i] ?? i, totalBytes, capacityBytes: free?.[i] ?? totalBytes }));
 }
 
@@ -103,7 +106,7 @@ export function estimateFit(facts: ModelFacts, options?: FitOptionsInput): FitRe
   const kv = kvLayout(facts, kvBytesPerElement(kvDtype), engine === "llamacpp" ? 1 : tp);
   const warnings = [...weights.warnings];
   if (opts.ctx === undefined) warnings.push(ctxLimit === null ? "no --ctx and the model states no context length: assumed 4096" : `no --ctx: using the model's full context (${ctxLimit})`);
-  if (engine === "llamacpp" && facts.source !== "gguf" && quant === null) {
+  if (engine === "llamacpp" && quant === null && resolveQuant(facts.dtype ?? "")?.kind !== "gguf") {
     warnings.push(`no --quant for llama.cpp: assuming a GGUF at the checkpoint's precision (${weights.precision}); pass e.g. --quant Q4_K_M`);
   }
   if (engine !== "llamacpp" && ctxLimit !== null && ctx > ctxLimit) {

@@ -59,9 +59,10 @@ export function emptyFacts(source: FactsSource, id: string): ModelFacts {
   };
 }
 
-/** Fills `missing` with the core facts still null. */
+/** Recomputes which core facts are still null; other notes in `missing` are kept. */
 export function withMissing(f: ModelFacts): ModelFacts {
-  const missing = new Set(f.missing);
+  const derived = new Set<string>([...CORE_FACTS, "weightsBytes"]);
+  const missing = new Set(f.missing.filter((m) => !derived.has(m)));
   for (const k of CORE_FACTS) if (f[k] === null) missing.add(k);
   if (f.weightsBytes === null && f.params === null) missing.add("weightsBytes");
   return { ...f, missing: [...missing] };

@@ -84,8 +84,5 @@ export function parseFitOptions(input: unknown): FitOptions {
     const total = o.gpuMem?.[i] ?? Infinity;
     if (free > total) throw new FitError("invalid_options", `GPU ${i}: free memory ${free} bytes exceeds its total ${total}`);
   });
-  if (o.gpuIndices && o.gpuMem && o.gpuIndices.length !== o.gpuMem.length) {
-    throw new FitError("invalid_options", `gpuIndices names ${o.gpuIndices.length} GPUs but gpuMem gives ${o.gpuMem.length}`);
-  }
   return o;
 }

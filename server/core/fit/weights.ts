@@ -65,17 +65,17 @@ export function estimateWeights(f: ModelFacts, quant: QuantSpec | null): Weights
       const embeddingBytes = f.embeddingBytes ?? ((embParams?.embedding ?? 0) * bits) / 8;
       return { totalBytes: f.weightsBytes, embeddingBytes, precision: f.dtype ?? "as stored", uncertain, warnings };
     }
-    const p = params(f, uncertain);
-    let bits = storedBits(f);
-    if (bits === null) {
-      bits = 16;
-      uncertain.push(`stored precision ${f.dtype ?? "unknown"}: assumed 16-bit weights`);
+    const stored = f.dtype === null ? null : resolveQuant(f.dtype);
+    if (f.quantBits === null && stored !== null) {
+      quant = stored;
+    } else {
+      // A quantized checkpoint at its stated bit width (quantization_config.bits), or an unknown dtype.
+      const p = params(f, uncertain);
+      if (f.quantBits === null) uncertain.push(`stored precision ${f.dtype ?? "unknown"}: assumed 16-bit weights`);
+      const embedded = p.embedding + p.lmHead;
+      const total = ((p.total - embedded) * (f.quantBits ?? 16) + embedded * 16) / 8;
+      return { totalBytes: total, embeddingBytes: p.embedding * 2, precision: f.dtype ?? "bf16", uncertain, warnings };
     }
-    const linear = f.quantBits !== null ? f.quantBits : bits;
-    const embedded = p.embedding + p.lmHead;
-    const embBits = f.quantBits !== null ? 16 : bits;
-    const total = ((p.total - embedded) * linear + embedded * embBits) / 8;
-    return { totalBytes: total, embeddingBytes: (p.embedding * embBits) / 8, precision: f.dtype ?? "bf16", uncertain, warnings };
   }
 
   const p = params(f, uncertain);

@@ -4,3 +4,4 @@
  */
 export * from "./telemetry";
 export * from "./deployments";
+export * from "./gateway";

@@ -4,6 +4,7 @@
  * protocols is a body rebuilt, keeping the upstream's status and message.
  */
 import type { AnthropicErrorBody, AnthropicErrorType } from "./anthropic-types";
+import { OPENAI_OVERFLOW_CODE, anthropicOverflowMessage, openAIOverflowMessage, readContextOverflow } from "./context-overflow";
 import type { OpenAIErrorBody } from "./openai-types";
 
 export type Protocol = "openai" | "anthropic";
@@ -72,8 +73,10 @@ export function errorBodyFor(protocol: Protocol, status: number, message: string
 
 export interface UpstreamError {
   message: string;
-  /** The upstream's own error type or code, when it gave one ("overloaded_error", "BadRequestError"). */
+  /** The upstream's own error type, when it gave one ("overloaded_error", "BadRequestError"). */
   type: string | null;
+  /** Its string error code, when it gave one ("context_length_exceeded", "rate_limit_exceeded"). */
+  code: string | null;
   /** A status the body itself names (vLLM and llama.cpp put one in `code`), else null. */
   status: number | null;
 }
@@ -88,17 +91,17 @@ export function readUpstreamError(body: unknown): UpstreamError {
     try {
       value = JSON.parse(body);
     } catch {
-      return { message: body.trim().slice(0, 2000), type: null, status: null };
+      return { message: body.trim().slice(0, 2000), type: null, code: null, status: null };
     }
   }
-  if (typeof value !== "object" || value === null) return { message: typeof value === "string" ? value : "", type: null, status: null };
+  if (typeof value !== "object" || value === null) return { message: typeof value === "string" ? value : "", type: null, code: null, status: null };
   const outer = value as Record<string, unknown>;
   const inner = typeof outer.error === "object" && outer.error !== null ? (outer.error as Record<string, unknown>) : outer;
   let message = str(inner.message) ?? str(outer.error) ?? str(outer.message) ?? detailText(outer.detail) ?? "";
   if (!message) message = JSON.stringify(value).slice(0, 2000);
   const code = inner.code;
   const status = typeof code === "number" && code >= 400 && code < 600 ? code : null;
-  return { message, type: str(inner.type) ?? (typeof code === "string" ? code : null), status };
+  return { message, type: str(inner.type), code: str(code), status };
 }
 
 function str(v: unknown): string | null {
@@ -116,15 +119,21 @@ function isOverload(err: UpstreamError, status: number | null): boolean {
   return status === 529 || status === 503 || /overload/i.test(err.type ?? "") || /overloaded/i.test(err.message);
 }
 
-/** An upstream error body (status `status`) restated for a client of protocol `to`. */
+/**
+ * An upstream error body (status `status`) restated for a client of protocol `to`: status and message
+ * kept, except that a context overflow is put in the words the client's recovery looks for.
+ */
 export function translateErrorBody(body: unknown, status: number, to: Protocol, secrets: readonly string[] = []): AnthropicErrorBody | OpenAIErrorBody {
   const err = readUpstreamError(body);
   const message = redactSecrets(err.message || `upstream answered HTTP ${status}`, secrets);
+  const overflow = status < 500 ? readContextOverflow(message, err.code ?? err.type) : null;
   if (to === "anthropic") {
+    if (overflow) return anthropicErrorBody(status, anthropicOverflowMessage(overflow, message), "invalid_request_error");
     const known = err.type && err.type in STATUS_FOR_TYPE ? (err.type as AnthropicErrorType) : null;
     return anthropicErrorBody(status, message, known ?? (isOverload(err, status) ? "overloaded_error" : anthropicErrorType(status)));
   }
-  return openAIErrorBody(status, message, err.type);
+  if (overflow) return openAIErrorBody(status, openAIOverflowMessage(overflow, message), OPENAI_OVERFLOW_CODE);
+  return openAIErrorBody(status, message, err.code ?? err.type);
 }
 
 /**
@@ -141,7 +150,7 @@ export function anthropicStreamError(payload: unknown, status: number | null = n
 export function openAIStreamError(payload: unknown, status: number | null = null, secrets: readonly string[] = []): OpenAIErrorBody {
   const err = readUpstreamError(payload);
   const effective = status ?? err.status ?? statusForAnthropicErrorType(err.type);
-  return openAIErrorBody(effective, redactSecrets(err.message || "upstream stream failed", secrets), err.type);
+  return openAIErrorBody(effective, redactSecrets(err.message || "upstream stream failed", secrets), err.code ?? err.type);
 }
 
 // Provider keys some upstreams echo in auth errors, even masked ("sk-proj-****abcd").

@@ -8,10 +8,12 @@ import type { OpenAIChatChunk, OpenAIErrorBody } from "./openai-types";
 import { SSE_DONE, SseParser, encodeSseJson, type SseEvent } from "./sse";
 import { AnthropicToOpenAIStream, type AnthropicToOpenAIStreamOptions } from "./stream-anthropic-to-openai";
 import { OpenAIToAnthropicStream, type OpenAIToAnthropicStreamOptions } from "./stream-openai-to-anthropic";
+import type { TokenCounts } from "./usage";
 
 /** What a pipe needs from a translator: the two stream translators share this shape. */
 interface Translator<In, Out> {
   readonly done: boolean;
+  readonly tokens: TokenCounts | null;
   push(item: In): Out[];
   end(): Out[];
   error(payload: unknown, status?: number | null): Out[];
@@ -29,6 +31,11 @@ abstract class SsePipe<In, Out> {
 
   get done(): boolean {
     return this.translator.done;
+  }
+
+  /** Token counts the upstream reported so far (for the request log). */
+  get tokens(): TokenCounts | null {
+    return this.translator.tokens;
   }
 
   push(chunk: string | Uint8Array): string {

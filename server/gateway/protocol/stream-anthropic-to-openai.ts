@@ -10,7 +10,7 @@ import { openAIStreamError } from "./errors";
 import { newId } from "./ids";
 import type { OpenAIChatChunk, OpenAIChunkDelta, OpenAIErrorBody, OpenAIFinishReason } from "./openai-types";
 import { toOpenAIFinishReason } from "./stop-reasons";
-import { toOpenAIUsage } from "./usage";
+import { countsFromAnthropic, toOpenAIUsage, type TokenCounts } from "./usage";
 
 export interface AnthropicToOpenAIStreamOptions {
   /** The model name the client should see; defaults to the upstream's. */
@@ -47,6 +47,11 @@ export class AnthropicToOpenAIStream {
 
   get done(): boolean {
     return this.finished;
+  }
+
+  /** What the upstream reported, for the request log; null until message_start. */
+  get tokens(): TokenCounts | null {
+    return this.started ? countsFromAnthropic(this.usage) : null;
   }
 
   /** Events of types this gateway does not know are skipped, as Anthropic's own SDKs do. */

@@ -15,7 +15,7 @@ import { JsonCompletion } from "./json-completion";
 import type { OpenAIChatChunk, OpenAIToolCallDelta, OpenAIUsage } from "./openai-types";
 import { toAnthropicStop } from "./stop-reasons";
 import { SYNTHETIC_THINKING_SIGNATURE } from "./unsigned-thinking";
-import { toAnthropicUsage } from "./usage";
+import { countsFromOpenAI, toAnthropicUsage, type TokenCounts } from "./usage";
 
 export interface OpenAIToAnthropicStreamOptions {
   /** The model name the client should see; defaults to the upstream's. */
@@ -63,6 +63,11 @@ export class OpenAIToAnthropicStream {
   /** True once message_stop or an error event has been produced: nothing more will follow. */
   get done(): boolean {
     return this.finished;
+  }
+
+  /** What the upstream reported, for the request log; null until it reports usage. */
+  get tokens(): TokenCounts | null {
+    return this.usage ? countsFromOpenAI(this.usage) : null;
   }
 
   push(chunk: OpenAIChatChunk): AnthropicStreamEvent[] {

@@ -36,3 +36,21 @@ export function toOpenAIUsage(usage: Partial<AnthropicUsage> | null | undefined)
 function num(value: number | null | undefined): number {
   return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0;
 }
+
+/** Token counts for the request log, whichever protocol reported them. */
+export interface TokenCounts {
+  /** All prompt tokens, cached ones included. */
+  input: number;
+  output: number;
+  cached: number;
+}
+
+export function countsFromOpenAI(usage: OpenAIUsage): TokenCounts {
+  const a = toAnthropicUsage(usage);
+  return { input: a.input_tokens + a.cache_read_input_tokens, output: a.output_tokens, cached: a.cache_read_input_tokens };
+}
+
+export function countsFromAnthropic(usage: Partial<AnthropicUsage>): TokenCounts {
+  const o = toOpenAIUsage(usage);
+  return { input: o.prompt_tokens, output: o.completion_tokens, cached: o.prompt_tokens_details?.cached_tokens ?? 0 };
+}

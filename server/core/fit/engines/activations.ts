@@ -4,7 +4,7 @@
  * (`PyTorch activation peak memory takes X GiB`).
  *
  * Calibration: Qwen2.5-7B, vLLM V0, 4096 tokens × 256 seqs → 1.42 GiB measured [vllm#13882];
- * this model gives 1.18 GiB there (the V0 sampler kept more logits copies than V1's).
+ * this model gives 1.15 GiB there (V0's sampler kept more float32 copies than V1's).
  */
 import type { ModelFacts } from "../model-facts";
 

@@ -1,0 +1,82 @@
+/**
+ * The deployments core: one verb per file (create, stop, restart, logs, list), a store, placement,
+ * and reconciliation with what agents report. Transports (REST, the CLI through REST, the
+ * dashboard) call these; nothing here knows about HTTP.
+ */
+import { randomUUID } from "node:crypto";
+import type { DeploymentView, RoutableBackend } from "../../../protocol/deployments";
+import { createLogger } from "../../../lib/logger";
+import type { DeploymentsRepo } from "../../db/repos/deployments-repo";
+import type { Fleet } from "../fleet";
+import type { Secrets } from "../secrets";
+import type { AgentLink, DeploymentsContext } from "./context";
+import { createDeployment } from "./create";
+import type { FitEstimator } from "./fit-hook";
+import { createLogStreams, type LogSink } from "./log-streams";
+import { followLogs, tailLogs } from "./logs";
+import { recordOr404 } from "./lookup";
+import { handleAgentEvent } from "./reconcile";
+import { restartDeployment } from "./restart";
+import { stopDeployment, type StopResult } from "./stop";
+import { createDeploymentStore } from "./store";
+import { routableBackends, toView } from "./views";
+
+export interface Deployments {
+  create(body: unknown): Promise<DeploymentView>;
+  list(): DeploymentView[];
+  get(name: string): DeploymentView;
+  stop(name: string): Promise<StopResult>;
+  restart(name: string): Promise<DeploymentView>;
+  logs(name: string, tail: number): Promise<string[]>;
+  follow(name: string, tail: number, sink: LogSink): Promise<() => void>;
+  /** Every deployment as a gateway backend, routable by its name. */
+  listRoutableBackends(): RoutableBackend[];
+  close(): void;
+}
+
+export interface DeploymentsDeps {
+  repo: DeploymentsRepo;
+  fleet: Fleet;
+  hub: AgentLink & { onEvent(listener: (node: { id: string; name: string }, event: string, payload: unknown) => void): () => void };
+  secrets: Pick<Secrets, "hfToken">;
+  fit?: FitEstimator | null;
+  now?: () => number;
+}
+
+export async function createDeployments(deps: DeploymentsDeps): Promise<Deployments> {
+  const log = createLogger("deployments");
+  const ctx: DeploymentsContext = {
+    store: await createDeploymentStore(deps.repo, deps.now),
+    fleet: deps.fleet, hub: deps.hub, secrets: deps.secrets, fit: deps.fit ?? null,
+    streams: createLogStreams(), seqs: new Map(), log,
+    newId: () => randomUUID(), now: deps.now ?? Date.now,
+  };
+
+  // Events of one node are applied in order (an announcement must not overtake a state change).
+  const queues = new Map<string, Promise<void>>();
+  const offEvent = deps.hub.onEvent((node, event, payload) => {
+    if (!event.startsWith("deployment.")) return;
+    const next = (queues.get(node.name) ?? Promise.resolve())
+      .then(() => handleAgentEvent(ctx, node.name, event, payload))
+      .catch((err) => log.error({ err, node: node.name, event }, "applying an agent event failed"));
+    queues.set(node.name, next);
+  });
+  const offFleet = deps.fleet.subscribe((node) => {
+    if (!node.online) ctx.streams.endNode(node.name, `node ${node.name} disconnected`);
+  });
+
+  return {
+    create: (body) => createDeployment(ctx, body),
+    list: () => ctx.store.all().map((r) => toView(ctx, r)),
+    get: (name) => toView(ctx, recordOr404(ctx, name)),
+    stop: (name) => stopDeployment(ctx, name),
+    restart: (name) => restartDeployment(ctx, name),
+    logs: (name, tail) => tailLogs(ctx, name, tail),
+    follow: (name, tail, sink) => followLogs(ctx, name, tail, sink),
+    listRoutableBackends: () => routableBackends(ctx),
+    close() {
+      offEvent();
+      offFleet();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * What agents report, folded into the records. An announcement (after every agent connection) is
+ * the node's whole truth: records it confirms are updated; a container whose record was stopped
+ * while the node was offline is stopped now; a container the server has no record of is adopted
+ * (a server whose database was reset still shows and manages it), unless its name is taken by
+ * another deployment, in which case it is an orphan and removed; a record whose container is gone
+ * turns failed.
+ */
+import {
+  DEPLOY_ACTIONS, DEPLOY_EVENTS, announceSchema, deploymentReportSchema, logEndSchema, logEventSchema, removedSchema,
+  type DeploymentReport,
+} from "../../../protocol/deployments";
+import { applyReport } from "./apply-report";
+import { AGENT_TIMEOUT_MS, type DeploymentsContext } from "./context";
+import type { DeploymentRecord } from "./types";
+
+const SETTLED = new Set(["failed", "stopped"]);
+
+async function stopOnAgent(ctx: DeploymentsContext, node: string, id: string): Promise<void> {
+  try {
+    await ctx.hub.request(node, DEPLOY_ACTIONS.stop, { id }, AGENT_TIMEOUT_MS);
+    const r = ctx.store.byId(id);
+    if (r?.desired === "stopped") await ctx.store.remove(id);
+  } catch (err) {
+    ctx.log.warn({ err: (err as Error).message, node, deployment: id }, "could not stop a deployment on reconnect");
+  }
+}
+
+async function adopt(ctx: DeploymentsContext, node: string, report: DeploymentReport): Promise<void> {
+  const spec = report.spec;
+  if (!spec) return;
+  if (ctx.store.byName(spec.name)) {
+    ctx.log.warn({ node, deployment: spec.name, id: report.id }, "removing an orphan container: its name belongs to another deployment");
+    await stopOnAgent(ctx, node, report.id);
+    return;
+  }
+  const now = ctx.now();
+  const record: DeploymentRecord = {
+    id: report.id, name: spec.name, node, spec, desired: "running", state: report.state, reason: report.reason, logs: report.logs,
+    containerId: report.containerId, port: report.port, restarts: report.restarts, warnings: [], createdAt: report.startedAt ?? now,
+    updatedAt: now, startedAt: report.startedAt, readyAt: report.readyAt, pids: report.pids, progress: report.progress,
+  };
+  await ctx.store.insert(record);
+  ctx.seqs.set(report.id, report.seq);
+  ctx.log.info({ node, deployment: spec.name }, "adopted a deployment the server had no record of");
+}
+
+async function onState(ctx: DeploymentsContext, node: string, report: DeploymentReport): Promise<void> {
+  const r = ctx.store.byId(report.id);
+  if (!r) {
+    // A create still in flight inserted its record first; anything else unknown waits for the announcement.
+    return;
+  }
+  if (r.desired === "stopped") {
+    if (report.state === "stopped") await ctx.store.remove(r.id);
+    return;
+  }
+  await applyReport(ctx, report);
+}
+
+async function onAnnounce(ctx: DeploymentsContext, node: string, reports: DeploymentReport[], complete: boolean): Promise<void> {
+  const seen = new Set<string>();
+  for (const report of reports) {
+    seen.add(report.id);
+    const r = ctx.store.byId(report.id);
+    if (!r) await adopt(ctx, node, report);
+    else if (r.desired === "stopped") await stopOnAgent(ctx, node, r.id);
+    else await applyReport(ctx, report, true);
+  }
+  if (!complete) return;
+  for (const r of ctx.store.onNode(node)) {
+    if (seen.has(r.id)) continue;
+    if (r.desired === "stopped") await ctx.store.remove(r.id);
+    else if (!SETTLED.has(r.state) && r.state !== "pending") {
+      await ctx.store.update(r.id, {
+        state: "failed", containerId: null, pids: [], progress: null,
+        reason: `the container is gone from ${node} (removed outside Switchyard, or the node was reinstalled): deploy it again`,
+      });
+    }
+  }
+}
+
+export async function handleAgentEvent(ctx: DeploymentsContext, node: string, event: string, payload: unknown): Promise<void> {
+  const drop = (error: { message: string }) => ctx.log.warn({ node, event, error: error.message.slice(0, 300) }, "malformed deployment event dropped");
+  switch (event) {
+    case DEPLOY_EVENTS.state: {
+      const p = deploymentReportSchema.safeParse(payload);
+      if (!p.success) return drop(p.error);
+      await onState(ctx, node, p.data);
+      return;
+    }
+    case DEPLOY_EVENTS.announce: {
+      const p = announceSchema.safeParse(payload);
+      if (!p.success) return drop(p.error);
+      await onAnnounce(ctx, node, p.data.reports, p.data.complete);
+      return;
+    }
+    case DEPLOY_EVENTS.removed: {
+      const p = removedSchema.safeParse(payload);
+      if (!p.success) return drop(p.error);
+      if (ctx.store.byId(p.data.id)?.desired === "stopped") await ctx.store.remove(p.data.id);
+      return;
+    }
+    case DEPLOY_EVENTS.log: {
+      const p = logEventSchema.safeParse(payload);
+      if (!p.success) return drop(p.error);
+      ctx.streams.deliver(p.data.streamId, p.data.lines);
+      return;
+    }
+    case DEPLOY_EVENTS.logEnd: {
+      const p = logEndSchema.safeParse(payload);
+      if (!p.success) return drop(p.error);
+      ctx.streams.end(p.data.streamId, p.data.reason);
+      return;
+    }
+    default:
+      return;
+  }
+}
