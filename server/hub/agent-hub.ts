@@ -9,6 +9,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { AGENT_HEADERS, CLOSE_CODES, PROTOCOL_VERSION, agentMessageSchema, type ServerMessage } from "../../protocol/agent-wire";
 import { bearer, type Auth } from "../core/auth";
+import { correctClockSkew } from "../core/clock-skew";
 import { ServiceError, type ErrorCode } from "../core/errors";
 import type { Fleet } from "../core/fleet";
 import type { History } from "../core/history";
@@ -97,8 +98,9 @@ export function createAgentHub(deps: { auth: Auth; fleet: Fleet; history: Histor
           log.info({ node: msg.node, agentVersion: msg.agentVersion }, "agent connected");
         } else if (msg.type === "telemetry") {
           if (!nodeId) return noteMalformed(nodeName, "telemetry before hello");
-          history.record(nodeId, msg.samples);
-          await fleet.ingest(nodeId, msg.samples);
+          const samples = correctClockSkew(msg.samples, Date.now());
+          history.record(nodeId, samples);
+          await fleet.ingest(nodeId, samples);
         } else if (msg.type === "response") {
           const waiting = pending.get(msg.id);
           if (!waiting) return;

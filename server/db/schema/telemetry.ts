@@ -43,7 +43,8 @@ export const gpuSamples = sqliteTable(
     tempC: real("temp_c"),
     powerW: real("power_w"),
   },
-  (t) => [primaryKey({ columns: [t.gpuUuid, t.resolutionS, t.ts] })],
+  // Retention deletes by (resolution, age) across all GPUs: without this index each prune is a scan.
+  (t) => [primaryKey({ columns: [t.gpuUuid, t.resolutionS, t.ts] }), index("gpu_samples_age_idx").on(t.resolutionS, t.ts)],
 );
 
 export const hostSamples = sqliteTable(
@@ -55,5 +56,5 @@ export const hostSamples = sqliteTable(
     cpuPct: real("cpu_pct"),
     memUsedBytes: real("mem_used_bytes"),
   },
-  (t) => [primaryKey({ columns: [t.nodeId, t.resolutionS, t.ts] })],
+  (t) => [primaryKey({ columns: [t.nodeId, t.resolutionS, t.ts] }), index("host_samples_age_idx").on(t.resolutionS, t.ts)],
 );
