@@ -12,40 +12,61 @@ export interface ApiClient {
   baseUrl: string;
   get<T>(path: string): Promise<T>;
   send<T>(method: "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<T>;
+  /** The response itself (already checked: ok, authorized), for text and streams. */
+  raw(path: string, init?: { signal?: AbortSignal; accept?: string }): Promise<Response>;
+}
+
+/** The server's `{"error":{"message"}}` (or the raw text) as the error a person reads. */
+function failure(status: number, text: string): CliError {
+  let message = text.slice(0, 300);
+  try {
+    message = (JSON.parse(text) as { error?: { message?: string } } | null)?.error?.message ?? message;
+  } catch { /* not JSON: keep the text */ }
+  if (status === 401) return new CliError(`the server refused the token (401): ${message}. Check SWITCHYARD_TOKEN.`);
+  return new CliError(`${message} (HTTP ${status})`);
 }
 
 export function apiClient(env: NodeJS.ProcessEnv = process.env): ApiClient {
   const baseUrl = (env.SWITCHYARD_URL || "http://127.0.0.1:3000").replace(/\/+$/, "");
   const token = env.SWITCHYARD_TOKEN;
 
-  const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const open = async (method: string, path: string, body?: unknown, extra: { signal?: AbortSignal; accept?: string } = {}): Promise<Response> => {
     if (!token) throw new CliError("SWITCHYARD_TOKEN is not set: export SWITCHYARD_TOKEN=<the admin token printed at the server's first start>", 2);
-    let res: Response;
     try {
-      res = await fetch(`${baseUrl}${path}`, {
+      return await fetch(`${baseUrl}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        signal: extra.signal,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+          ...(extra.accept ? { accept: extra.accept } : {}),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
       throw new CliError(`cannot reach the Switchyard server at ${baseUrl} (${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}): is it running? Set SWITCHYARD_URL if it is elsewhere.`);
     }
+  };
+
+  const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await open(method, path, body);
     const text = await res.text();
-    let json: unknown = null;
+    if (!res.ok) throw failure(res.status, text);
     try {
-      json = text ? JSON.parse(text) : null;
-    } catch { /* keep text for the message */ }
-    if (!res.ok) {
-      const message = (json as { error?: { message?: string } } | null)?.error?.message ?? text.slice(0, 300);
-      if (res.status === 401) throw new CliError(`the server refused the token (401): ${message}. Check SWITCHYARD_TOKEN.`);
-      throw new CliError(`${message} (HTTP ${res.status})`);
+      return (text ? JSON.parse(text) : null) as T;
+    } catch {
+      throw new CliError(`the server at ${baseUrl} answered ${path} with something that is not JSON: is SWITCHYARD_URL right?`);
     }
-    return json as T;
   };
 
   return {
     baseUrl,
     get: (path) => request("GET", path),
+    async raw(path, init = {}) {
+      const res = await open("GET", path, undefined, init);
+      if (res.ok) return res;
+      throw failure(res.status, await res.text());
+    },
     send: (method, path, body) => request(method, path, body),
   };
 }

@@ -5,11 +5,23 @@
 import { parseArgs } from "node:util";
 import { CliError, apiClient } from "./client";
 import { nodesCommand } from "./commands/nodes";
+import os from "node:os";
+import { deployCommand } from "./commands/deploy";
+import { logsCommand } from "./commands/logs";
+import { psCommand } from "./commands/ps";
+import { stopCommand } from "./commands/stop";
+import { DEPLOY_USAGE } from "./deploy-args";
 
 const USAGE = `Usage: switchyard <command> [options]
 
 Commands:
   nodes [--json]     list nodes with their GPUs and live usage
+  deploy ENGINE MODEL [options] [-- engine args]
+                     deploy a model (vllm, sglang, llamacpp) and wait until it serves
+  ps [--json]        list deployments with node, GPUs, state, endpoint and uptime
+  stop NAME          stop and remove a deployment and its container
+  logs NAME [-f] [--tail N]
+                     a deployment's container output (-f: follow it live)
 
 Environment: SWITCHYARD_URL (default http://127.0.0.1:3000), SWITCHYARD_TOKEN (the admin token)`;
 
@@ -21,6 +33,21 @@ async function run(argv: string[]): Promise<string> {
     case "nodes": {
       const { values } = parseArgs({ args: rest, options: { json: { type: "boolean" } } });
       return nodesCommand(client, { json: values.json ?? false });
+    }
+    case "deploy":
+      if (rest.includes("--help") || rest.includes("-h")) return DEPLOY_USAGE;
+      return deployCommand(client, rest, { cwd: process.cwd(), home: os.homedir(), progress: (l) => process.stderr.write(`${l}\n`) });
+    case "ps": {
+      const { values } = parseArgs({ args: rest, options: { json: { type: "boolean" } } });
+      return psCommand(client, { json: values.json ?? false });
+    }
+    case "stop":
+      return stopCommand(client, parseArgs({ args: rest, allowPositionals: true, options: {} }).positionals);
+    case "logs": {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { follow: { type: "boolean", short: "f" }, tail: { type: "string", default: "200" } } });
+      const tail = Number(values.tail);
+      if (!Number.isInteger(tail) || tail < 0) throw new CliError(`--tail must be a whole number, got '${values.tail}'`, 2);
+      return logsCommand(client, { name: positionals[0], follow: values.follow ?? false, tail }, (t) => process.stdout.write(t));
     }
     default:
       throw new CliError(`unknown command '${command}'\n\n${USAGE}`, 2);

@@ -20,6 +20,8 @@ export interface ContainerInfo {
   exitCode: number | null;
   oomKilled: boolean;
   startedAt: number | null;
+  /** The container's address on its Docker network (reachable from the host on Linux), when it has one. */
+  ip: string | null;
 }
 
 export interface PullProgress {
@@ -87,6 +89,7 @@ export function createDockerAdapter(node: string, client: Docker = new Docker())
     exitCode: c.State.Running || c.State.Status === "created" ? null : c.State.ExitCode,
     oomKilled: c.State.OOMKilled,
     startedAt: time(c.State.StartedAt),
+    ip: Object.values(c.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress || null,
   });
 
   /** The container, once its labels say it is ours. */

@@ -15,6 +15,7 @@ import { PROFILES } from "./profiles";
 
 export const FAILURE_LOG_LINES = 40;
 const STOP_TIMEOUT_S = 10;
+const STARTUP_PROBE_TIMEOUT_MS = 1000;
 
 export interface RunnerDeps {
   docker: DockerAdapter;
@@ -27,9 +28,9 @@ export interface RunnerDeps {
   onGone?(): void;
 }
 
-export async function httpProbe(url: string): Promise<Probe> {
+export async function httpProbe(url: string, timeoutMs = 2000): Promise<Probe> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     return { kind: "http", status: res.status, body: (await res.text()).slice(0, 300) };
   } catch (err) {
     const cause = (err as Error & { cause?: { code?: string } }).cause;
@@ -154,17 +155,30 @@ export class DeploymentRunner {
     await this.startup(gen);
   }
 
-  private url(): string {
-    return `http://${this.deps.docker.publishHost}:${this.r.port}${HEALTH_PATH}`;
+  /** The container's own address when Docker runs here, else the published port. */
+  private probeBase: string | null = null;
+
+  private async url(): Promise<string> {
+    if (!this.probeBase) {
+      // Through Docker's userland proxy, a connection made while the engine is not listening yet can
+      // hang instead of being refused; the container's address answers at once either way.
+      const info = this.deps.docker.publishHost === "127.0.0.1" && this.r.containerId
+        ? await this.deps.docker.inspect(this.r.containerId).catch(() => null)
+        : null;
+      const port = PROFILES[this.spec.engine].containerPort;
+      this.probeBase = info?.ip ? `http://${info.ip}:${port}` : `http://${this.deps.docker.publishHost}:${this.r.port}`;
+    }
+    return `${this.probeBase}${HEALTH_PATH}`;
   }
 
   private async startup(gen: number): Promise<void> {
-    const probe = this.deps.probe ?? httpProbe;
+    const probe = this.deps.probe ?? ((url: string) => httpProbe(url, STARTUP_PROBE_TIMEOUT_MS));
+    this.probeBase = null; // a restarted container may have a new address
     const t0 = Date.now();
     const limitS = this.spec.startupTimeoutS ?? PROFILES[this.spec.engine].startupTimeoutS;
     let last = "no answer yet";
     while (gen === this.generation) {
-      const p = await probe(this.url());
+      const p = await probe(await this.url());
       if (gen !== this.generation) return;
       const verdict = startupVerdict(this.spec.engine, p);
       last = p.kind === "http" ? `${HEALTH_PATH} answered ${p.status} ${p.body.slice(0, 80)}` : `connection: ${p.message}`;
@@ -191,7 +205,7 @@ export class DeploymentRunner {
     while (gen === this.generation) {
       await sleep(SERVING_PROBE_EVERY_MS);
       if (gen !== this.generation) return;
-      const p = await probe(this.url());
+      const p = await probe(await this.url());
       if (gen !== this.generation) return;
       if (servingHealthy(p)) {
         misses = 0;

@@ -49,7 +49,8 @@ function match(id: string): Match | null {
   }
   let quant: Match["quant"] = null;
   for (let pass = 0; pass < 3; pass++) {
-    const hit = BY_ID.get(name) ?? BY_NAME.get(base(name));
+    // Re-uploaders often prefix the original org: "bartowski/google_gemma-3-12b-it-GGUF".
+    const hit = BY_ID.get(name) ?? BY_NAME.get(base(name)) ?? BY_NAME.get(base(name).replace(/^[^_]+_/, ""));
     if (hit) return { entry: hit, quant, ggufQuant };
     const suffix = SUFFIXES.find(([re]) => re.test(name));
     if (suffix) {

@@ -51,6 +51,11 @@ function resolveKvDtype(engine: Engine, kv: KvDtype, f: ModelFacts): Exclude<KvD
   if (!ENGINE_KV[engine].includes(kv)) {
     throw fail(`${engine} has no ${kv} KV cache; it takes ${ENGINE_KV[engine].join(", ")}`);
   }
+  // ggml stores q8_0/q4_0 caches in blocks of 32 along the head dimension.
+  const head = f.kvLoraRank ?? f.headDimK;
+  if ((kv === "q8_0" || kv === "q4_0") && head !== null && head % 32 !== 0) {
+    throw fail(`a ${kv} KV cache needs a head size divisible by 32; this model's is ${head}`);
+  }
   if (kv !== "auto") return kv;
   // vLLM/SGLang "auto" caches in the model's activation dtype; llama.cpp defaults to f16.
   if (engine === "llamacpp") return "f16";
@@ -104,7 +109,7 @@ export function estimateFit(facts: ModelFacts, options?: FitOptionsInput): FitRe
   const weights = estimateWeights(facts, quant);
   // vLLM and SGLang split KV heads over TP ranks; llama.cpp splits layers, so per GPU it is a share.
   const kv = kvLayout(facts, kvBytesPerElement(kvDtype), engine === "llamacpp" ? 1 : tp);
-  const warnings = [...weights.warnings];
+  const warnings: string[] = [];
   if (opts.ctx === undefined) warnings.push(ctxLimit === null ? "no --ctx and the model states no context length: assumed 4096" : `no --ctx: using the model's full context (${ctxLimit})`);
   if (engine === "llamacpp" && quant === null && resolveQuant(facts.dtype ?? "")?.kind !== "gguf") {
     warnings.push(`no --quant for llama.cpp: assuming a GGUF at the checkpoint's precision (${weights.precision}); pass e.g. --quant Q4_K_M`);

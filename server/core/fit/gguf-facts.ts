@@ -73,7 +73,8 @@ export function ggufFacts(header: GgufHeader, file: string): ModelFacts {
   f.headDimV = num(key("attention.value_length")) ?? f.headDimK;
   f.contextLength = num(key("context_length"));
   const tokens = md["tokenizer.ggml.tokens"];
-  f.vocabSize = num(key("vocab_size")) ?? (Array.isArray(tokens) ? tokens.length : typeof tokens === "object" ? tokens.length : null) ?? embd?.shape[1] ?? null;
+  const tokenCount = Array.isArray(tokens) || (typeof tokens === "object" && tokens !== null) ? tokens.length : null;
+  f.vocabSize = num(key("vocab_size")) ?? tokenCount ?? embd?.shape[1] ?? null;
   f.intermediateSize = maxOf(numOrArray(key("feed_forward_length")));
   f.slidingWindow = num(key("attention.sliding_window"));
   f.slidingLayers = arch ? slidingLayers(header, arch, f.layers, f.slidingWindow) : null;

@@ -12,7 +12,8 @@ import type { ModelFacts } from "./model-facts";
 
 export async function resolveModelFacts(model: string): Promise<ModelFacts> {
   const s = await stat(model).catch(() => null);
-  if (s?.isFile()) return readGgufFacts(model);
+  // A path that names a GGUF file gets the reader's own error (missing, unreadable), not a catalog miss.
+  if (s?.isFile() || (!s && model.toLowerCase().endsWith(".gguf"))) return readGgufFacts(model);
   if (s?.isDirectory()) return readHfFacts(model);
   const facts = catalogFacts(model);
   if (facts) return facts;

@@ -14,7 +14,6 @@ export interface WeightsEstimate {
   /** The precision the estimate assumes ("Q4_K_M", "awq", "bf16", …). */
   precision: string;
   uncertain: string[];
-  warnings: string[];
 }
 
 /** Bits per weight of a stored dtype name; null when the name says nothing we know. */
@@ -56,14 +55,13 @@ function params(f: ModelFacts, uncertain: string[]): Params {
 
 export function estimateWeights(f: ModelFacts, quant: QuantSpec | null): WeightsEstimate {
   const uncertain: string[] = [];
-  const warnings: string[] = [];
   const embParams = embeddingParams(f);
 
   if (quant === null || sameQuant(f, quant)) {
     if (f.weightsBytes !== null) {
       const bits = storedBits(f) ?? 16;
       const embeddingBytes = f.embeddingBytes ?? ((embParams?.embedding ?? 0) * bits) / 8;
-      return { totalBytes: f.weightsBytes, embeddingBytes, precision: f.dtype ?? "as stored", uncertain, warnings };
+      return { totalBytes: f.weightsBytes, embeddingBytes, precision: f.dtype ?? "as stored", uncertain };
     }
     const stored = f.dtype === null ? null : resolveQuant(f.dtype);
     if (f.quantBits === null && stored !== null) {
@@ -74,7 +72,7 @@ export function estimateWeights(f: ModelFacts, quant: QuantSpec | null): Weights
       if (f.quantBits === null) uncertain.push(`stored precision ${f.dtype ?? "unknown"}: assumed 16-bit weights`);
       const embedded = p.embedding + p.lmHead;
       const total = ((p.total - embedded) * (f.quantBits ?? 16) + embedded * 16) / 8;
-      return { totalBytes: total, embeddingBytes: p.embedding * 2, precision: f.dtype ?? "bf16", uncertain, warnings };
+      return { totalBytes: total, embeddingBytes: p.embedding * 2, precision: f.dtype ?? "bf16", uncertain };
     }
   }
 
@@ -85,11 +83,10 @@ export function estimateWeights(f: ModelFacts, quant: QuantSpec | null): Weights
       embeddingBytes: (p.embedding * quant.embeddingBits) / 8,
       precision: quant.name,
       uncertain,
-      warnings,
     };
   }
   if (quant.dtypeOnly) {
-    return { totalBytes: (p.total * quant.linearBits) / 8, embeddingBytes: (p.embedding * quant.linearBits) / 8, precision: quant.name, uncertain, warnings };
+    return { totalBytes: (p.total * quant.linearBits) / 8, embeddingBytes: (p.embedding * quant.linearBits) / 8, precision: quant.name, uncertain };
   }
   // Quantized checkpoints keep embeddings and the LM head at 16 bits.
   const embedded = p.embedding + p.lmHead;
@@ -98,6 +95,5 @@ export function estimateWeights(f: ModelFacts, quant: QuantSpec | null): Weights
     embeddingBytes: p.embedding * 2,
     precision: quant.name,
     uncertain,
-    warnings,
   };
 }

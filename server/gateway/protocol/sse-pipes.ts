@@ -24,13 +24,21 @@ const MALFORMED = { error: { message: "the upstream sent malformed stream data",
 abstract class SsePipe<In, Out> {
   private readonly parser = new SseParser((e) => this.onEvent(e));
   private out = "";
-  private failed = false;
+  private endedInError = false;
   private trailerSent = false;
 
   protected constructor(protected readonly translator: Translator<In, Out>) {}
 
   get done(): boolean {
     return this.translator.done;
+  }
+
+  /**
+   * An error ended the stream. If nothing had been written to the client yet (the upstream's first
+   * event was its error), the adapter may still fail over to the next target.
+   */
+  get failed(): boolean {
+    return this.endedInError;
   }
 
   /** Token counts the upstream reported so far (for the request log). */
@@ -82,13 +90,13 @@ abstract class SsePipe<In, Out> {
   }
 
   private raise(payload: unknown, status: number | null): void {
-    if (!this.translator.done) this.failed = true; // an error ends the stream without the terminator
+    if (!this.translator.done) this.endedInError = true; // an error ends the stream without the terminator
     this.write(this.translator.error(payload, status));
   }
 
   private write(items: Out[]): void {
     for (const item of items) this.out += this.encode(item);
-    if (this.translator.done && !this.failed && !this.trailerSent) {
+    if (this.translator.done && !this.endedInError && !this.trailerSent) {
       this.trailerSent = true;
       this.out += this.trailer();
     }

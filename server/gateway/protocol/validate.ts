@@ -19,7 +19,7 @@ export function describeIssues(issues: readonly Issue[]): string {
   const first = issues[0];
   if (!first) return "invalid request body";
   const { path, message } = mostSpecific(first, []);
-  return `${path.length > 0 ? path.join(".") : "request body"}: ${message}`;
+  return `${path.length > 0 ? path.map(String).join(".") : "request body"}: ${message}`;
 }
 
 interface Located { path: PropertyKey[]; message: string; depth: number }

@@ -89,6 +89,7 @@ describe("vLLM and SGLang rules", () => {
     expect(r.fits).toBe(false);
     expect(r.warnings.join()).toMatch(/GPU 0: vLLM claims 21\.60 GiB .* refuses to start/);
     expect(r.perGpu[0]).toMatchObject({ index: 0, capacityBytes: 20 * GiB });
+    expect(r.maxContext).toBe(0);
   });
 
   it("SGLang loses exactly the memory other processes hold from its pool", () => {

@@ -213,7 +213,9 @@ describe("OpenAI SSE bytes → Anthropic SSE (pipe)", () => {
     const pipe = new OpenAISseToAnthropicSse();
     const started = pipe.push(openAISse([chunk({ content: "a" })], false));
     expect(parseSse(started).map((e) => e.event)).toEqual(["message_start", "content_block_start", "content_block_delta"]);
+    expect(pipe.failed).toBe(false);
     expect(parseSse(pipe.fail("upstream stopped answering", 504))).toEqual([{ event: "error", data: '{"type":"error","error":{"type":"api_error","message":"upstream stopped answering"}}' }]);
+    expect(pipe.failed).toBe(true);
     expect(pipe.end()).toBe("");
   });
 });

@@ -63,10 +63,11 @@ export function estimateVllm(input: EngineInput): EngineEstimate {
   breakdown.kvPoolBytes = pool;
 
   let fits = true;
+  let starts = true;
   for (const g of gpus) {
     const claim = util * g.totalBytes + VLLM.cudaContextBytes;
     if (g.capacityBytes < claim) {
-      fits = false;
+      fits = starts = false;
       warnings.push(`GPU ${g.index}: vLLM claims ${gib(util * g.totalBytes)} (${util} × ${gib(g.totalBytes)}) but only ${gib(g.capacityBytes - VLLM.cudaContextBytes)} is free after its CUDA context: it refuses to start; lower --util or free the GPU`);
     }
   }
@@ -77,7 +78,8 @@ export function estimateVllm(input: EngineInput): EngineEstimate {
     fits = false;
     warnings.push(`the KV pool holds ${kvTokens} tokens, fewer than ${opts.parallel} × ${ctx}: vLLM refuses a max_model_len it cannot hold; lower --ctx or raise --util`);
   }
-  const maxContext = Math.min(Math.floor(kvTokens / opts.parallel), ctxLimit ?? Infinity);
+  // A vLLM that refuses to start serves no context at all.
+  const maxContext = starts ? Math.min(Math.floor(kvTokens / opts.parallel), ctxLimit ?? Infinity) : 0;
   const perGpu = gpus.map(() => ({ weightsBytes: weightsPerRank, kvCacheBytes: kvPerRank, overheadBytes: overheadPerRank }));
   return { perGpu, hostWeightsBytes: 0, kvCacheTokens: kvTokens, fits, maxContext, breakdown, warnings };
 }

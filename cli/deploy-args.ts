@@ -1,0 +1,102 @@
+/**
+ * `switchyard deploy ENGINE MODEL [options] [-- engine args]` → the body of POST /api/deployments.
+ * Pure (the working directory and home come in), so every form is table-tested.
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { RESTART_POLICIES, type CreateDeploymentBody, type RestartPolicy } from "../protocol/deployments";
+import { looksLikePath } from "../protocol/model-ref";
+import { CliError } from "./client";
+
+export const DEPLOY_USAGE = `Usage: switchyard deploy ENGINE MODEL [options] [-- engine args]
+
+  ENGINE              vllm, sglang or llamacpp
+  MODEL               a Hugging Face repo id (org/name; llama.cpp: org/name:Q4_K_M), a model
+                      directory with config.json, or a .gguf file (paths are on the node)
+Options:
+  --name NAME         deployment name, also the model name clients ask for (default: from MODEL)
+  --node NODE         the node to run on (default: the one with the most free VRAM)
+  --gpus LIST         0,1 | all | none (default: chosen from free VRAM; none = CPU)
+  --image IMAGE       container image (default: the engine's official one)
+  --ctx N             context length (llama.cpp: total over all slots, as -c)
+  --port N            host port (default: a free one)
+  --served-name S     model name the engine serves (default: the deployment name)
+  --restart POLICY    no | on-failure | always: restart after a crash, with backoff (default no)
+  --util F            vLLM gpu-memory-utilization / SGLang mem-fraction-static
+  --kv-cache-dtype T  KV cache type (vLLM/SGLang --kv-cache-dtype, llama.cpp -ctk/-ctv)
+  --quantization Q    vLLM/SGLang --quantization
+  --parallel N        llama.cpp slots (-np)
+  --tp N              tensor-parallel size (default: the number of GPUs)
+  --api-key KEY       API key the engine will require
+  --timeout S         seconds to wait until it is ready (default 1800)
+  --no-wait           return once the container started
+  --json              print the deployment as JSON`;
+
+export interface DeployCommand {
+  body: CreateDeploymentBody;
+  wait: boolean;
+  timeoutS: number;
+  json: boolean;
+}
+
+function int(name: string, v: string | undefined, min = 1): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min) throw new CliError(`--${name} must be a whole number${min > 0 ? ` of at least ${min}` : ""}, got '${v}'`, 2);
+  return Number(v);
+}
+
+function fraction(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > 1) throw new CliError(`--${name} must be a fraction between 0 and 1, got '${v}'`, 2);
+  return n;
+}
+
+/** Relative paths and `~/` are resolved here: the server only takes absolute ones. */
+export function resolveModelArg(model: string, cwd: string, home: string): string {
+  if (!looksLikePath(model) || model.startsWith("/")) return model;
+  if (model.startsWith("~/")) return path.join(home, model.slice(2));
+  return path.resolve(cwd, model);
+}
+
+export function parseDeployArgs(argv: string[], cwd: string, home: string): DeployCommand {
+  const dash = argv.indexOf("--");
+  const own = dash < 0 ? argv : argv.slice(0, dash);
+  const extraArgs = dash < 0 ? [] : argv.slice(dash + 1);
+  const { values: v, positionals } = parseArgs({
+    args: own,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      name: { type: "string" }, node: { type: "string" }, gpus: { type: "string" }, image: { type: "string" },
+      ctx: { type: "string" }, port: { type: "string" }, "served-name": { type: "string" }, restart: { type: "string" },
+      util: { type: "string" }, "kv-cache-dtype": { type: "string" }, quantization: { type: "string" },
+      parallel: { type: "string" }, tp: { type: "string" }, "api-key": { type: "string" }, timeout: { type: "string" },
+      "no-wait": { type: "boolean" }, json: { type: "boolean" },
+    },
+  });
+  const [engine, model, ...more] = positionals;
+  if (!engine || !model) throw new CliError(`deploy needs ENGINE and MODEL\n\n${DEPLOY_USAGE}`, 2);
+  if (more.length) throw new CliError(`unexpected '${more.join(" ")}': engine arguments go after '--'\n\n${DEPLOY_USAGE}`, 2);
+  if (v.restart !== undefined && !(RESTART_POLICIES as readonly string[]).includes(v.restart)) {
+    throw new CliError(`--restart must be one of ${RESTART_POLICIES.join(", ")}, got '${v.restart}'`, 2);
+  }
+  const port = int("port", v.port);
+  if (port !== undefined && port > 65535) throw new CliError(`--port must be at most 65535, got ${port}`, 2);
+  const options = {
+    util: fraction("util", v.util), kvCacheDtype: v["kv-cache-dtype"], quantization: v.quantization,
+    parallel: int("parallel", v.parallel), tp: int("tp", v.tp), apiKey: v["api-key"],
+  };
+  const definedOptions = Object.fromEntries(Object.entries(options).filter(([, x]) => x !== undefined));
+  const body: CreateDeploymentBody = {
+    engine, model: resolveModelArg(model, cwd, home),
+    ...(v.name !== undefined && { name: v.name }), ...(v.node !== undefined && { node: v.node }),
+    ...(v.gpus !== undefined && { gpus: v.gpus }), ...(v.image !== undefined && { image: v.image }),
+    ...(v.ctx !== undefined && { ctx: int("ctx", v.ctx) }), ...(port !== undefined && { port }),
+    ...(v["served-name"] !== undefined && { servedName: v["served-name"] }),
+    ...(v.restart !== undefined && { restart: v.restart as RestartPolicy }),
+    ...(extraArgs.length > 0 && { extraArgs }),
+    ...(Object.keys(definedOptions).length > 0 && { options: definedOptions }),
+  };
+  return { body, wait: !v["no-wait"], timeoutS: int("timeout", v.timeout) ?? 1800, json: v.json ?? false };
+}

@@ -1,0 +1,120 @@
+/**
+ * Reads a JSON request body's top-level `model` and `stream` without parsing the whole document, and
+ * rewrites `model` in place: pass-through requests keep every other byte the client sent (no
+ * re-encoding, no float or key-order drift) and cost one scan instead of JSON.parse + stringify.
+ *
+ * The scan walks bytes, tracking string state and depth; JSON's structural characters are ASCII, so
+ * UTF-8 multi-byte sequences can never be mistaken for them. Anything unusual (not an object,
+ * malformed) returns null and the caller falls back to JSON.parse for a proper error.
+ */
+
+export interface BodyFields {
+  /** The model string, or undefined when absent (null when present but not a string). */
+  model: string | null | undefined;
+  /** Byte span of the model's value (quotes included), for rewriting. */
+  modelSpan: [number, number] | null;
+  stream: boolean;
+}
+
+const QUOTE = 0x22, BACKSLASH = 0x5c, OPEN_OBJ = 0x7b, CLOSE_OBJ = 0x7d, OPEN_ARR = 0x5b, CLOSE_ARR = 0x5d, COLON = 0x3a, COMMA = 0x2c;
+const MODEL = Buffer.from('"model"');
+const STREAM = Buffer.from('"stream"');
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/** End (exclusive) of the string starting at `i` (a quote), or -1. */
+function stringEnd(buf: Buffer, i: number): number {
+  for (let j = i + 1; j < buf.length; j++) {
+    const c = buf[j]!;
+    if (c === BACKSLASH) j++;
+    else if (c === QUOTE) return j + 1;
+  }
+  return -1;
+}
+
+/** End (exclusive) of the value starting at `i`, skipping nested structures; -1 when malformed. */
+function valueEnd(buf: Buffer, i: number): number {
+  const c = buf[i];
+  if (c === QUOTE) return stringEnd(buf, i);
+  if (c === OPEN_OBJ || c === OPEN_ARR) {
+    let depth = 0;
+    for (let j = i; j < buf.length; j++) {
+      const d = buf[j]!;
+      if (d === QUOTE) {
+        const e = stringEnd(buf, j);
+        if (e < 0) return -1;
+        j = e - 1;
+      } else if (d === OPEN_OBJ || d === OPEN_ARR) depth++;
+      else if (d === CLOSE_OBJ || d === CLOSE_ARR) {
+        if (--depth === 0) return j + 1;
+      }
+    }
+    return -1;
+  }
+  let j = i;
+  while (j < buf.length && buf[j] !== COMMA && buf[j] !== CLOSE_OBJ && !isSpace(buf[j]!)) j++;
+  return j > i ? j : -1;
+}
+
+function keyIs(buf: Buffer, start: number, end: number, key: Buffer): boolean {
+  return end - start === key.length && buf.compare(key, 0, key.length, start, end) === 0;
+}
+
+export function readBodyFields(buf: Buffer): BodyFields | null {
+  let i = 0;
+  const skip = () => {
+    while (i < buf.length && isSpace(buf[i]!)) i++;
+  };
+  skip();
+  if (buf[i] !== OPEN_OBJ) return null;
+  i++;
+  const out: BodyFields = { model: undefined, modelSpan: null, stream: false };
+  skip();
+  if (buf[i] === CLOSE_OBJ) return out;
+  for (;;) {
+    skip();
+    if (buf[i] !== QUOTE) return null;
+    const keyStart = i;
+    const keyEnd = stringEnd(buf, i);
+    if (keyEnd < 0) return null;
+    i = keyEnd;
+    skip();
+    if (buf[i] !== COLON) return null;
+    i++;
+    skip();
+    const vStart = i;
+    const vEnd = valueEnd(buf, i);
+    if (vEnd < 0) return null;
+    if (keyIs(buf, keyStart, keyEnd, MODEL)) {
+      if (buf[vStart] === QUOTE) {
+        try {
+          out.model = JSON.parse(buf.toString("utf8", vStart, vEnd)) as string;
+        } catch {
+          return null;
+        }
+        out.modelSpan = [vStart, vEnd];
+      } else {
+        out.model = null;
+      }
+    } else if (keyIs(buf, keyStart, keyEnd, STREAM)) {
+      out.stream = vEnd - vStart === 4 && buf.toString("latin1", vStart, vEnd) === "true";
+    }
+    i = vEnd;
+    skip();
+    if (buf[i] === COMMA) {
+      i++;
+      continue;
+    }
+    if (buf[i] === CLOSE_OBJ) return out;
+    return null;
+  }
+}
+
+/** The body with its top-level model replaced (or the same buffer when it already says so). */
+export function withModel(buf: Buffer, fields: BodyFields, model: string): Buffer {
+  if (fields.model === model || !fields.modelSpan) return buf;
+  const [start, end] = fields.modelSpan;
+  return Buffer.concat([buf.subarray(0, start), Buffer.from(JSON.stringify(model)), buf.subarray(end)]);
+}

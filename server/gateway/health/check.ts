@@ -1,0 +1,45 @@
+/**
+ * One active health check: GET the backend's health path on a fresh connection (a pooled socket
+ * would hide a server that no longer accepts new ones), with a short timeout. Engines answer /health
+ * (503 while loading); clouds are asked cheaply for their model list with the backend's key.
+ */
+import type { Backend } from "../backends";
+import { send } from "../upstream/send";
+import { upstreamAuthHeaders } from "../upstream/headers";
+
+export interface CheckResult {
+  ok: boolean;
+  status: number | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+async function getOnce(b: Backend, path: string, timeoutMs: number): Promise<{ status: number | null; error: string | null }> {
+  const { request, response } = send({ url: b.url + path, method: "GET", headers: { accept: "application/json", ...upstreamAuthHeaders(b, undefined) }, agent: false });
+  const timer = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  try {
+    const res = await response;
+    res.resume(); // the body does not matter, only that it comes
+    await new Promise<void>((resolve) => {
+      res.once("end", resolve);
+      res.once("error", () => resolve());
+      res.once("close", () => resolve());
+    });
+    return { status: res.statusCode ?? null, error: null };
+  } catch (err) {
+    return { status: null, error: (err as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function checkBackend(b: Backend): Promise<CheckResult> {
+  const start = performance.now();
+  if (!b.healthPath) return { ok: true, status: null, latencyMs: 0, error: null };
+  let r = await getOnce(b, b.healthPath, b.healthTimeoutMs);
+  if (r.status === 404 && b.healthFallbackPath) r = await getOnce(b, b.healthFallbackPath, b.healthTimeoutMs);
+  const latencyMs = Math.round(performance.now() - start);
+  const ok = r.status !== null && r.status >= 200 && r.status < 300;
+  const error = ok ? null : r.error ?? `${b.healthPath} answered HTTP ${r.status}`;
+  return { ok, status: r.status, latencyMs, error };
+}

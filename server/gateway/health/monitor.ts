@@ -1,0 +1,195 @@
+/**
+ * Health of every backend: the active checks on their schedule, the passive breaker, outstanding
+ * requests, and the stall watchdog.
+ *
+ * The watchdog is how a backend that accepts connections but stops answering is noticed within a
+ * few seconds without cutting off a slow-but-alive one (a 12,000-token prompt can take a minute
+ * before its first token): when a request has waited STALL_MS for its first byte, the backend's
+ * health endpoint is probed at once (short timeout). If the probe fails, the backend is marked down
+ * and every request still waiting on it, with nothing sent to its client yet, moves to its next target.
+ */
+import type { Backend } from "../backends";
+import { createLogger } from "../../../lib/logger";
+import { Breaker, type FailureKind } from "./breaker";
+import { checkBackend, type CheckResult } from "./check";
+import type { Availability } from "../routing/plan";
+
+const log = createLogger("gateway-health");
+
+const STALL_MS = 1000;
+const MIN_PROBE_GAP_MS = 1000;
+const TICK_MS = 250;
+
+type Waiter = { since: number; onDown: (why: string) => void };
+
+interface BackendHealth {
+  breaker: Breaker;
+  /** null until the first check answered (or when checks are off). */
+  up: boolean | null;
+  lastCheck: CheckResult | null;
+  lastCheckAt: number;
+  checking: boolean;
+  outstanding: number;
+  waiters: Set<Waiter>;
+  changedAt: number;
+}
+
+export interface BackendHealthView {
+  up: boolean | null;
+  breaker: ReturnType<Breaker["snapshot"]>;
+  availability: Availability;
+  outstanding: number;
+  lastCheckAt: number | null;
+  latencyMs: number | null;
+  error: string | null;
+  changedAt: number;
+}
+
+export type Outcome = { ok: true } | { ok: false; kind: FailureKind; retryAfterMs?: number } | { ok: null };
+
+export class HealthMonitor {
+  private readonly state = new Map<string, BackendHealth>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly backends: () => ReadonlyMap<string, Backend>, private readonly now: () => number = Date.now) {}
+
+  start(): void {
+    if (!this.timer) {
+      this.timer = setInterval(() => this.tick(), TICK_MS);
+      this.timer.unref();
+    }
+    this.tick();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private get(name: string): BackendHealth {
+    let h = this.state.get(name);
+    if (!h) {
+      h = { breaker: new Breaker(), up: null, lastCheck: null, lastCheckAt: 0, checking: false, outstanding: 0, waiters: new Set(), changedAt: this.now() };
+      this.state.set(name, h);
+    }
+    return h;
+  }
+
+  availability(name: string): Availability | null {
+    const b = this.backends().get(name);
+    if (!b) return null;
+    const h = this.get(name);
+    if (b.deploymentReady === false || h.up === false) return "down";
+    if (b.maxConcurrent > 0 && h.outstanding >= b.maxConcurrent) return "down";
+    const now = this.now();
+    if (h.breaker.state(now) === "closed") return "up";
+    return h.breaker.allows(now) ? "trial" : "down";
+  }
+
+  outstanding(name: string): number {
+    return this.state.get(name)?.outstanding ?? 0;
+  }
+
+  /** Call before sending: false when the breaker refuses (its half-open trial is taken). */
+  begin(name: string, lastResort: boolean): boolean {
+    const h = this.get(name);
+    // A last resort goes even through an open breaker: it is that or a certain error for the client.
+    if (!h.breaker.acquire(this.now()) && !lastResort) return false;
+    h.outstanding++;
+    return true;
+  }
+
+  end(name: string, outcome: Outcome): void {
+    const h = this.get(name);
+    h.outstanding = Math.max(0, h.outstanding - 1);
+    const now = this.now();
+    if (outcome.ok === true) {
+      if (h.breaker.state(now) !== "closed") h.changedAt = now;
+      h.breaker.success();
+    } else if (outcome.ok === false) {
+      const before = h.breaker.state(now);
+      h.breaker.failure(now, outcome.kind, outcome.retryAfterMs);
+      if (before !== "open" && h.breaker.state(now) === "open") {
+        h.changedAt = now;
+        log.warn({ backend: name, kind: outcome.kind }, "circuit opened");
+      }
+    } else h.breaker.release();
+  }
+
+  /** Registers a request waiting for its first byte; returns the function that unregisters it. */
+  waitFirstByte(name: string, onDown: (why: string) => void): () => void {
+    const h = this.get(name);
+    const w: Waiter = { since: this.now(), onDown };
+    h.waiters.add(w);
+    return () => void h.waiters.delete(w);
+  }
+
+  view(name: string): BackendHealthView {
+    const h = this.get(name);
+    return {
+      up: h.up,
+      breaker: h.breaker.snapshot(this.now()),
+      availability: this.availability(name) ?? "down",
+      outstanding: h.outstanding,
+      lastCheckAt: h.lastCheckAt || null,
+      latencyMs: h.lastCheck?.latencyMs ?? null,
+      error: h.lastCheck?.error ?? null,
+      changedAt: h.changedAt,
+    };
+  }
+
+  /** Runs one check now (the schedule, the watchdog, tests); null when one is already running. */
+  async checkNow(name: string): Promise<CheckResult | null> {
+    const b = this.backends().get(name);
+    if (!b) return null;
+    const h = this.get(name);
+    if (h.checking) return null;
+    h.checking = true;
+    h.lastCheckAt = this.now();
+    let result: CheckResult;
+    try {
+      result = await checkBackend(b);
+    } finally {
+      h.checking = false;
+    }
+    this.apply(name, h, result);
+    return result;
+  }
+
+  private apply(name: string, h: BackendHealth, r: CheckResult): void {
+    h.lastCheck = r;
+    h.lastCheckAt = this.now();
+    const was = h.up;
+    h.up = r.ok;
+    if (r.ok) h.breaker.healthPassed(this.now());
+    else h.breaker.healthFailed(this.now());
+    if (was !== h.up) {
+      h.changedAt = this.now();
+      if (was !== null || !r.ok) log[r.ok ? "info" : "warn"]({ backend: name, error: r.error }, r.ok ? "backend up" : "backend down");
+    }
+    if (!r.ok) {
+      const waiters = [...h.waiters];
+      h.waiters.clear();
+      for (const w of waiters) w.onDown(r.error ?? "health check failed");
+    }
+  }
+
+  private tick(): void {
+    const now = this.now();
+    const backends = this.backends();
+    for (const [name, b] of backends) {
+      const h = this.get(name);
+      if (h.checking || !b.healthPath) continue;
+      let stalled = false;
+      for (const w of h.waiters) {
+        if (now - w.since >= STALL_MS) {
+          stalled = true;
+          break;
+        }
+      }
+      const due = now - h.lastCheckAt >= b.healthIntervalMs;
+      if (due || (stalled && now - h.lastCheckAt >= MIN_PROBE_GAP_MS)) void this.checkNow(name);
+    }
+    for (const name of this.state.keys()) if (!backends.has(name)) this.state.delete(name);
+  }
+}

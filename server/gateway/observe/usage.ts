@@ -1,0 +1,64 @@
+/**
+ * Token counts for the request log and key usage, read from what the backend sent in its own
+ * protocol: a JSON body's `usage`, or the usage-bearing events of a stream. The stream sniffer
+ * only parses events whose text mentions "usage", so pass-through streams stay cheap.
+ */
+import type { Protocol } from "../protocol/errors";
+import { SseParser } from "../protocol/sse";
+
+export interface Tokens {
+  input: number | null;
+  output: number | null;
+}
+
+type Json = Record<string, unknown>;
+
+const n = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/** Folds one usage object into the tally (later reports win, as streams repeat totals). */
+export function addUsage(t: Tokens, protocol: Protocol, usage: unknown): void {
+  if (!usage || typeof usage !== "object") return;
+  const u = usage as Json;
+  if (protocol === "openai") {
+    t.input = n(u.prompt_tokens) ?? t.input;
+    t.output = n(u.completion_tokens) ?? t.output;
+    return;
+  }
+  const input = n(u.input_tokens);
+  if (input !== null) t.input = input + (n(u.cache_read_input_tokens) ?? 0) + (n(u.cache_creation_input_tokens) ?? 0);
+  t.output = n(u.output_tokens) ?? t.output;
+}
+
+export function usageFromBody(protocol: Protocol, body: Buffer | string): Tokens {
+  const t: Tokens = { input: null, output: null };
+  try {
+    const parsed = JSON.parse(typeof body === "string" ? body : body.toString("utf8")) as Json;
+    addUsage(t, protocol, parsed.usage);
+  } catch {
+    // not JSON: no counts
+  }
+  return t;
+}
+
+export class UsageSniffer {
+  readonly tokens: Tokens = { input: null, output: null };
+  private readonly parser: SseParser;
+
+  constructor(private readonly protocol: Protocol) {
+    this.parser = new SseParser((e) => {
+      if (e.data.indexOf('"usage"') === -1) return;
+      try {
+        const v = JSON.parse(e.data) as Json;
+        // Anthropic: message_start carries {message:{usage}}, message_delta carries {usage}.
+        const message = v.message as Json | undefined;
+        addUsage(this.tokens, this.protocol, v.usage ?? message?.usage);
+      } catch {
+        // a malformed event is the client's to see, not ours to count
+      }
+    });
+  }
+
+  push(chunk: Buffer): void {
+    this.parser.push(chunk);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Writing a backend's answer to the client once an attempt has committed. Same protocol: the
+ * upstream's bytes as they came (error bodies too). Across protocols: through the protocol core's
+ * translators. Streams move chunk by chunk with backpressure; nothing is held beyond one chunk.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { Relay } from "../exchange";
+import { anthropicResponseToOpenAI } from "../protocol/openai-to-anthropic";
+import { openAIResponseToAnthropic } from "../protocol/anthropic-to-openai";
+import type { AnthropicMessageResponse } from "../protocol/anthropic-types";
+import { anthropicStreamError, errorBodyFor, openAIStreamError, translateErrorBody, type Protocol } from "../protocol/errors";
+import type { OpenAIChatCompletion } from "../protocol/openai-types";
+import { AnthropicSseToOpenAISse, OpenAISseToAnthropicSse } from "../protocol/sse-pipes";
+import { UsageSniffer, usageFromBody, type Tokens } from "../observe/usage";
+import { downstreamHeaders } from "./headers";
+import { UpstreamError, classify } from "./send";
+
+export interface RelayContext {
+  client: ServerResponse;
+  clientProtocol: Protocol;
+  backendProtocol: Protocol;
+  relay: Relay;
+  secrets: readonly string[];
+  tokens: Tokens;
+}
+
+const JSON_HEADERS = { "content-type": "application/json" };
+const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
+
+export function writeJson(client: ServerResponse, status: number, value: unknown, extra: OutgoingHttpHeaders = {}): void {
+  const body = JSON.stringify(value);
+  client.writeHead(status, { ...JSON_HEADERS, ...extra, "content-length": Buffer.byteLength(body) });
+  client.end(body);
+}
+
+export function writeError(client: ServerResponse, protocol: Protocol, status: number, message: string, extra: OutgoingHttpHeaders = {}): void {
+  if (client.headersSent) return void client.destroy();
+  writeJson(client, status, errorBodyFor(protocol, status, message), extra);
+}
+
+/** A complete (non-streamed, or error) body from the backend. */
+export function writeWhole(ctx: RelayContext, upstream: IncomingMessage, body: Buffer): void {
+  const status = upstream.statusCode ?? 502;
+  const usage = usageFromBody(ctx.backendProtocol, body);
+  Object.assign(ctx.tokens, usage);
+  if (ctx.relay.kind === "raw") {
+    ctx.client.writeHead(status, { ...downstreamHeaders(upstream.headers), "content-length": body.length });
+    ctx.client.end(body);
+    return;
+  }
+  if (status >= 400) return writeJson(ctx.client, status, translateErrorBody(body.toString("utf8"), status, ctx.clientProtocol, ctx.secrets));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch {
+    return writeError(ctx.client, ctx.clientProtocol, 502, "the backend answered with something that is not JSON");
+  }
+  const out = ctx.relay.kind === "openai-to-anthropic"
+    ? openAIResponseToAnthropic(parsed as OpenAIChatCompletion, { model: ctx.relay.model })
+    : anthropicResponseToOpenAI(parsed as AnthropicMessageResponse, { model: ctx.relay.model });
+  writeJson(ctx.client, status, out);
+}
+
+export type StreamEnd = { ok: true } | { ok: false; error: UpstreamError } | { ok: null; why: string };
+
+/**
+ * Relays a response whose first chunk (`head`, already read) committed it: a stream, or a
+ * non-streamed body too large to hold. Resolves when the client's response is finished.
+ */
+export function relayRest(ctx: RelayContext, upstream: IncomingMessage, head: Buffer[], stream: boolean): Promise<StreamEnd> {
+  const { client, relay } = ctx;
+  const translate = relay.kind === "raw" ? null
+    : relay.kind === "openai-to-anthropic" ? new OpenAISseToAnthropicSse({ model: relay.model, inputTokens: relay.inputTokens })
+      : new AnthropicSseToOpenAISse({ model: relay.model, includeUsage: relay.includeUsage });
+  const sniffer = stream ? new UsageSniffer(ctx.backendProtocol) : null;
+  let tail = ""; // last bytes written raw: an injected error event must start on an event boundary
+  const headers = translate ? SSE_HEADERS : downstreamHeaders(upstream.headers);
+  client.writeHead(upstream.statusCode ?? 200, headers);
+  client.flushHeaders();
+
+  const write = (chunk: Buffer): void => {
+    sniffer?.push(chunk);
+    let ok: boolean;
+    if (translate) {
+      const text = translate.push(chunk);
+      if (!text) return;
+      ok = client.write(text);
+    } else {
+      if (chunk.length >= 2) tail = chunk.toString("latin1", chunk.length - 2);
+      else tail = (tail + chunk.toString("latin1")).slice(-2);
+      ok = client.write(chunk);
+    }
+    if (!ok) {
+      upstream.pause();
+      client.once("drain", () => upstream.resume());
+    }
+  };
+
+  return new Promise<StreamEnd>((resolve) => {
+    let settled = false;
+    const finish = (end: StreamEnd) => {
+      if (settled) return;
+      settled = true;
+      upstream.off("data", write);
+      if (sniffer) Object.assign(ctx.tokens, sniffer.tokens);
+      resolve(end);
+    };
+    const failed = (err: unknown) => {
+      const error = err instanceof UpstreamError ? err : classify(err as NodeJS.ErrnoException);
+      if (!client.destroyed && !client.writableEnded) {
+        if (!stream) client.destroy(); // a truncated JSON body: only a broken connection says so honestly
+        else client.end(streamFailure(ctx, translate, tail, error.message));
+      }
+      finish({ ok: false, error });
+    };
+    for (const c of head) write(c);
+    upstream.on("data", write);
+    upstream.once("end", () => {
+      if (translate) {
+        const text = translate.end();
+        client.end(text || undefined);
+      } else client.end();
+      finish({ ok: true });
+    });
+    upstream.once("error", failed);
+    upstream.once("aborted", () => failed(new UpstreamError("reset", "the backend closed the connection mid-stream")));
+    client.once("close", () => {
+      if (client.writableFinished) return;
+      upstream.destroy();
+      finish({ ok: null, why: "the client went away" });
+    });
+    if (upstream.isPaused()) upstream.resume();
+  });
+}
+
+/** The client's stream ends with an error event in its own protocol (no [DONE]: it did not finish). */
+function streamFailure(ctx: RelayContext, translate: OpenAISseToAnthropicSse | AnthropicSseToOpenAISse | null, tail: string, message: string): string {
+  const payload = { error: { type: "overloaded_error", message: `the backend stopped mid-stream: ${message}` } };
+  if (translate) return translate.fail(payload, 529);
+  const sep = tail.endsWith("\n\n") || tail === "" ? "" : tail.endsWith("\n") ? "\n" : "\n\n";
+  if (ctx.clientProtocol === "anthropic") return `${sep}event: error\ndata: ${JSON.stringify(anthropicStreamError(payload, 529, ctx.secrets))}\n\n`;
+  return `${sep}data: ${JSON.stringify(openAIStreamError(payload, 502, ctx.secrets))}\n\n`;
+}
