@@ -10,7 +10,6 @@ import { deployCommand } from "./commands/deploy";
 import { logsCommand } from "./commands/logs";
 import { psCommand } from "./commands/ps";
 import { stopCommand } from "./commands/stop";
-import { DEPLOY_USAGE } from "./deploy-args";
 
 const USAGE = `Usage: switchyard <command> [options]
 
@@ -35,7 +34,6 @@ async function run(argv: string[]): Promise<string> {
       return nodesCommand(client, { json: values.json ?? false });
     }
     case "deploy":
-      if (rest.includes("--help") || rest.includes("-h")) return DEPLOY_USAGE;
       return deployCommand(client, rest, { cwd: process.cwd(), home: os.homedir(), progress: (l) => process.stderr.write(`${l}\n`) });
     case "ps": {
       const { values } = parseArgs({ args: rest, options: { json: { type: "boolean" } } });

@@ -5,7 +5,7 @@
  */
 import type { DeploymentView } from "../../protocol/deployments";
 import { CliError, type ApiClient } from "../client";
-import { parseDeployArgs } from "../deploy-args";
+import { DEPLOY_USAGE, parseDeployArgs } from "../deploy-args";
 
 const POLL_MS = 150;
 
@@ -40,6 +40,8 @@ export function readyMessage(d: DeploymentView, elapsedMs: number): string {
 }
 
 export async function deployCommand(client: ApiClient, argv: string[], io: DeployIo): Promise<string> {
+  const own = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
+  if (own.includes("--help") || own.includes("-h")) return DEPLOY_USAGE;
   const cmd = parseDeployArgs(argv, io.cwd, io.home);
   const started = Date.now();
   let d = await client.send<DeploymentView>("POST", "/api/deployments", cmd.body);

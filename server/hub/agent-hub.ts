@@ -90,8 +90,9 @@ export function createAgentHub(deps: { auth: Auth; fleet: Fleet; history: Histor
           const previous = socketsByNode.get(msg.node);
           if (previous && previous !== ws) previous.close(CLOSE_CODES.replaced, "replaced by a newer connection");
           nodeName = msg.node;
-          nodeId = await fleet.connect({ name: msg.node, agentVersion: msg.agentVersion, facts: msg.facts });
+          // Claim the name before awaiting, so the replaced socket's close cannot mark it offline.
           socketsByNode.set(msg.node, ws);
+          nodeId = await fleet.connect({ name: msg.node, agentVersion: msg.agentVersion, facts: msg.facts });
           addresses.set(msg.node, hostAddress(req.socket.remoteAddress));
           clearTimeout(helloTimer);
           send(ws, { type: "welcome", v: PROTOCOL_VERSION, nodeId, sampleIntervalMs: SAMPLE_INTERVAL_MS });
