@@ -160,7 +160,11 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
       if (ws === socket) ws = null;
       welcomed = false;
       if (stopped) return;
-      if (code === CLOSE_CODES.replaced) opts.log.warn("another agent connected with the same --name; this one will keep retrying");
+      if (code === CLOSE_CODES.replaced) {
+        // Two live agents with one name would keep replacing each other: yield for the longest wait.
+        failures = Math.max(failures, 10);
+        opts.log.error(`another agent connected with the same --name (${opts.name}); this one retries in ${Math.round(maxBackoff / 1000)} s. Give each box its own --name.`);
+      }
       else if (code !== 1006 || failures === 0) opts.log.warn({ code, reason: reason.toString() }, "disconnected from server; reconnecting");
       scheduleReconnect();
     });

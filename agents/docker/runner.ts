@@ -47,6 +47,8 @@ export class DeploymentRunner {
   /** Bumped on stop/restart: loops of an older generation end quietly. */
   private generation = 0;
   private attempt = 0;
+  /** For an adopted container: when it started, which stands in for when it became ready. */
+  private adoptedAt: number | null = null;
 
   constructor(readonly spec: PublicSpec, port: number, private readonly deps: RunnerDeps) {
     this.r = {
@@ -133,6 +135,7 @@ export class DeploymentRunner {
     this.r = { ...this.r, containerId: info.id, startedAt: info.startedAt };
     // It was started by an earlier agent; if it had not become ready then, probes will say so.
     this.everReady = info.startedAt !== null;
+    this.adoptedAt = info.startedAt;
     if (info.running) {
       this.set({ state: "starting" });
       void this.refreshPids();
@@ -184,7 +187,8 @@ export class DeploymentRunner {
       last = p.kind === "http" ? `${HEALTH_PATH} answered ${p.status} ${p.body.slice(0, 80)}` : `connection: ${p.message}`;
       if (verdict === "ready") {
         this.everReady = true;
-        this.set({ state: "ready", readyAt: Date.now(), reason: null, logs: [], progress: null });
+        this.set({ state: "ready", readyAt: this.adoptedAt ?? Date.now(), reason: null, logs: [], progress: null });
+        this.adoptedAt = null;
         void this.refreshPids();
         void this.serve(gen);
         return;

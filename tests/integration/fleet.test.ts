@@ -129,6 +129,20 @@ describe("fleet telemetry end to end", () => {
     await broken.stop();
   });
 
+  it("lets a restarted agent with the same name take over without the node going offline", async () => {
+    const first = startAgent({ server: server.url, name: "box-twin", gpus: "rtx-2080-super" });
+    agents.push(first);
+    await waitFor("box-twin online", async () => (await node(server, "box-twin"))?.online, 30_000);
+    const second = startAgent({ server: server.url, name: "box-twin", gpus: "rtx-2080-super" });
+    agents.push(second);
+    await waitFor("the first agent to be told it was replaced", () => /same --name/.test(first.text()), 20_000);
+    await first.stop();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await node(server, "box-twin"))?.online).toBe(true);
+    expect((await nodes(server)).filter((n) => n.name === "box-twin")).toHaveLength(1);
+    await second.stop();
+  });
+
   it("shows a killed agent's node offline within 5 seconds", async () => {
     const b = startAgent({ server: server.url, name: "box-b", gpus: "rtx-2080-super" });
     agents.push(b);
