@@ -39,13 +39,13 @@ export interface DeployCommand {
   json: boolean;
 }
 
-function int(name: string, v: string | undefined, min = 1): number | undefined {
+export function int(name: string, v: string | undefined, min = 1): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < min) throw new CliError(`--${name} must be a whole number${min > 0 ? ` of at least ${min}` : ""}, got '${v}'`, 2);
   return Number(v);
 }
 
-function fraction(name: string, v: string | undefined): number | undefined {
+export function fraction(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0 || n > 1) throw new CliError(`--${name} must be a fraction between 0 and 1, got '${v}'`, 2);

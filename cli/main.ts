@@ -10,6 +10,7 @@ import { deployCommand } from "./commands/deploy";
 import { logsCommand } from "./commands/logs";
 import { psCommand } from "./commands/ps";
 import { stopCommand } from "./commands/stop";
+import { fitCommand } from "./commands/fit";
 
 const USAGE = `Usage: switchyard <command> [options]
 
@@ -21,6 +22,8 @@ Commands:
   stop NAME          stop and remove a deployment and its container
   logs NAME [-f] [--tail N]
                      a deployment's container output (-f: follow it live)
+  fit MODEL [options] [--json]
+                     VRAM estimate: where in the fleet it fits (or --gpu-mem 24GiB offline)
 
 Environment: SWITCHYARD_URL (default http://127.0.0.1:3000), SWITCHYARD_TOKEN (the admin token)`;
 
@@ -47,6 +50,8 @@ async function run(argv: string[]): Promise<string> {
       if (!Number.isInteger(tail) || tail < 0) throw new CliError(`--tail must be a whole number, got '${values.tail}'`, 2);
       return logsCommand(client, { name: positionals[0], follow: values.follow ?? false, tail }, (t) => process.stdout.write(t));
     }
+    case "fit":
+      return fitCommand(client, rest, { cwd: process.cwd(), home: os.homedir(), hasToken: Boolean(process.env.SWITCHYARD_TOKEN) });
     default:
       throw new CliError(`unknown command '${command}'\n\n${USAGE}`, 2);
   }

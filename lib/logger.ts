@@ -8,7 +8,7 @@ const root = pino({
   level: process.env.LOG_LEVEL ?? "info",
   base: undefined,
   redact: {
-    paths: ["token", "apiKey", "authorization", "*.token", "*.apiKey", "*.authorization", "headers.authorization", "headers['x-api-key']"],
+    paths: ["token", "apiKey", "authorization", "*.token", "*.apiKey", "*.authorization", "headers.authorization", "headers['x-api-key']", "hfToken", "*.hfToken", "secrets", "*.secrets"],
     censor: "[redacted]",
   },
 }, pino.destination({ fd: process.env.SWITCHYARD_LOG_FD === "1" ? 1 : 2, sync: false }));

@@ -40,8 +40,6 @@ export const DEPLOY_EVENTS = {
   state: "deployment.state",
   /** Everything the agent runs, sent after each (re)connection: the server reconciles against it. */
   announce: "deployment.announce",
-  /** A deployment is gone from the node (removed by a stop). */
-  removed: "deployment.removed",
   log: "deployment.log",
   logEnd: "deployment.log.end",
 } as const;
@@ -118,6 +116,8 @@ export const deploymentReportSchema = z.object({
   startedAt: z.number().nullable().default(null),
   readyAt: z.number().nullable().default(null),
   restarts: z.number().int().nonnegative().default(0),
+  /** Things the agent had to change or wants known (e.g. a container limit the daemon refused). */
+  warnings: z.array(z.string().max(500)).max(20).default([]),
   progress: z.object({ pct: z.number().min(0).max(100).nullable(), text: z.string().max(300) }).nullable().default(null),
   /** Present in announcements, so a server that lost its record can adopt the container. */
   spec: publicSpecSchema.optional(),
@@ -127,7 +127,6 @@ export type DeploymentReportInput = z.input<typeof deploymentReportSchema>;
 
 /** `complete` is false when the agent could not list its containers (Docker down): absent ones are then not gone. */
 export const announceSchema = z.object({ reports: z.array(deploymentReportSchema).max(1000), complete: z.boolean().default(true) });
-export const removedSchema = z.object({ id: z.string() });
 export const logEventSchema = z.object({ streamId: z.string(), lines: z.array(z.string()).max(5000) });
 export const logEndSchema = z.object({ streamId: z.string(), reason: z.string().optional() });
 
@@ -168,6 +167,8 @@ export interface DeploymentView {
   nodeOnline: boolean;
   /** Fit estimate warnings at deploy time. */
   warnings: string[];
+  /** Engine options as deployed (API key redacted); the fit self-calibration estimates with them. */
+  options?: PublicSpec["options"];
 }
 
 /** A backend the gateway can route to, one per deployment. */

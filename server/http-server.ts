@@ -22,12 +22,15 @@ export function createHttpServer(deps: {
   agentHub: AgentHub;
   liveHub: LiveHub;
   pages: PageHandler | null;
+  /** The gateway (server/gateway/http.ts): `/v1/*` for clients, `/metrics` for Prometheus. */
+  gateway?: ((req: IncomingMessage, res: ServerResponse) => void) | null;
 }): http.Server {
   const apiListener = getRequestListener(deps.api.fetch);
 
   const server = http.createServer((req, res) => {
     const url = req.url ?? "/";
     if (url.startsWith("/api/") || url === "/api") return void apiListener(req, res);
+    if (deps.gateway && (url.startsWith("/v1/") || url === "/metrics" || url.startsWith("/metrics?"))) return deps.gateway(req, res);
     // Clients of the gateway (Claude Code) probe the base URL with HEAD / at start-up.
     if (req.method === "HEAD" && (url === "/" || url.startsWith("/?"))) {
       res.writeHead(200).end();

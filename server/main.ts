@@ -20,9 +20,14 @@ import { createHttpServer, type PageHandler } from "./http-server";
 import { demoSpecs, startAgents, type AgentSpec } from "./local-agents";
 import { createLogger } from "../lib/logger";
 import { createDeployments } from "./core/deployments";
-import { loadFitEstimator } from "./core/deployments/fit-hook";
+import { createFitModule } from "./core/fit/module";
 import { createSecrets } from "./core/secrets";
 import { deploymentsRepo } from "./db/repos/deployments-repo";
+import { gatewayRepo } from "./db/repos/gateway-repo";
+import { loadConfigFile } from "./gateway/config/load";
+import { Gateway } from "./gateway/gateway";
+import { createGatewayHandler } from "./gateway/http";
+import { createGatewayApi } from "./gateway/api/gateway-api";
 
 const log = createLogger("server");
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -38,6 +43,7 @@ async function loadPages(): Promise<PageHandler> {
 async function main(argv: string[]) {
   const demo = argv.includes("--demo");
   const env = loadEnv();
+  const config = loadConfigFile(env.SWITCHYARD_CONFIG);
   const dbHandle = openDatabase(env.dataDir);
   const auth = await createAuth(settingsRepo(dbHandle.db), { adminToken: env.SWITCHYARD_ADMIN_TOKEN, agentToken: env.SWITCHYARD_AGENT_TOKEN });
   const fleet = await createFleet(nodesRepo(dbHandle.db));
@@ -45,14 +51,21 @@ async function main(argv: string[]) {
   const agentHub = createAgentHub({ auth, fleet, history, offlineAfterMs: env.SWITCHYARD_OFFLINE_AFTER_S * 1000 });
   const liveHub = createLiveHub({ auth, fleet });
   const secrets = createSecrets(settingsRepo(dbHandle.db));
-  const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle.db), fleet, hub: agentHub, secrets, fit: await loadFitEstimator(log) });
+  const fit = createFitModule({ db: dbHandle.db, fleet, secrets, dataDir: env.dataDir, hfEndpoint: env.SWITCHYARD_HF_ENDPOINT });
+  const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle.db), fleet, hub: agentHub, secrets, fit: fit.placement });
+  const calibration = fit.recordCalibrations(deployments);
+  const gateway = new Gateway({
+    config, repo: gatewayRepo(dbHandle.db), isAdminToken: (t) => auth.checkAdminToken(t), deployments, fleet,
+    logBodies: env.SWITCHYARD_GATEWAY_LOG_BODIES === undefined ? undefined : env.SWITCHYARD_GATEWAY_LOG_BODIES === "1",
+    metricsToken: env.SWITCHYARD_METRICS_TOKEN ?? null,
+  });
   let ready = false;
-  const api = createApi({
-    auth, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets },
+  const api = createApi({ gateway: createGatewayApi(gateway),
+    auth, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service,
     hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount() }),
   });
   const pages = await loadPages();
-  const server = createHttpServer({ api, auth, agentHub, liveHub, pages });
+  const server = createHttpServer({ api, auth, agentHub, liveHub, pages, gateway: createGatewayHandler(gateway) });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -61,6 +74,7 @@ async function main(argv: string[]) {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
   const localUrl = `http://127.0.0.1:${port}`;
+  gateway.start();
   ready = true;
 
   const flushTimer = setInterval(() => void history.flush(), 2000);
@@ -89,6 +103,8 @@ async function main(argv: string[]) {
     await agentHub.close();
     await liveHub.close();
     deployments.close();
+    calibration.close();
+    gateway.stop();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await history.close();

@@ -13,12 +13,12 @@ import {
 } from "../../protocol/deployments";
 import type { Logger } from "../../lib/logger";
 import type { ContainerInfo, DockerAdapter } from "./docker-adapter";
-import { DeployError } from "./errors";
+import { DeployError, isMemlockRefused } from "./errors";
 import { LABELS } from "./labels";
 import { createLogFollows } from "./log-follows";
 import { redact } from "./log-lines";
 import { NoFreePortError, PortInUseError, createPortAllocator, type PortRange } from "./ports";
-import { ProfileError, buildContainerSpec } from "./profiles";
+import { ProfileError, buildContainerSpec, withoutMemlock } from "./profiles";
 import { DeploymentRunner, type RunnerDeps } from "./runner";
 
 export interface DeployerOptions {
@@ -101,7 +101,16 @@ export function createDeployer(opts: DeployerOptions) {
       await fs.mkdir(hfCacheDir, { recursive: true }).catch(() => {});
       const secrets = [spec.secrets.hfToken, spec.options.apiKey].filter((s): s is string => Boolean(s));
       runner = addRunner(publicSpec(spec), port, secrets);
-      await runner.launch(() => docker.create(containerSpec), spec.image);
+      try {
+        await runner.launch(() => docker.create(containerSpec), spec.image);
+      } catch (err) {
+        // Rootless or restricted daemons refuse `--ulimit memlock=-1` (SGLang's recipe). The engine
+        // runs without it (pinned-memory transfers are slower), so run it and say so.
+        const relaxed = isMemlockRefused(err) ? withoutMemlock(containerSpec) : null;
+        if (!relaxed) throw err;
+        runner.warn(`Docker on ${node} refused an unlimited memlock limit, so the container runs with the daemon's default`);
+        await runner.launch(() => docker.create(relaxed), spec.image);
+      }
       log.info({ deployment: spec.name, engine: spec.engine, image: spec.image, port, gpus: spec.gpus }, "deployment launched");
       return runner.report();
     } catch (err) {

@@ -6,7 +6,7 @@
  */
 import { PassThrough } from "node:stream";
 import Docker from "dockerode";
-import { DeployError, toDeployError, type ErrorContext } from "./errors";
+import { DeployError, daemonMessage, isDaemonUnreachable, toDeployError, type ErrorContext } from "./errors";
 import { isOurs, LABELS } from "./labels";
 import { LineSplitter, demuxDockerLog, toLines } from "./log-lines";
 import type { ContainerSpec } from "./profiles";
@@ -125,8 +125,8 @@ export function createDockerAdapter(node: string, client: Docker = new Docker())
       try {
         stream = await client.pull(image);
       } catch (err) {
-        const e = toDeployError(err, ctx({ image }));
-        throw new DeployError("bad_request", `image ${image} is not on ${node} and cannot be pulled: ${e.message}`);
+        if (isDaemonUnreachable(err)) throw toDeployError(err, ctx({ image }));
+        throw new DeployError("bad_request", `image ${image} is not on ${node} and cannot be pulled: ${daemonMessage(err)}`);
       }
       const layers = new Map<string, { current: number; total: number }>();
       const done = new Promise<void>((resolve, reject) => {

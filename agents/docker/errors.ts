@@ -39,6 +39,11 @@ export interface ErrorContext {
 
 const CONNECT_CODES = new Set(["ENOENT", "ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ETIMEDOUT", "ENOTFOUND", "EPIPE"]);
 
+/** Linux RLIMIT_MEMLOCK is resource 8: the limit SGLang's documented `--ulimit memlock=-1` raises. */
+export function isMemlockRefused(err: unknown): boolean {
+  return /error setting rlimit type 8\b/i.test((err as Error).message ?? "");
+}
+
 export function isDaemonUnreachable(err: unknown): boolean {
   const code = (err as DockerishError).code;
   return code !== undefined && (CONNECT_CODES.has(code) || code === "EACCES");
@@ -56,6 +61,9 @@ export function toDeployError(err: unknown, ctx: ErrorContext): DeployError {
   }
   if (/could not select device driver "nvidia"/i.test(msg)) {
     return new DeployError("bad_request", `the NVIDIA Container Toolkit is not installed on ${ctx.node}, so Docker cannot give the container GPUs (Docker said: ${msg}). Install nvidia-container-toolkit and restart dockerd, or deploy with --gpus none`);
+  }
+  if (/error setting rlimit/i.test(msg)) {
+    return new DeployError("bad_request", `Docker on ${ctx.node} may not raise the container's resource limits (rootless Docker, or a daemon with a low hard limit) (Docker said: ${msg})`);
   }
   if (/No such image/i.test(msg)) {
     return new DeployError("bad_request", `${ctx.image ? `image ${ctx.image}` : "the image"} is not on ${ctx.node} (Docker said: ${msg})`);

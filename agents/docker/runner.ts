@@ -53,12 +53,17 @@ export class DeploymentRunner {
   constructor(readonly spec: PublicSpec, port: number, private readonly deps: RunnerDeps) {
     this.r = {
       id: spec.id, seq: 0, name: spec.name, state: "pending", reason: null, logs: [], containerId: null, port,
-      pids: [], startedAt: null, readyAt: null, restarts: 0, progress: null, spec,
+      pids: [], startedAt: null, readyAt: null, restarts: 0, warnings: [], progress: null, spec,
     };
   }
 
   report(): DeploymentReport {
     return { ...this.r };
+  }
+
+  /** Records something the user should know about this deployment (shown with it). */
+  warn(text: string): void {
+    this.r = { ...this.r, warnings: [...this.r.warnings, text], seq: this.r.seq + 1 };
   }
 
   get secretValues(): readonly string[] {
@@ -92,7 +97,9 @@ export class DeploymentRunner {
       return;
     }
     const { done } = await this.deps.docker.pull(image, (progress) => {
-      if (this.r.state === "pulling") this.r = { ...this.r, progress, seq: this.r.seq + 1 };
+      // Progress before the daemon accepted the pull is not reported: the pull may still be refused.
+      if (this.r.state !== "pulling") return;
+      this.r = { ...this.r, progress, seq: this.r.seq + 1 };
       this.throttledEmit();
     });
     this.set({ state: "pulling", progress: { pct: null, text: `pulling ${image}` } });
@@ -193,7 +200,10 @@ export class DeploymentRunner {
         void this.serve(gen);
         return;
       }
-      if (verdict !== this.r.state) this.set({ state: verdict });
+      // Once the engine answered (loading), a moment of refused connections (SGLang handing its
+      // port from the warm-up server to the real one) is not a step back to "starting".
+      const shown = verdict === "starting" && this.r.state === "loading" ? "loading" : verdict;
+      if (shown !== this.r.state) this.set({ state: shown });
       if (Date.now() - t0 > limitS * 1000) {
         this.generation++;
         await this.fail(`${this.spec.name} did not become healthy within ${limitS} s (last probe: ${last})`, true);

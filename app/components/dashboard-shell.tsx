@@ -21,6 +21,8 @@ export function DashboardShell({ children, crumb }: { children: React.ReactNode;
             <span className="brand-mark" aria-hidden="true" />
             Switchyard
           </Link>
+          <Link href="/deployments" className="btn btn-ghost btn-small" data-testid="nav-deployments">Deployments</Link>
+          <Link href="/fit" className="btn btn-ghost btn-small" data-testid="nav-fit">VRAM fit</Link>
           {crumb && <span className="crumb">{crumb}</span>}
         </div>
         <div className="topbar-right">

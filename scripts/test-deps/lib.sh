@@ -7,6 +7,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE_DIR="${SWITCHYARD_CACHE_DIR:-$ROOT/.cache}"
 # tests/helpers/docker.ts and llama.ts read the same variables with the same defaults.
 LLAMA_IMAGE="${SWITCHYARD_LLAMA_IMAGE:-switchyard/llama-cpp:test}"
+# STAND-IN for the vLLM and SGLang images (engine-standin.sh); tests/helpers/docker.ts reads it too.
+STANDIN_IMAGE="${SWITCHYARD_STANDIN_IMAGE:-switchyard/engine-standin:test}"
 LLAMA_ROOTFS="${SWITCHYARD_LLAMA_ROOTFS:-$CACHE_DIR/llama-rootfs}"
 
 say() { echo "test-deps: $*"; }

@@ -17,6 +17,8 @@ import { errorBody, toErrorResponse } from "./errors";
 import type { Deployments } from "../core/deployments";
 import type { Secrets } from "../core/secrets";
 import { deploymentRoutes } from "./deployments";
+import type { FitService } from "../core/fit/service";
+import { fitRoutes } from "./fit";
 
 export interface ApiDeps {
   auth: Auth;
@@ -26,6 +28,10 @@ export interface ApiDeps {
   isReady: () => boolean;
   /** Deploys (issue 3); optional so API tests of other areas need not build them. */
   deployments?: { core: Deployments; secrets: Secrets };
+  /** VRAM fit (issue 4): estimates, the fleet matrix, calibrations; optional like deployments. */
+  fit?: FitService;
+  /** The gateway's dashboard REST (`/api/gateway/*`, server/gateway/api); optional like deployments. */
+  gateway?: Hono;
 }
 
 const sessionBody = z.object({ token: z.string().min(1, "token is required") });
@@ -119,6 +125,8 @@ export function createApi(deps: ApiDeps): Hono {
 
   app.get("/stats", (c) => c.json(deps.hubStats()));
   if (deps.deployments) app.route("/", deploymentRoutes(deps.deployments.core, deps.deployments.secrets));
+  if (deps.gateway) app.route("/gateway", deps.gateway);
+  if (deps.fit) app.route("/fit", fitRoutes(deps.fit));
 
   return app;
 }

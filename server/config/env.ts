@@ -19,6 +19,12 @@ export const envSchema = z.object({
   SWITCHYARD_LOCAL_AGENT: z.enum(["0", "1"]).default("1"),
   /** Seconds a node may stay silent before it is shown offline. */
   SWITCHYARD_OFFLINE_AFTER_S: z.coerce.number().positive().max(3600).default(5),
+  /** Where the fit estimator asks the Hugging Face Hub for model configs (a mirror, or a test's stand-in). */
+  SWITCHYARD_HF_ENDPOINT: z.string().url().default("https://huggingface.co"),
+  /** Bearer token for GET /metrics besides the admin token (Prometheus scrapers). */
+  SWITCHYARD_METRICS_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
+  /** Set to 1 to keep gateway request bodies in the request log (off: bodies are never stored). */
+  SWITCHYARD_GATEWAY_LOG_BODIES: z.enum(["0", "1"]).optional(),
 });
 
 export type ServerEnv = z.infer<typeof envSchema> & { dataDir: string };

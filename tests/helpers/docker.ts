@@ -8,6 +8,12 @@ import Docker from "dockerode";
 /** The local llama.cpp server image (Debian's llama.cpp-tools; ENTRYPOINT /usr/bin/llama-server). */
 export const TEST_IMAGE = process.env.SWITCHYARD_LLAMA_IMAGE ?? "switchyard/llama-cpp:test";
 
+/**
+ * STAND-IN for the vLLM and SGLang images (scripts/test-deps/engine-standin.sh): takes their
+ * command lines and mimics their start-up health behaviour, then serves with llama-server.
+ */
+export const STANDIN_IMAGE = process.env.SWITCHYARD_STANDIN_IMAGE ?? "switchyard/engine-standin:test";
+
 /** Every container a test starts carries this label, so a crashed run's leftovers can be found. */
 export const TEST_LABEL = "switchyard.test";
 

@@ -69,6 +69,13 @@ export function containerName(spec: Pick<DeploySpec, "name" | "id">): string {
   return `switchyard-${spec.name}-${spec.id.replace(/[^a-zA-Z0-9]/g, "").slice(-6)}`;
 }
 
+/** The same container without an unlimited memlock (for daemons that may not raise it). */
+export function withoutMemlock(spec: ContainerSpec): ContainerSpec | null {
+  const ulimits = spec.HostConfig?.Ulimits ?? [];
+  if (!ulimits.some((u) => u.Name === "memlock")) return null;
+  return { ...spec, HostConfig: { ...spec.HostConfig, Ulimits: ulimits.filter((u) => u.Name !== "memlock") } };
+}
+
 export function buildContainerSpec(input: ProfileInput): ContainerSpec {
   const { spec } = input;
   const profile = profileFor(spec.engine);

@@ -1,7 +1,8 @@
 /**
- * SGLang (`lmsysorg/sglang`): no server entrypoint, so the command is the whole
- * `python3 -m sglang.launch_server …`. Needs host IPC, 32 GiB of shared memory, unlimited memlock
- * and a 64 MiB stack (its documented `docker run`).
+ * SGLang (`lmsysorg/sglang`): the image has no server entrypoint, so the entrypoint is set to
+ * `python3 -m sglang.launch_server` (whatever the image's own is) and the command is its flags.
+ * Needs host IPC, 32 GiB of shared memory, unlimited memlock and a 64 MiB stack (its documented
+ * `docker run`).
  */
 import type { EngineProfile } from "./types";
 import { flag } from "./args";
@@ -11,11 +12,11 @@ const GiB = 1024 ** 3;
 export const sglangProfile: EngineProfile = {
   engine: "sglang",
   containerPort: 30000,
+  entrypoint: ["python3", "-m", "sglang.launch_server"],
   supports: ["util", "kvCacheDtype", "quantization", "tp", "apiKey"],
   args(spec, model) {
     const o = spec.options;
     return [
-      "python3", "-m", "sglang.launch_server",
       "--model-path", model.arg,
       "--served-model-name", spec.servedName,
       "--host", "0.0.0.0",

@@ -8,7 +8,10 @@ export async function applyReport(ctx: DeploymentsContext, report: DeploymentRep
   const seen = ctx.seqs.get(report.id);
   if (!force && seen !== undefined && report.seq < seen) return ctx.store.byId(report.id);
   ctx.seqs.set(report.id, report.seq);
+  const current = ctx.store.byId(report.id);
+  const warnings = [...new Set([...(current?.warnings ?? []), ...report.warnings])];
   return ctx.store.update(report.id, {
+    warnings,
     state: report.state,
     reason: report.reason,
     logs: report.logs,

@@ -7,7 +7,7 @@
  * turns failed.
  */
 import {
-  DEPLOY_ACTIONS, DEPLOY_EVENTS, announceSchema, deploymentReportSchema, logEndSchema, logEventSchema, removedSchema,
+  DEPLOY_ACTIONS, DEPLOY_EVENTS, announceSchema, deploymentReportSchema, logEndSchema, logEventSchema,
   type DeploymentReport,
 } from "../../../protocol/deployments";
 import { applyReport } from "./apply-report";
@@ -37,7 +37,7 @@ async function adopt(ctx: DeploymentsContext, node: string, report: DeploymentRe
   const now = ctx.now();
   const record: DeploymentRecord = {
     id: report.id, name: spec.name, node, spec, desired: "running", state: report.state, reason: report.reason, logs: report.logs,
-    containerId: report.containerId, port: report.port, restarts: report.restarts, warnings: [], createdAt: report.startedAt ?? now,
+    containerId: report.containerId, port: report.port, restarts: report.restarts, warnings: report.warnings, createdAt: report.startedAt ?? now,
     updatedAt: now, startedAt: report.startedAt, readyAt: report.readyAt, pids: report.pids, progress: report.progress,
   };
   await ctx.store.insert(record);
@@ -93,12 +93,6 @@ export async function handleAgentEvent(ctx: DeploymentsContext, node: string, ev
       const p = announceSchema.safeParse(payload);
       if (!p.success) return drop(p.error);
       await onAnnounce(ctx, node, p.data.reports, p.data.complete);
-      return;
-    }
-    case DEPLOY_EVENTS.removed: {
-      const p = removedSchema.safeParse(payload);
-      if (!p.success) return drop(p.error);
-      if (ctx.store.byId(p.data.id)?.desired === "stopped") await ctx.store.remove(p.data.id);
       return;
     }
     case DEPLOY_EVENTS.log: {

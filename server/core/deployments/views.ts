@@ -4,10 +4,10 @@ import { formatModelRef } from "../../../protocol/model-ref";
 import type { DeploymentsContext } from "./context";
 import type { DeploymentRecord } from "./types";
 
-/** Base URL (no /v1) where the node publishes the deployment's port. */
+/** Base URL (no /v1) where the node publishes the deployment's port; none without a container (its port is free again). */
 export function endpointOf(ctx: DeploymentsContext, r: DeploymentRecord): string | null {
   const address = ctx.hub.remoteAddress?.(r.node) ?? null;
-  if (!r.port || !address) return null;
+  if (!r.port || !address || r.containerId === null) return null;
   return `http://${address.includes(":") ? `[${address}]` : address}:${r.port}`;
 }
 
@@ -27,6 +27,7 @@ export function toView(ctx: DeploymentsContext, r: DeploymentRecord): Deployment
     endpoint: endpointOf(ctx, r), servedName: r.spec.servedName, ctx: r.spec.ctx ?? null, restart: r.spec.restart,
     extraArgs: r.spec.extraArgs, createdAt: r.createdAt, startedAt: r.startedAt, readyAt: r.readyAt, restarts: r.restarts,
     progress: r.progress, vramMiB: vramOf(ctx, r), nodeOnline: ctx.hub.isConnected(r.node), warnings: r.warnings,
+    options: r.spec.options,
   };
 }
 

@@ -3,6 +3,7 @@
  * Validates the options against the model (TP must split the heads, the KV dtype must be one
  * the engine has), then hands the numbers to the engine's rule.
  */
+import type { FitEstimate } from "../../../protocol/fit";
 import { estimateLlamacpp } from "./engines/llamacpp";
 import { estimateSglang } from "./engines/sglang";
 import type { EngineEstimate, EngineInput, Gpu } from "./engines/types";
@@ -14,30 +15,8 @@ import { parseFitOptions, type Engine, type FitOptions, type FitOptionsInput } f
 import { checkpointQuantNames, ggufPresets, resolveQuant, type QuantSpec } from "./quant";
 import { estimateWeights } from "./weights";
 
-export interface FitResult {
-  weightsBytes: number;
-  kvCacheBytes: number;
-  kvCacheTokens: number;
-  overheadBytes: number;
-  totalBytes: number;
-  fits: boolean | null;
-  maxContext: number | null;
-  perGpu: { index: number; totalBytes: number; capacityBytes: number }[];
-  // Additive fields
-  engine: Engine;
-  ctx: number;
-  parallel: number;
-  tp: number;
-  kvDtype: Exclude<KvDtype, "auto">;
-  /** The weight precision the estimate assumes. */
-  precision: string;
-  /** Weights the engine keeps in host memory (llama.cpp's input embedding). */
-  hostWeightsBytes: number;
-  breakdown: Record<string, number>;
-  warnings: string[];
-  /** Facts the model did not give and the assumptions made instead; empty when all known. */
-  uncertain: string[];
-}
+/** The contract's fit JSON and its additive fields; the wire type lives in protocol/fit.ts. */
+export type FitResult = FitEstimate;
 
 const ENGINE_KV: Record<Engine, readonly KvDtype[]> = {
   vllm: ["auto", "f16", "bf16", "fp8", "f32"],
@@ -95,9 +74,14 @@ function resolveGpus(o: FitOptions, tp: number, engine: Engine): Gpu[] | null {
 
 const RULES: Record<Engine, (i: EngineInput) => EngineEstimate> = { vllm: estimateVllm, sglang: estimateSglang, llamacpp: estimateLlamacpp };
 
+/** The engine an estimate assumes when none is named: llama.cpp for a GGUF, else vLLM. */
+export function defaultEngine(facts: Pick<ModelFacts, "source">): Engine {
+  return facts.source === "gguf" ? "llamacpp" : "vllm";
+}
+
 export function estimateFit(facts: ModelFacts, options?: FitOptionsInput): FitResult {
   const opts = parseFitOptions(options);
-  const engine: Engine = opts.engine ?? (facts.source === "gguf" ? "llamacpp" : "vllm");
+  const engine: Engine = opts.engine ?? defaultEngine(facts);
   const tp = opts.tp ?? (engine === "llamacpp" ? (opts.gpuMem?.length ?? 1) : 1);
   checkTp(engine, tp, facts);
   const quant = resolveQuantOption(opts.quant);
@@ -118,7 +102,7 @@ export function estimateFit(facts: ModelFacts, options?: FitOptionsInput): FitRe
     warnings.push(`--ctx ${ctx} exceeds the model's ${ctxLimit}: ${engine} refuses it unless RoPE scaling is configured`);
   }
 
-  const r = RULES[engine]({ facts, opts, weights, kv, tp, ctx, ctxLimit, gpus });
+  const r = RULES[engine]({ facts, opts, weights, kv, kvDtype, tp, ctx, ctxLimit, gpus });
   const sum = (pick: (u: (typeof r.perGpu)[number]) => number) => r.perGpu.reduce((s, u) => s + pick(u), 0);
   const weightsBytes = sum((u) => u.weightsBytes);
   const kvCacheBytes = sum((u) => u.kvCacheBytes);

@@ -64,6 +64,11 @@ export const FitOptionsSchema = z
     fitMarginBytes: z.number().nonnegative().optional(),
     /** Where llama.cpp computes: GPU (CUDA) buffers, or a CPU-only build. */
     backend: z.enum(["cuda", "cpu"]).default("cuda"),
+    /**
+     * Multiplies the engine's overhead terms (compute buffers, activations, runtime, graphs):
+     * the self-calibration's correction from measured deployments of the same model and engine.
+     */
+    overheadScale: z.number().min(0.25, "overheadScale is at least 0.25").max(4, "overheadScale is at most 4").default(1),
   })
   .strict();
 

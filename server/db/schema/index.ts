@@ -5,3 +5,4 @@
 export * from "./telemetry";
 export * from "./deployments";
 export * from "./gateway";
+export * from "./fit";

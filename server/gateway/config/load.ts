@@ -12,6 +12,8 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type
 import { ConfigError } from "../../config/env";
 import { EMPTY_CONFIG, configFileSchema, type ConfigFile } from "./schema";
 
+type Env = Readonly<Record<string, string | undefined>>;
+
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 interface Located {
@@ -20,7 +22,7 @@ interface Located {
   file: string;
 }
 
-export function loadConfigFile(file: string | undefined, env: NodeJS.ProcessEnv = process.env): ConfigFile {
+export function loadConfigFile(file: string | undefined, env: Env = process.env): ConfigFile {
   if (!file) return EMPTY_CONFIG;
   let text: string;
   try {
@@ -31,7 +33,7 @@ export function loadConfigFile(file: string | undefined, env: NodeJS.ProcessEnv 
   return parseConfigText(text, file, env);
 }
 
-export function parseConfigText(text: string, file = "config", env: NodeJS.ProcessEnv = process.env): ConfigFile {
+export function parseConfigText(text: string, file = "config", env: Env = process.env): ConfigFile {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -53,7 +55,7 @@ export function parseConfigText(text: string, file = "config", env: NodeJS.Proce
   throw new ConfigError(`Invalid config file ${file}:\n${msgs.join("\n")}`);
 }
 
-function substitute(value: unknown, path: PropertyKey[], env: NodeJS.ProcessEnv, unset: Map<string, string>): unknown {
+function substitute(value: unknown, path: PropertyKey[], env: Env, unset: Map<string, string>): unknown {
   if (typeof value === "string") {
     return value.replace(VARIABLE, (_, name: string, fallback: string | undefined) => {
       const v = env[name];

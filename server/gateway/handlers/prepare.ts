@@ -14,6 +14,7 @@ import { openAIRequestToAnthropic } from "../protocol/openai-to-anthropic";
 import { parseOpenAIChatRequest, type OpenAIChatRequest } from "../protocol/openai-types";
 import { hasUnsignedThinking, stripUnsignedThinking } from "../protocol/unsigned-thinking";
 import type { Target } from "../routing/route-table";
+import { hoistSystemTurns } from "./anthropic-compat";
 
 const PATHS: Record<Exclude<Endpoint, "models">, string> = {
   chat: "/v1/chat/completions",
@@ -39,7 +40,7 @@ export class RequestBody {
 
   asAnthropic(): AnthropicMessagesRequest {
     if (this.anthropic) return this.anthropic;
-    const r = parseAnthropicMessagesRequest(parseJson(this.raw));
+    const r = parseAnthropicMessagesRequest(hoistSystemTurns(parseJson(this.raw)));
     if (!r.ok) throw new ProtocolError(400, r.message);
     return (this.anthropic = r.value);
   }

@@ -17,6 +17,7 @@ import type { Availability } from "../routing/plan";
 const log = createLogger("gateway-health");
 
 const STALL_MS = 1000;
+
 const MIN_PROBE_GAP_MS = 1000;
 const TICK_MS = 250;
 
@@ -32,6 +33,7 @@ interface BackendHealth {
   outstanding: number;
   waiters: Set<Waiter>;
   changedAt: number;
+  lastActivity: number;
 }
 
 export interface BackendHealthView {
@@ -69,7 +71,7 @@ export class HealthMonitor {
   private get(name: string): BackendHealth {
     let h = this.state.get(name);
     if (!h) {
-      h = { breaker: new Breaker(), up: null, lastCheck: null, lastCheckAt: 0, checking: false, outstanding: 0, waiters: new Set(), changedAt: this.now() };
+      h = { breaker: new Breaker(), up: null, lastCheck: null, lastCheckAt: 0, checking: false, outstanding: 0, waiters: new Set(), changedAt: this.now(), lastActivity: 0 };
       this.state.set(name, h);
     }
     return h;
@@ -116,6 +118,12 @@ export class HealthMonitor {
     } else h.breaker.release();
   }
 
+  /** The backend sent something: it is not hung. Called per response and per streamed chunk. */
+  touch(name: string): void {
+    const h = this.state.get(name);
+    if (h) h.lastActivity = this.now();
+  }
+
   /** Registers a request waiting for its first byte; returns the function that unregisters it. */
   waitFirstByte(name: string, onDown: (why: string) => void): () => void {
     const h = this.get(name);
@@ -145,18 +153,26 @@ export class HealthMonitor {
     const h = this.get(name);
     if (h.checking) return null;
     h.checking = true;
-    h.lastCheckAt = this.now();
+    const started = (h.lastCheckAt = this.now());
     let result: CheckResult;
     try {
       result = await checkBackend(b);
     } finally {
       h.checking = false;
     }
-    this.apply(name, h, result);
+    this.apply(name, h, result, started);
     return result;
   }
 
-  private apply(name: string, h: BackendHealth, r: CheckResult): void {
+  private apply(name: string, h: BackendHealth, r: CheckResult, started: number): void {
+    // A backend that sent bytes (headers, body chunks) while its probe waited is alive, whatever its
+    // health endpoint says: under load /health can be slower than the probe's timeout, and taking a
+    // busy backend out would push its load onto the others. Only silence counts as a hang.
+    if (!r.ok && r.status === null && h.lastActivity >= started) {
+      h.lastCheck = { ...r, error: `slow health check while serving traffic (${r.error})` };
+      h.lastCheckAt = this.now();
+      return;
+    }
     h.lastCheck = r;
     h.lastCheckAt = this.now();
     const was = h.up;

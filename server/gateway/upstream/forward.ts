@@ -20,6 +20,7 @@ import { upstreamHeaders } from "./headers";
 import type { UpstreamPool } from "./pool";
 import { collect, send, UpstreamError } from "./send";
 import { relayRest, writeError, writeWhole, type RelayContext } from "./relay";
+import { redactBody } from "./redact";
 
 /** Plain responses up to this size are held until complete (so they stay retryable). */
 const HOLD_LIMIT = 8 * 1024 * 1024;
@@ -87,8 +88,9 @@ export async function forward(deps: ForwardDeps, fr: ForwardRequest): Promise<vo
     // Every target failed; the last one's own answer is the most useful thing to show.
     record.status = last.status;
     if (last.raw) {
-      fr.client.writeHead(last.status, { "content-type": last.headers["content-type"] ?? "application/json", "content-length": last.body.length });
-      fr.client.end(last.body);
+      const body = redactBody(last.body, deps.secrets());
+      fr.client.writeHead(last.status, { "content-type": last.headers["content-type"] ?? "application/json", "content-length": body.length });
+      fr.client.end(body);
     } else {
       const body = JSON.stringify(translateErrorBody(last.body.toString("utf8"), last.status, fr.protocol, deps.secrets()));
       fr.client.writeHead(last.status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
@@ -104,7 +106,8 @@ export async function forward(deps: ForwardDeps, fr: ForwardRequest): Promise<vo
 
 async function attempt(deps: ForwardDeps, fr: ForwardRequest, backend: Backend, prepared: PreparedRequest): Promise<AttemptResult> {
   const headers = upstreamHeaders(backend, fr.clientReq.headers, fr.stream);
-  const sent = send({ url: backend.url + prepared.path, method: "POST", headers, body: prepared.body, agent: deps.pool.agentFor(backend.name, backend.url) });
+  const open = () => send({ url: backend.url + prepared.path, method: "POST", headers, body: prepared.body, agent: deps.pool.agentFor(backend.name, backend.url) });
+  let sent = open();
   let abandon: UpstreamError | null = null;
   const giveUp = (err: UpstreamError) => {
     abandon ??= err;
@@ -120,11 +123,20 @@ async function attempt(deps: ForwardDeps, fr: ForwardRequest, backend: Backend, 
     if (timer) clearTimeout(timer);
     fr.client.off("close", onClientGone);
   };
-  const relayCtx: RelayContext = { client: fr.client, clientProtocol: fr.protocol, backendProtocol: backend.api, relay: prepared.relay, secrets: deps.secrets(), tokens: fr.tokens };
+  const relayCtx: RelayContext = { client: fr.client, clientProtocol: fr.protocol, backendProtocol: backend.api, relay: prepared.relay, secrets: deps.secrets(), tokens: fr.tokens, onActivity: () => deps.monitor.touch(backend.name) };
 
   let res: IncomingMessage;
   try {
-    res = await sent.response;
+    res = await sent.response.catch((err: unknown) => {
+      // A pooled keep-alive socket the backend closed just as we reused it: the request never got
+      // there. That says nothing about the backend's health; send it once more on a fresh socket.
+      if (!abandon && sent.request.reusedSocket && err instanceof UpstreamError && err.kind === "reset") {
+        sent = open();
+        return sent.response;
+      }
+      throw err;
+    });
+    deps.monitor.touch(backend.name);
     const status = res.statusCode ?? 502;
     if (status >= 400) {
       const got = await collect(res, HOLD_LIMIT);
@@ -144,6 +156,7 @@ async function attempt(deps: ForwardDeps, fr: ForwardRequest, backend: Backend, 
     }
     if (!fr.stream) {
       const got = await collect(res, HOLD_LIMIT);
+      deps.monitor.touch(backend.name);
       stopWaiting();
       commit(fr, status);
       if (got.complete) {
@@ -213,3 +226,4 @@ function firstChunk(res: IncomingMessage): Promise<Buffer[]> {
     res.on("aborted", onAborted);
   });
 }
+

@@ -6,6 +6,8 @@
 import http from "node:http";
 import https from "node:https";
 
+const IDLE_SOCKET_MS = 4000;
+
 export interface UpstreamPool {
   agentFor(backend: string, url: string): http.Agent;
   close(): void;
@@ -18,7 +20,9 @@ export function createUpstreamPool(): UpstreamPool {
       const hit = agents.get(backend);
       if (hit && hit.url === url) return hit.agent;
       hit?.agent.destroy();
-      const opts = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: Infinity, maxFreeSockets: 256, scheduling: "lifo" as const, timeout: 0 };
+      // `timeout` closes idle pooled sockets before the servers' own keep-alive timeouts do
+      // (llama.cpp's is 5 s), which narrows the race where a request meets a socket being closed.
+      const opts = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: Infinity, maxFreeSockets: 256, scheduling: "lifo" as const, timeout: IDLE_SOCKET_MS };
       const agent = url.startsWith("https:") ? new https.Agent(opts) : new http.Agent(opts);
       agents.set(backend, { url, agent });
       return agent;

@@ -14,6 +14,7 @@ import { AnthropicSseToOpenAISse, OpenAISseToAnthropicSse } from "../protocol/ss
 import { UsageSniffer, usageFromBody, type Tokens } from "../observe/usage";
 import { downstreamHeaders } from "./headers";
 import { UpstreamError, classify } from "./send";
+import { redactBody } from "./redact";
 
 export interface RelayContext {
   client: ServerResponse;
@@ -22,6 +23,8 @@ export interface RelayContext {
   relay: Relay;
   secrets: readonly string[];
   tokens: Tokens;
+  /** The backend sent something (liveness for the health monitor). */
+  onActivity(): void;
 }
 
 const JSON_HEADERS = { "content-type": "application/json" };
@@ -44,8 +47,9 @@ export function writeWhole(ctx: RelayContext, upstream: IncomingMessage, body: B
   const usage = usageFromBody(ctx.backendProtocol, body);
   Object.assign(ctx.tokens, usage);
   if (ctx.relay.kind === "raw") {
-    ctx.client.writeHead(status, { ...downstreamHeaders(upstream.headers), "content-length": body.length });
-    ctx.client.end(body);
+    const out = status >= 400 ? redactBody(body, ctx.secrets) : body;
+    ctx.client.writeHead(status, { ...downstreamHeaders(upstream.headers), "content-length": out.length });
+    ctx.client.end(out);
     return;
   }
   if (status >= 400) return writeJson(ctx.client, status, translateErrorBody(body.toString("utf8"), status, ctx.clientProtocol, ctx.secrets));
@@ -79,6 +83,7 @@ export function relayRest(ctx: RelayContext, upstream: IncomingMessage, head: Bu
   client.flushHeaders();
 
   const write = (chunk: Buffer): void => {
+    ctx.onActivity();
     sniffer?.push(chunk);
     let ok: boolean;
     if (translate) {

@@ -7,7 +7,7 @@
  * The rule is meant to be calibrated against `llama-server -lv 4` lines (`model buffer size`,
  * `KV buffer size`, `compute buffer size`): constants are in LLAMACPP and COMPUTE only.
  */
-import { computeBufferBytes, KV_CELL_PAD, type Backend } from "./llamacpp-compute";
+import { computeBufferBytes, KV_CELL_PAD, outputBufferBytes, type Backend } from "./llamacpp-compute";
 import { GiB, gib, type EngineEstimate, type EngineInput, type GpuUse } from "./types";
 
 export const LLAMACPP = {
@@ -28,6 +28,8 @@ interface Layout {
   cells: number;
   kvBytes: number;
   computeBytes: number;
+  /** The logits buffer, where the backend keeps it on the device. */
+  outputBytes: number;
 }
 
 /** What llama.cpp allocates for a total context `ctx` over `slots` slots. */
@@ -40,8 +42,8 @@ function layoutFor(input: EngineInput, ctx: number, backend: Backend): Layout {
   // Sliding layers keep window + one ubatch per sequence (llama_kv_cache_iswa).
   const swaPerSeq = kv.window !== null ? Math.min(cellsPerSeq, pad(kv.window + ubatch, KV_CELL_PAD)) : cellsPerSeq;
   const kvBytes = kv.fullBytesPerToken * cells + kv.swaBytesPerToken * swaPerSeq * slots;
-  const computeBytes = computeBufferBytes({ facts, cellsPerSeq, ubatch, flashAttention: opts.flashAttention, backend });
-  return { cells, kvBytes, computeBytes };
+  const computeBytes = computeBufferBytes({ facts, cellsPerSeq, ubatch, slots, kvDtype: input.kvDtype, flashAttention: opts.flashAttention, backend });
+  return { cells, kvBytes, computeBytes, outputBytes: outputBufferBytes(facts, slots, backend) };
 }
 
 export function estimateLlamacpp(input: EngineInput): EngineEstimate {
@@ -52,6 +54,7 @@ export function estimateLlamacpp(input: EngineInput): EngineEstimate {
   const hostWeights = backend === "cuda" ? weights.embeddingBytes : 0;
   const deviceWeights = weights.totalBytes - hostWeights;
   const context = backend === "cuda" ? LLAMACPP.cudaContextBytes : 0;
+  const scale = opts.overheadScale;
   const margin = backend === "cuda" ? (opts.fitMarginBytes ?? LLAMACPP.fitMarginBytes) : (opts.fitMarginBytes ?? 0);
   const devices = gpus ?? Array.from({ length: backend === "cuda" ? tp : 1 }, (_, index) => ({ index, totalBytes: 0, capacityBytes: 1 }));
   // Layers split in proportion to each device's free memory (llama.cpp's default tensor split).
@@ -59,15 +62,15 @@ export function estimateLlamacpp(input: EngineInput): EngineEstimate {
   const shares = devices.map((g) => g.capacityBytes / capacity);
 
   const perDevice = (l: Layout): GpuUse[] =>
-    shares.map((s) => ({ weightsBytes: deviceWeights * s, kvCacheBytes: l.kvBytes * s, overheadBytes: l.computeBytes + context }));
+    shares.map((s) => ({ weightsBytes: deviceWeights * s, kvCacheBytes: l.kvBytes * s, overheadBytes: (l.computeBytes + l.outputBytes + context) * scale }));
   const fitsAt = (l: Layout): boolean =>
     !!gpus && perDevice(l).every((u, i) => u.weightsBytes + u.kvCacheBytes + u.overheadBytes + margin <= gpus[i]!.capacityBytes);
 
   const layout = layoutFor(input, ctx, backend);
   const perGpu = perDevice(layout);
   const breakdown: Record<string, number> = {
-    computeBufferBytes: layout.computeBytes, cudaContextBytes: context, fitMarginBytes: margin, nCtx: layout.cells,
-    kvBytesPerToken: input.kv.fullBytesPerToken + input.kv.swaBytesPerToken, hostWeightsBytes: hostWeights,
+    computeBufferBytes: layout.computeBytes, outputBufferBytes: layout.outputBytes, cudaContextBytes: context, fitMarginBytes: margin, nCtx: layout.cells,
+    kvBytesPerToken: input.kv.fullBytesPerToken + input.kv.swaBytesPerToken, hostWeightsBytes: hostWeights, overheadScale: scale,
   };
   if (layout.cells !== ctx) warnings.push(`llama.cpp rounds -c ${ctx} up to ${layout.cells} (${opts.parallel} slot(s) × ${layout.cells / opts.parallel} cells)`);
   if (ctxLimit !== null && ctx > ctxLimit * opts.parallel) warnings.push(`-c ${ctx} exceeds the model's trained context (${ctxLimit} per slot): quality degrades beyond it`);

@@ -32,15 +32,17 @@ export function estimateSglang(input: EngineInput): EngineEstimate {
   const warnings: string[] = [];
   const fraction = opts.util ?? SGLANG.defaultFraction(tp);
   const weightsPerRank = weights.totalBytes / tp;
-  const runtime = SGLANG.runtimeBytes + (tp > 1 ? SGLANG.runtimeTpBytes : 0);
-  const graphs = opts.enforceEager ? 0 : SGLANG.cudaGraphBytes;
-  const activations = activationBytes(facts, opts.maxNumBatchedTokens ?? SGLANG.chunkedPrefillTokens, opts.maxNumSeqs ?? SGLANG.maxRunningRequests, tp);
+  // Every overhead term scales with the self-calibration's correction (1 when uncorrected).
+  const scale = opts.overheadScale;
+  const runtime = (SGLANG.runtimeBytes + (tp > 1 ? SGLANG.runtimeTpBytes : 0)) * scale;
+  const graphs = opts.enforceEager ? 0 : SGLANG.cudaGraphBytes * scale;
+  const activations = activationBytes(facts, opts.maxNumBatchedTokens ?? SGLANG.chunkedPrefillTokens, opts.maxNumSeqs ?? SGLANG.maxRunningRequests, tp) * scale;
   // One "token" of the pool: every full layer, plus the sliding layers at their smaller share.
   const perToken = kv.fullBytesPerToken + (kv.window !== null ? SGLANG.swaFullTokensRatio : 1) * kv.swaBytesPerToken;
   const needTokens = ctx * opts.parallel;
   const overheadPerRank = runtime + graphs;
   const breakdown: Record<string, number> = {
-    runtimeBytes: runtime, cudaGraphBytes: graphs, activationBytes: activations, memFractionStatic: fraction, kvBytesPerToken: perToken,
+    runtimeBytes: runtime, cudaGraphBytes: graphs, activationBytes: activations, memFractionStatic: fraction, overheadScale: scale, kvBytesPerToken: perToken,
     requiredGpuBytes: (weightsPerRank + runtime + needTokens * perToken) / fraction,
   };
 

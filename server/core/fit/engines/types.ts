@@ -1,5 +1,5 @@
 /** What every engine rule gets and gives back; estimate.ts turns it into the contract's JSON. */
-import type { KvLayout } from "../kv-cache";
+import type { KvDtype, KvLayout } from "../kv-cache";
 import type { ModelFacts } from "../model-facts";
 import type { FitOptions } from "../options";
 import type { WeightsEstimate } from "../weights";
@@ -17,6 +17,8 @@ export interface EngineInput {
   weights: WeightsEstimate;
   /** KV layout per GPU (already split by tensor parallelism where the engine splits it). */
   kv: KvLayout;
+  /** The KV cache's element type, "auto" resolved. */
+  kvDtype: Exclude<KvDtype, "auto">;
   tp: number;
   /** Context asked for (max model length; llama.cpp: total over slots). */
   ctx: number;

@@ -35,17 +35,20 @@ export function estimateVllm(input: EngineInput): EngineEstimate {
   const seqs = opts.maxNumSeqs ?? (large ? VLLM.maxSeqs.large : VLLM.maxSeqs.small);
 
   const weightsPerRank = weights.totalBytes / tp;
-  const nonTorch = VLLM.nonTorchBytes + (tp > 1 ? VLLM.nonTorchTpBytes : 0);
-  const activations = activationBytes(facts, tokens, seqs, tp);
-  const graphs = opts.enforceEager ? 0 : VLLM.cudaGraphBytes;
+  // Every overhead term scales with the self-calibration's correction (1 when uncorrected).
+  const scale = opts.overheadScale;
+  const nonTorch = (VLLM.nonTorchBytes + (tp > 1 ? VLLM.nonTorchTpBytes : 0)) * scale;
+  const activations = activationBytes(facts, tokens, seqs, tp) * scale;
+  const graphs = opts.enforceEager ? 0 : VLLM.cudaGraphBytes * scale;
+  const cudaContext = VLLM.cudaContextBytes * scale;
   const graphsInside = opts.graphsInBudget ? graphs : 0;
   const fixed = weightsPerRank + nonTorch + activations + graphsInside;
   const perToken = kv.fullBytesPerToken + kv.swaBytesPerToken;
   const needTokens = ctx * opts.parallel;
 
-  const overheadPerRank = nonTorch + activations + graphs + VLLM.cudaContextBytes;
+  const overheadPerRank = nonTorch + activations + graphs + cudaContext;
   const breakdown: Record<string, number> = {
-    nonTorchBytes: nonTorch, activationBytes: activations, cudaGraphBytes: graphs, cudaContextBytes: VLLM.cudaContextBytes,
+    nonTorchBytes: nonTorch, activationBytes: activations, cudaGraphBytes: graphs, cudaContextBytes: cudaContext, overheadScale: scale,
     maxNumBatchedTokens: tokens, maxNumSeqs: seqs, util, kvBytesPerToken: perToken,
     requiredGpuBytes: (fixed + needTokens * perToken) / util,
   };
@@ -65,10 +68,10 @@ export function estimateVllm(input: EngineInput): EngineEstimate {
   let fits = true;
   let starts = true;
   for (const g of gpus) {
-    const claim = util * g.totalBytes + VLLM.cudaContextBytes;
+    const claim = util * g.totalBytes + cudaContext;
     if (g.capacityBytes < claim) {
       fits = starts = false;
-      warnings.push(`GPU ${g.index}: vLLM claims ${gib(util * g.totalBytes)} (${util} × ${gib(g.totalBytes)}) but only ${gib(g.capacityBytes - VLLM.cudaContextBytes)} is free after its CUDA context: it refuses to start; lower --util or free the GPU`);
+      warnings.push(`GPU ${g.index}: vLLM claims ${gib(util * g.totalBytes)} (${util} × ${gib(g.totalBytes)}) but only ${gib(g.capacityBytes - cudaContext)} is free after its CUDA context: it refuses to start; lower --util or free the GPU`);
     }
   }
   if (pool <= 0) {

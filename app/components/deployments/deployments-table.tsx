@@ -1,0 +1,116 @@
+"use client";
+/**
+ * Every deployment: state, node, GPUs, endpoint, uptime, and the VRAM its processes really hold
+ * (per-process telemetry joined through the container's PIDs). Failed ones show why, with the
+ * container's last lines. Stop and restart act at once; logs open below.
+ */
+import type { DeploymentView } from "../../../protocol/deployments";
+import { formatMiB } from "../../lib/format";
+import { formatUptime } from "../../lib/deployments-api";
+import { useNow } from "../../lib/use-now";
+import { CopyButton } from "../copy-button";
+import { StateBadge } from "./state-badge";
+
+export interface RowActions {
+  onLogs(name: string): void;
+  onStop(name: string): void;
+  onRestart(name: string): void;
+  busy: ReadonlySet<string>;
+}
+
+function Row({ d, now, actions }: { d: DeploymentView; now: number; actions: RowActions }) {
+  const busy = actions.busy.has(d.name);
+  const problem = (d.state === "failed" || d.state === "unhealthy") && d.reason;
+  return (
+    <>
+      <tr data-testid="deployment-row" data-name={d.name}>
+        <td>
+          <div className="dep-name">{d.name}</div>
+          <div className="muted small dep-model" title={`${d.model} · ${d.image}`}>
+            {d.engine} · {d.model}
+          </div>
+        </td>
+        <td>
+          <StateBadge state={d.state} pct={d.progress?.pct} />
+          {d.restarts > 0 && <span className="muted small"> ↻{d.restarts}</span>}
+        </td>
+        <td>
+          {d.node}
+          {!d.nodeOnline && <span className="warn-text small"> (offline)</span>}
+        </td>
+        <td className="mono">{d.gpus.length ? d.gpus.join(",") : <span className="muted">CPU</span>}</td>
+        <td>
+          {d.endpoint ? (
+            <span className="dep-endpoint">
+              <code data-testid="deployment-endpoint">{d.endpoint}</code>
+              <CopyButton text={`${d.endpoint}/v1`} label="Copy /v1" />
+            </span>
+          ) : (
+            <span className="muted">—</span>
+          )}
+        </td>
+        <td className="num">{formatUptime(d, now)}</td>
+        <td className="num" title="GPU memory its processes hold now (nvidia-smi, per process)">{formatMiB(d.vramMiB)}</td>
+        <td className="dep-actions">
+          <button type="button" className="btn btn-small" onClick={() => actions.onLogs(d.name)}>
+            Logs
+          </button>
+          <button type="button" className="btn btn-small" disabled={busy || d.desired === "stopped"} onClick={() => actions.onRestart(d.name)}>
+            Restart
+          </button>
+          <button type="button" className="btn btn-small dep-stop" disabled={busy} onClick={() => actions.onStop(d.name)} data-testid="deployment-stop">
+            Stop
+          </button>
+        </td>
+      </tr>
+      {(problem || d.warnings.length > 0) && (
+        <tr className="dep-detail">
+          <td colSpan={8}>
+            {problem && <div className="error-text small">{d.reason}</div>}
+            {d.warnings.map((w) => (
+              <div key={w} className="warn-text small">
+                {w}
+              </div>
+            ))}
+            {problem && d.logs.length > 0 && (
+              <details>
+                <summary className="muted small">last {d.logs.length} log lines</summary>
+                <pre className="dep-logs dep-logs-short">{d.logs.join("\n")}</pre>
+              </details>
+            )}
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+export function DeploymentsTable({ list, actions }: { list: DeploymentView[]; actions: RowActions }) {
+  const now = useNow();
+  if (list.length === 0) {
+    return <p className="muted small pad" data-testid="no-deployments">No deployments yet. Deploy a model with the form above, or with the command it shows.</p>;
+  }
+  return (
+    <div className="table-wrap">
+      <table className="table dep-table" data-testid="deployments-table">
+        <thead>
+          <tr>
+            <th>Deployment</th>
+            <th>State</th>
+            <th>Node</th>
+            <th>GPUs</th>
+            <th>Endpoint</th>
+            <th className="num">Uptime</th>
+            <th className="num">VRAM</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((d) => (
+            <Row key={d.id} d={d} now={now} actions={actions} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

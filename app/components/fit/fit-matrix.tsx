@@ -1,0 +1,54 @@
+"use client";
+/** Every node's GPUs and GPU sets: free memory, verdict, the largest context, what it needs. */
+import type { FitMatrixView } from "../../../protocol/fit";
+import { formatBytes, formatPercent } from "../../lib/format";
+import { formatSet, formatTokens, groupByNode, sum } from "./fit-view";
+import { VerdictBadge } from "./verdict-badge";
+
+export function FitMatrix({ matrix, selected, onSelect }: { matrix: FitMatrixView; selected: number | null; onSelect(index: number): void }) {
+  const groups = groupByNode(matrix.cells);
+  if (groups.length === 0) return <p className="muted">No node has reported a GPU yet.</p>;
+  return (
+    <div className="table-wrap">
+      <table className="table fit-matrix" data-testid="fit-matrix">
+        <thead>
+          <tr>
+            <th>Node</th>
+            <th>GPUs</th>
+            <th>Model</th>
+            <th className="num">Free</th>
+            <th className="num">Needs</th>
+            <th>Verdict</th>
+            <th className="num">Max context</th>
+            <th className="num">Headroom</th>
+          </tr>
+        </thead>
+        <tbody>
+          {groups.flatMap((g) =>
+            g.cells.map(({ cell: c, index }, i) => (
+              <tr
+                key={`${c.node}/${c.gpus.join(",")}`}
+                className={`fit-row ${index === selected ? "is-selected" : ""} ${index === matrix.best ? "is-best" : ""}`}
+                onClick={() => onSelect(index)}
+                data-testid="fit-cell"
+                data-node={c.node}
+                data-gpus={c.gpus.join(",")}
+                data-verdict={c.verdict}
+                title={c.reason ?? undefined}
+              >
+                <td>{i === 0 ? <span className={g.online ? "" : "muted"}>{g.node}{g.online ? "" : " (offline)"}</span> : ""}</td>
+                <td className="mono">{formatSet(c.gpus)}{c.gpus.length > 1 ? ` · TP ${c.tp}` : ""}</td>
+                <td className="muted fit-gpu-name">{[...new Set(c.gpuNames)].join(", ")}</td>
+                <td className="num">{formatBytes(sum(c.freeBytes))} <span className="muted">/ {formatBytes(sum(c.totalBytes))}</span></td>
+                <td className="num">{c.estimate ? formatBytes(c.estimate.totalBytes) : "—"}</td>
+                <td><VerdictBadge verdict={c.verdict} />{index === matrix.best && <span className="fit-best"> best</span>}</td>
+                <td className="num">{formatTokens(c.maxContext)}</td>
+                <td className="num">{c.headroom === null ? "—" : formatPercent(Math.max(0, c.headroom * 100))}</td>
+              </tr>
+            )),
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}

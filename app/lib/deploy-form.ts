@@ -1,0 +1,74 @@
+/**
+ * The deploy form's fields → the POST /api/deployments body, with a message per field that is
+ * wrong. Pure, so the form and the command line it shows are tested without a browser.
+ */
+import { ENGINES, type CreateDeploymentBody, type Engine, type RestartPolicy } from "../../protocol/deployments";
+
+export interface DeployForm {
+  engine: Engine;
+  model: string;
+  name: string;
+  node: string;
+  /** "auto", "none" (CPU), or the picked indices. */
+  gpuMode: "auto" | "none" | "pick";
+  gpus: number[];
+  image: string;
+  ctx: string;
+  port: string;
+  restart: RestartPolicy;
+  util: string;
+  kvCacheDtype: string;
+  parallel: string;
+  extraArgs: string;
+}
+
+export const emptyForm: DeployForm = {
+  engine: "llamacpp", model: "", name: "", node: "", gpuMode: "auto", gpus: [], image: "", ctx: "", port: "",
+  restart: "no", util: "", kvCacheDtype: "", parallel: "", extraArgs: "",
+};
+
+export const ENGINE_LABELS: Record<Engine, string> = { vllm: "vLLM", sglang: "SGLang", llamacpp: "llama.cpp" };
+export { ENGINES };
+
+/** Splits like a shell would for simple cases: spaces separate, quotes group. */
+export function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] ?? m[2] ?? m[3]!);
+  return out;
+}
+
+export function formToBody(f: DeployForm): { body: CreateDeploymentBody | null; errors: Partial<Record<keyof DeployForm, string>> } {
+  const errors: Partial<Record<keyof DeployForm, string>> = {};
+  const int = (key: "ctx" | "port" | "parallel", max = Number.MAX_SAFE_INTEGER) => {
+    const v = f[key].trim();
+    if (!v) return undefined;
+    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) errors[key] = "a whole number";
+    return Number(v);
+  };
+  if (!f.model.trim()) errors.model = "a repo id (org/name), a model folder or a .gguf path on the node";
+  const ctx = int("ctx");
+  const port = int("port", 65535);
+  const parallel = f.engine === "llamacpp" ? int("parallel") : undefined;
+  let util: number | undefined;
+  if (f.engine !== "llamacpp" && f.util.trim()) {
+    util = Number(f.util);
+    if (!(util > 0 && util <= 1)) errors.util = "a fraction between 0 and 1";
+  }
+  if (f.gpuMode === "pick" && f.gpus.length === 0) errors.gpus = "pick at least one GPU, or choose Auto or CPU";
+  if (f.name && !/^[a-z0-9][a-z0-9._-]{0,62}$/.test(f.name)) errors.name = "lowercase letters, digits, '.', '_', '-'";
+  const options = Object.fromEntries(
+    Object.entries({ util, kvCacheDtype: f.kvCacheDtype.trim() || undefined, parallel }).filter(([, v]) => v !== undefined),
+  );
+  const extraArgs = splitArgs(f.extraArgs);
+  const body: CreateDeploymentBody = {
+    engine: f.engine, model: f.model.trim(),
+    ...(f.name && { name: f.name }), ...(f.node && { node: f.node }),
+    ...(f.gpuMode === "none" && { gpus: "none" }), ...(f.gpuMode === "pick" && f.gpus.length > 0 && { gpus: [...f.gpus].sort((a, b) => a - b).join(",") }),
+    ...(f.image.trim() && { image: f.image.trim() }), ...(ctx !== undefined && { ctx }), ...(port !== undefined && { port }),
+    ...(f.restart !== "no" && { restart: f.restart }),
+    ...(extraArgs.length > 0 && { extraArgs }),
+    ...(Object.keys(options).length > 0 && { options }),
+  };
+  return { body: Object.keys(errors).length ? null : body, errors };
+}

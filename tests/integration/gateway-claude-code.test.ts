@@ -1,0 +1,141 @@
+/**
+ * Claude Code itself (`claude -p`, the native binary from @anthropic-ai/claude-code) through the
+ * gateway, while the route's first target — a "cloud" Anthropic backend — is down: its requests fail
+ * over to a local llama.cpp model (OpenAI protocol, so the gateway translates), and it answers.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeTinyLlamaGguf } from "../fixtures/gguf/writer";
+import { realComponentsRequired } from "../helpers/docker";
+import { GATEWAY_KEY, json, scriptedUpstream, startGateway, type GatewayServer, type Scripted } from "../helpers/gateway";
+import { startLlamaServer, type LlamaServer } from "../helpers/llama";
+import { rootfsSkipReason } from "../helpers/llama-rootfs";
+import { ROOT, freePort } from "../helpers/processes";
+
+const WORD = "Pong";
+const CLAUDE = [
+  process.env.SWITCHYARD_CLAUDE_BIN,
+  path.join(ROOT, "node_modules/@anthropic-ai/claude-code-linux-x64/claude"),
+  path.join(ROOT, "node_modules/@anthropic-ai/claude-code-linux-x64-musl/claude"),
+].find((p): p is string => !!p && fs.existsSync(p));
+
+async function skipReason(): Promise<string | null> {
+  const rootfs = await rootfsSkipReason();
+  if (rootfs) return rootfs;
+  if (!CLAUDE) {
+    const why = "Claude Code's native binary is missing (npm i @anthropic-ai/claude-code)";
+    if (realComponentsRequired()) throw new Error(why);
+    return why;
+  }
+  return null;
+}
+const skip = await skipReason();
+
+function runClaude(env: Record<string, string>, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(CLAUDE!, args, { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe.skipIf(skip !== null)(`Claude Code through the gateway${skip ? ` (skipped: ${skip})` : ""}`, () => {
+  let dir: string;
+  let llama: LlamaServer;
+  let gw: GatewayServer;
+  let overloadedCloud: Scripted;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-claude-"));
+    const model = path.join(dir, "pong.gguf");
+    await writeTinyLlamaGguf(model, { deterministicWord: WORD, ctx: 131072 });
+    // Claude Code's first request is about 12,000 tokens of system prompt and tools: ~47,000 of this
+    // model's byte-level tokens, in each of two slots (-c is the total over slots).
+    llama = await startLlamaServer({ model, via: "chroot", ctx: 131072, parallel: 2, extraArgs: ["-a", "tiny"] });
+    const cloudPort = await freePort(); // nothing listens there: the cloud is down
+    // A cloud that passes its health check (GET /v1/models) but answers every message with 529.
+    overloadedCloud = await scriptedUpstream((req, res) => {
+      if (req.url.startsWith("/v1/models")) return json(res, 200, { data: [] });
+      json(res, 529, { type: "error", error: { type: "overloaded_error", message: "Overloaded" } });
+    });
+    gw = await startGateway(`apiKeys:
+  - {name: claude-code, key: ${GATEWAY_KEY}}
+backends:
+  - {name: cloud, url: "http://127.0.0.1:${cloudPort}", api: anthropic, apiKey: sk-ant-not-used-0000, kind: cloud}
+  - {name: busy, url: "${overloadedCloud.url}", api: anthropic, apiKey: sk-ant-not-used-0001, kind: cloud}
+  - {name: local, url: "${llama.url}", api: openai, kind: llamacpp}
+routes:
+  - model: coder-failover
+    targets: [busy/coder-failover, local/tiny]
+  - model: claude-sonnet-4-5
+    targets: [cloud/claude-sonnet-4-5, local/tiny]
+  - model: claude-haiku-4-5
+    targets: [cloud/claude-haiku-4-5, local/tiny]
+`);
+  }, 120_000);
+
+  afterAll(async () => {
+    await gw?.stop();
+    await llama?.stop();
+    await overloadedCloud?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const claudeEnv = (model: string): Record<string, string> => {
+    const home = fs.mkdtempSync(path.join(dir, "home-"));
+    return {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: home,
+      ANTHROPIC_BASE_URL: gw.url,
+      ANTHROPIC_AUTH_TOKEN: GATEWAY_KEY,
+      ANTHROPIC_MODEL: model,
+      ANTHROPIC_DEFAULT_SONNET_MODEL: model,
+      ANTHROPIC_DEFAULT_OPUS_MODEL: model,
+      ANTHROPIC_DEFAULT_HAIKU_MODEL: "claude-haiku-4-5",
+      CLAUDE_CODE_SUBAGENT_MODEL: "claude-haiku-4-5",
+      DISABLE_TELEMETRY: "1",
+      DISABLE_AUTOUPDATER: "1",
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      CLAUDE_CODE_MAX_RETRIES: "2",
+      API_TIMEOUT_MS: "60000",
+    };
+  };
+
+  it("answers `claude -p` from the local model while the cloud is down", async () => {
+    const r = await runClaude(claudeEnv("claude-sonnet-4-5"), ["-p", "Say something", "--max-turns", "1"], 100_000);
+    expect(r.stderr).not.toMatch(/API Error/);
+    expect(r.stdout.trim()).toContain(WORD);
+    expect(r.code).toBe(0);
+
+    const rows = (await (await gw.api("/api/gateway/requests?limit=50")).json()) as Array<{ endpoint: string; modelAsked: string; target: string; status: number; failovers: number; keyName: string }>;
+    const main = rows.filter((x) => x.endpoint === "messages" && x.modelAsked === "claude-sonnet-4-5");
+    expect(main.length).toBeGreaterThan(0);
+    // The health check found the cloud refusing connections before Claude Code started, so its
+    // requests skipped it (no failover needed); had one tried it first, it would have moved on.
+    expect(main.every((x) => x.status === 200 && x.target === "local/tiny" && x.keyName === "claude-code")).toBe(true);
+    const status = (await (await gw.api("/api/gateway/status")).json()) as { backends: Array<{ name: string; availability: string }> };
+    expect(status.backends.find((b) => b.name === "cloud")!.availability).toBe("down");
+  }, 120_000);
+
+  it("fails over request by request when the cloud answers 529 (overloaded)", async () => {
+    const r = await runClaude(claudeEnv("coder-failover"), ["-p", "Say something", "--max-turns", "1"], 100_000);
+    expect(r.stderr).not.toMatch(/API Error/);
+    expect(r.stdout.trim()).toContain(WORD);
+    expect(r.code).toBe(0);
+    expect(overloadedCloud.calls().some((c) => c.url.startsWith("/v1/messages"))).toBe(true);
+    const rows = (await (await gw.api("/api/gateway/requests?limit=50&model=coder-failover")).json()) as Array<{ target: string; status: number; failovers: number }>;
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((x) => x.status === 200 && x.target === "local/tiny")).toBe(true);
+    expect(rows.some((x) => x.failovers === 1)).toBe(true);
+  }, 120_000);
+});

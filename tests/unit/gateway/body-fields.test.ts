@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { readBodyFields, withModel } from "../../../server/gateway/body-fields";
+
+const read = (s: string) => readBodyFields(Buffer.from(s));
+
+describe("body fields", () => {
+  it("reads the top-level model and stream only", () => {
+    const body = { messages: [{ role: "user", content: [{ type: "text", text: '"model": "nested", "stream": true' }], model: "nested" }], model: "claude-sonnet-4-5", stream: true, metadata: { model: "x" } };
+    const f = read(JSON.stringify(body))!;
+    expect(f.model).toBe("claude-sonnet-4-5");
+    expect(f.stream).toBe(true);
+  });
+
+  it("handles whitespace, escapes and unicode", () => {
+    const f = read(' {\n  "stream" : false ,\n  "x": "a\\"b\\\\", "model" : "m\\u00e9-ü"\n} ')!;
+    expect(f).toMatchObject({ model: "mé-ü", stream: false });
+    expect(read('{"stream": "true"}')!.stream).toBe(false);
+    expect(read('{"model": 5}')!.model).toBeNull();
+    expect(read("{}")!.model).toBeUndefined();
+  });
+
+  it("returns null for what is not a JSON object", () => {
+    for (const bad of ["[1]", "", "nope", '{"model": "x"', '{"model" "x"}', '{"a": [1, 2}']) expect(read(bad)).toBeNull();
+  });
+
+  it("rewrites the model and keeps every other byte", () => {
+    const text = '{"model":"alias","temperature":0.10000000000000001,"messages":[{"role":"user","content":"héllo"}],"stream":true}';
+    const buf = Buffer.from(text);
+    const out = withModel(buf, readBodyFields(buf)!, "zai-org/GLM-4.5-Air");
+    expect(out.toString()).toBe(text.replace('"alias"', '"zai-org/GLM-4.5-Air"'));
+    expect(withModel(buf, readBodyFields(buf)!, "alias")).toBe(buf);
+  });
+
+  it("agrees with JSON.parse on generated bodies", () => {
+    for (let i = 0; i < 200; i++) {
+      const body: Record<string, unknown> = { ["k" + i]: { model: "inner", list: [i, "s\"\\", { stream: true }] } };
+      if (i % 2) body.model = `m-${i}-✓`;
+      if (i % 3) body.stream = i % 5 === 0;
+      const f = read(JSON.stringify(body, null, i % 4))!;
+      expect(f.model).toBe(body.model);
+      expect(f.stream).toBe(body.stream === true);
+    }
+  });
+});
