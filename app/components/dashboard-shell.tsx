@@ -23,6 +23,8 @@ export function DashboardShell({ children, crumb }: { children: React.ReactNode;
           </Link>
           <Link href="/deployments" className="btn btn-ghost btn-small" data-testid="nav-deployments">Deployments</Link>
           <Link href="/fit" className="btn btn-ghost btn-small" data-testid="nav-fit">VRAM fit</Link>
+          <Link href="/routes" className="btn btn-ghost btn-small" data-testid="nav-routes">Routes</Link>
+          <Link href="/keys" className="btn btn-ghost btn-small" data-testid="nav-keys">API keys</Link>
           {crumb && <span className="crumb">{crumb}</span>}
         </div>
         <div className="topbar-right">

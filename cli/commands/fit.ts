@@ -64,7 +64,10 @@ function output(args: FitArgs, r: FitEstimate, placement?: Placement | null): st
 
 async function fromFleet(client: ApiClient, args: FitArgs, facts: ModelFacts | null): Promise<string> {
   const { gpuMem: _none, tp, ...options } = args.options;
-  const m = await client.send<FitMatrixView>("POST", "/api/fit/matrix", { model: args.model, ...options, ...(facts ? { facts } : {}) });
+  // Files are read here (the server may be another machine); repo ids are the server's to look up
+  // (the Hugging Face Hub when it reaches it, else the same catalog as here).
+  const sendFacts = facts !== null && looksLikePath(args.model);
+  const m = await client.send<FitMatrixView>("POST", "/api/fit/matrix", { model: args.model, ...options, ...(sendFacts ? { facts } : {}) });
   const cells = m.cells.filter((c) => (tp === undefined || c.gpus.length === tp) && c.estimate !== null);
   const best = bestCell(cells);
   const notes = m.warnings;

@@ -35,7 +35,7 @@ function stringEnd(buf: Buffer, i: number): number {
 }
 
 /** End (exclusive) of the value starting at `i`, skipping nested structures; -1 when malformed. */
-function valueEnd(buf: Buffer, i: number): number {
+export function valueEnd(buf: Buffer, i: number): number {
   const c = buf[i];
   if (c === QUOTE) return stringEnd(buf, i);
   if (c === OPEN_OBJ || c === OPEN_ARR) {

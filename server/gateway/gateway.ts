@@ -3,6 +3,7 @@
  * pool and observability, with start/stop for the composition root. HTTP lives in http.ts; REST
  * for the dashboard in api/.
  */
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { NodeView } from "../../protocol/live";
 import type { GatewayRepo, RequestQuery } from "../db/repos/gateway-repo";
 import type { RequestLogEntry } from "../../protocol/gateway";
@@ -22,6 +23,7 @@ import { createUpstreamPool, type UpstreamPool } from "./upstream/pool";
 import type { GatewayKey } from "./auth/keys";
 
 const log = createLogger("gateway");
+const sha256 = (s: string) => createHash("sha256").update(s).digest();
 
 export interface GatewayDeps {
   config: ConfigFile;
@@ -168,6 +170,8 @@ export class Gateway {
   checkMetricsToken(token: string | null): boolean {
     if (!token) return false;
     const expected = this.deps.metricsToken ?? this.deps.config.gateway.metricsToken ?? null;
-    return (expected !== null && token === expected) || this.deps.isAdminToken(token);
+    // Compared as hashes so the comparison takes the same time wherever the strings differ.
+    const same = expected !== null && timingSafeEqual(sha256(token), sha256(expected));
+    return same || this.deps.isAdminToken(token);
   }
 }

@@ -15,12 +15,12 @@ export function FitMatrix({ matrix, selected, onSelect }: { matrix: FitMatrixVie
           <tr>
             <th>Node</th>
             <th>GPUs</th>
-            <th>Model</th>
+            <th>GPU</th>
             <th className="num">Free</th>
             <th className="num">Needs</th>
             <th>Verdict</th>
             <th className="num">Max context</th>
-            <th className="num">Headroom</th>
+            <th className="num" title="llama.cpp: free memory left after it; vLLM/SGLang: KV pool beyond the context asked">Headroom</th>
           </tr>
         </thead>
         <tbody>
@@ -43,7 +43,7 @@ export function FitMatrix({ matrix, selected, onSelect }: { matrix: FitMatrixVie
                 <td className="num">{c.estimate ? formatBytes(c.estimate.totalBytes) : "—"}</td>
                 <td><VerdictBadge verdict={c.verdict} />{index === matrix.best && <span className="fit-best"> best</span>}</td>
                 <td className="num">{formatTokens(c.maxContext)}</td>
-                <td className="num">{c.headroom === null ? "—" : formatPercent(Math.max(0, c.headroom * 100))}</td>
+                <td className="num">{c.headroom === null || c.verdict === "no" ? "—" : formatPercent(Math.max(0, c.headroom * 100))}</td>
               </tr>
             )),
           )}

@@ -60,9 +60,32 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   throw new FitError("invalid_options", msg);
 }
 
+/** Facts clients sent for files on their disks, kept for later look-ups of the same path. */
+const REMEMBERED_FACTS = 200;
+
 export function createFitService(deps: FitServiceDeps): FitService {
+  // A GGUF on a node's disk is not readable here, but the CLI sent its facts when it was fitted:
+  // the deploy form's verdict and the calibration of that deployment can use them.
+  const remembered = new Map<string, ModelFacts>();
+  const resolve = async (name: string, clientFacts: unknown) => {
+    const key = modelKey(name);
+    try {
+      const r = await resolveServerFacts(name, deps.hub, clientFacts);
+      if (clientFacts !== undefined) {
+        remembered.delete(key);
+        remembered.set(key, r.facts);
+        if (remembered.size > REMEMBERED_FACTS) remembered.delete(remembered.keys().next().value!);
+      }
+      return r;
+    } catch (err) {
+      const known = remembered.get(key);
+      if (known && err instanceof FitError && err.reason === "file_unreadable") return { facts: known, notes: ["facts as a client read them from its own disk earlier"] };
+      throw err;
+    }
+  };
+
   const prepare: FitService["prepare"] = async (name, options, clientFacts) => {
-    const { facts, notes } = await resolveServerFacts(name, deps.hub, clientFacts);
+    const { facts, notes } = await resolve(name, clientFacts);
     const engine = options.engine ?? defaultEngine(facts);
     const info: FitFactsInfo = { id: facts.id, source: facts.source, architecture: facts.architecture, notes };
     // An explicit overheadScale is the caller's own correction: measurements do not override it.

@@ -24,7 +24,7 @@ const unsupported = new Set<string>();
 async function askBackend(gw: Gateway, req: IncomingMessage, b: Backend, body: RequestBody, model: string): Promise<number | null> {
   if (unsupported.has(`${b.name} ${b.url}`)) return null;
   const { request, response } = send({
-    url: `${b.url}/v1/messages/count_tokens${body.query}`, method: "POST",
+    url: b.url, path: `/v1/messages/count_tokens${body.query}`, method: "POST",
     headers: upstreamHeaders(b, req.headers, false), body: withModel(body.raw, body.fields, model), agent: gw.pool.agentFor(b.name, b.url),
   });
   const timer = setTimeout(() => request.destroy(new Error("timeout")), TIMEOUT_MS);

@@ -15,7 +15,7 @@ export interface CheckResult {
 }
 
 async function getOnce(b: Backend, path: string, timeoutMs: number): Promise<{ status: number | null; error: string | null }> {
-  const { request, response } = send({ url: b.url + path, method: "GET", headers: { accept: "application/json", ...upstreamAuthHeaders(b, undefined) }, agent: false });
+  const { request, response } = send({ url: b.url, path, method: "GET", headers: { accept: "application/json", ...upstreamAuthHeaders(b, undefined) }, agent: false });
   const timer = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   try {
     const res = await response;

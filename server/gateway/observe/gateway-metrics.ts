@@ -1,7 +1,7 @@
 /** The gateway's own Prometheus series, fed once per finished request and on each scrape. */
 import type { RequestRecord } from "../exchange";
 import type { BackendHealthView } from "../health/monitor";
-import { Counter, Histogram, Registry } from "./prometheus";
+import { Counter, Histogram, Registry, formatLabels } from "./prometheus";
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
@@ -17,12 +17,29 @@ export class GatewayMetrics {
   private readonly breaker = this.registry.add(new Counter("switchyard_gateway_upstream_circuit_open", "1 while the backend's circuit breaker is open or half-open.", "gauge"));
   private readonly outstanding = this.registry.add(new Counter("switchyard_gateway_upstream_outstanding_requests", "Requests in flight to each backend.", "gauge"));
 
+  /** Formatted label sets, reused: formatting them anew for every request showed in profiles. */
+  private readonly labelCache = new Map<string, { pair: { model: string; target: string }; pairKey: string; byStatus: Map<string, string> }>();
+
   record(r: RequestRecord): void {
-    const model = r.modelAsked ?? "";
+    // Names of models nobody routes come from clients: one label for all of them keeps series bounded.
+    const model = r.target === null && r.status === 404 ? "(unrouted)" : (r.modelAsked ?? "");
     const target = r.target ?? "";
-    this.requests.inc({ model, target, status: String(r.status), endpoint: r.endpoint });
-    if (r.ttftMs !== null) this.ttft.observe({ model, target }, r.ttftMs / 1000);
-    this.duration.observe({ model, target }, r.durationMs / 1000);
+    const cacheKey = `${model}\u0000${target}`;
+    let c = this.labelCache.get(cacheKey);
+    if (!c) {
+      if (this.labelCache.size > 10_000) this.labelCache.clear(); // bounded: model names come from clients
+      c = { pair: { model, target }, pairKey: formatLabels({ model, target }), byStatus: new Map() };
+      this.labelCache.set(cacheKey, c);
+    }
+    const statusKey = `${r.status} ${r.endpoint}`;
+    let reqKey = c.byStatus.get(statusKey);
+    if (reqKey === undefined) {
+      reqKey = formatLabels({ model, target, status: String(r.status), endpoint: r.endpoint });
+      c.byStatus.set(statusKey, reqKey);
+    }
+    this.requests.incKey(reqKey);
+    if (r.ttftMs !== null) this.ttft.observe(c.pair, r.ttftMs / 1000, c.pairKey);
+    this.duration.observe(c.pair, r.durationMs / 1000, c.pairKey);
     for (const hop of r.hops) {
       this.failovers.inc({ model, from: hop.from, to: hop.to ?? "" });
       this.attempts.inc({ backend: backendOf(hop.from) });

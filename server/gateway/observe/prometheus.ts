@@ -27,7 +27,11 @@ export class Counter implements Metric {
   constructor(readonly name: string, readonly help: string, private readonly type: "counter" | "gauge" = "counter") {}
 
   inc(labels: Labels = {}, by = 1): void {
-    const key = formatLabels(labels);
+    this.incKey(formatLabels(labels), by);
+  }
+
+  /** With labels already formatted (hot paths cache them). */
+  incKey(key: string, by = 1): void {
     this.series.set(key, (this.series.get(key) ?? 0) + by);
   }
 
@@ -49,8 +53,7 @@ export class Histogram implements Metric {
   private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
   constructor(readonly name: string, readonly help: string, private readonly buckets: readonly number[]) {}
 
-  observe(labels: Labels, value: number): void {
-    const key = formatLabels(labels);
+  observe(labels: Labels, value: number, key = formatLabels(labels)): void {
     let s = this.series.get(key);
     if (!s) {
       s = { labels, counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 };

@@ -5,6 +5,7 @@
  */
 import type { Protocol } from "../protocol/errors";
 import { SseParser } from "../protocol/sse";
+import { valueEnd } from "../body-fields";
 
 export interface Tokens {
   input: number | null;
@@ -29,11 +30,24 @@ export function addUsage(t: Tokens, protocol: Protocol, usage: unknown): void {
   t.output = n(u.output_tokens) ?? t.output;
 }
 
-export function usageFromBody(protocol: Protocol, body: Buffer | string): Tokens {
+const USAGE_KEY = Buffer.from('"usage"');
+
+/**
+ * Usage from a whole JSON response. Both protocols put `usage` last, so only that object is parsed
+ * (from its last occurrence), not the whole body: this runs on every pass-through response.
+ */
+export function usageFromBody(protocol: Protocol, body: Buffer): Tokens {
   const t: Tokens = { input: null, output: null };
+  const at = body.lastIndexOf(USAGE_KEY);
+  if (at === -1) return t;
+  let i = at + USAGE_KEY.length;
+  while (i < body.length && body[i] !== 0x3a) i++; // ':'
+  i++;
+  while (i < body.length && (body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09)) i++;
+  const end = valueEnd(body, i);
+  if (end < 0) return t;
   try {
-    const parsed = JSON.parse(typeof body === "string" ? body : body.toString("utf8")) as Json;
-    addUsage(t, protocol, parsed.usage);
+    addUsage(t, protocol, JSON.parse(body.toString("utf8", i, end)));
   } catch {
     // not JSON: no counts
   }

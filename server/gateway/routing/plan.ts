@@ -22,6 +22,12 @@ export interface PlannedTarget extends Target {
 }
 
 export function planAttempts(tiers: readonly Tier[], state: TargetState, rotation = 0): PlannedTarget[] {
+  // The common case (one target, e.g. a deployment by name) on the hot path: nothing to sort.
+  if (tiers.length === 1 && tiers[0]!.length === 1) {
+    const t = tiers[0]![0]!;
+    const availability = state.availability(t.backend);
+    return availability === null ? [] : [{ backend: t.backend, model: t.model, id: t.id, availability }];
+  }
   const first: PlannedTarget[] = [];
   const last: PlannedTarget[] = [];
   for (const tier of tiers) {

@@ -106,7 +106,8 @@ export async function forward(deps: ForwardDeps, fr: ForwardRequest): Promise<vo
 
 async function attempt(deps: ForwardDeps, fr: ForwardRequest, backend: Backend, prepared: PreparedRequest): Promise<AttemptResult> {
   const headers = upstreamHeaders(backend, fr.clientReq.headers, fr.stream);
-  const open = () => send({ url: backend.url + prepared.path, method: "POST", headers, body: prepared.body, agent: deps.pool.agentFor(backend.name, backend.url) });
+  const target = deps.pool.targetFor(backend.name, backend.url);
+  const open = () => send({ url: backend.url, path: prepared.path, target, method: "POST", headers, body: prepared.body, agent: target.agent });
   let sent = open();
   let abandon: UpstreamError | null = null;
   const giveUp = (err: UpstreamError) => {

@@ -5,6 +5,7 @@
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
 import https from "node:https";
 import type { FailureKind } from "../health/breaker";
+import type { UpstreamTarget } from "./pool";
 
 export class UpstreamError extends Error {
   constructor(readonly kind: FailureKind, message: string) {
@@ -14,7 +15,10 @@ export class UpstreamError extends Error {
 }
 
 export interface SendOptions {
+  /** Base URL, used when `target` is absent. */
   url: string;
+  path: string;
+  target?: UpstreamTarget;
   method: "GET" | "POST";
   headers: OutgoingHttpHeaders;
   body?: Buffer;
@@ -43,9 +47,11 @@ export function classify(err: NodeJS.ErrnoException): UpstreamError {
 }
 
 export function send(opts: SendOptions): Sent {
-  const lib = opts.url.startsWith("https:") ? https : http;
   const headers = opts.body ? { ...opts.headers, "content-length": opts.body.length } : opts.headers;
-  const request = lib.request(opts.url, { method: opts.method, headers, agent: opts.agent });
+  const request = opts.target
+    // Pre-parsed (the proxy's hot path): no URL parsing per request.
+    ? (opts.target.secure ? https : http).request({ hostname: opts.target.hostname, port: opts.target.port, path: opts.target.base + opts.path, method: opts.method, headers, agent: opts.target.agent })
+    : (opts.url.startsWith("https:") ? https : http).request(opts.url + opts.path, { method: opts.method, headers, agent: opts.agent });
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     request.once("response", resolve);
     request.once("error", (err) => reject(classify(err)));

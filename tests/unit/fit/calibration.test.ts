@@ -6,6 +6,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { NodeView } from "../../../protocol/live";
 import { CALIBRATION, optionsHash, overheadCorrection } from "../../../server/core/fit/calibration";
+import type { FleetListener } from "../../../server/core/fleet";
 import { createCalibrationRecorder, type MeasuredDeployment } from "../../../server/core/fit/calibration-recorder";
 import { createFitService, type FitService } from "../../../server/core/fit/service";
 import { openMemoryDatabase } from "../../../server/db/client";
@@ -45,12 +46,12 @@ describe("the recorder and corrected estimates", () => {
   let fit: FitService;
   let now: number;
   let deployments: MeasuredDeployment[];
-  const listeners: (() => void)[] = [];
+  const listeners: FleetListener[] = [];
   const node: Pick<NodeView, "name" | "gpus"> = { name: "box1", gpus: [gpu(0, { memTotalMiB: 24576 }), gpu(1, { memTotalMiB: 24576 })] };
   const fleet = {
     get: (name: string) => (name === "box1" ? (node as NodeView) : null),
     list: () => [{ ...(node as NodeView), online: true }],
-    subscribe: (l: () => void) => (listeners.push(l), () => void listeners.splice(listeners.indexOf(l), 1)),
+    subscribe: (l: FleetListener) => (listeners.push(l), () => void listeners.splice(listeners.indexOf(l), 1)),
   };
   const llama = (id: string, vramMiB: number | null, over: Partial<MeasuredDeployment> = {}): MeasuredDeployment => ({
     id, name: `llama-${id}`, node: "box1", engine: "llamacpp", model: "meta-llama/Llama-3.1-8B-Instruct", gpus: [0], ctx: 16384,
@@ -118,7 +119,7 @@ describe("the recorder and corrected estimates", () => {
   it("starts a pass on telemetry, throttled", async () => {
     deployments = [llama("f", 6000)];
     const r = createCalibrationRecorder({ deployments: { list: () => deployments }, fleet, fit, repo, log: createLogger("test"), now: () => now, settleMs: 0, throttleMs: 5000 });
-    listeners.forEach((l) => l());
+    listeners.forEach((l) => l(node as NodeView, Date.now()));
     await r.check();
     expect(await repo.list(10)).toHaveLength(1);
     r.close();

@@ -83,6 +83,10 @@ describe("fit API", () => {
     const m = (await res.json()) as FitMatrixView;
     expect(m).toMatchObject({ engine: "llamacpp", facts: { source: "gguf" } });
     expect(m.cells.every((c) => c.verdict === "fits")).toBe(true);
+    // Later asks for the same path (the deploy form, a calibration) use what the client sent.
+    const again = await post("/api/fit/matrix", { model: "/laptop/models/tiny.gguf", ctx: 4096 });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as FitMatrixView).facts.notes).toEqual(["facts as a client read them from its own disk earlier"]);
     const bad = await post("/api/fit/matrix", { model: "x.gguf", facts: { ...clientFacts, layers: -1 } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/facts: layers/);

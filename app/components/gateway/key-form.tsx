@@ -1,0 +1,44 @@
+"use client";
+import { useState } from "react";
+import { CopyButton } from "../copy-button";
+
+/** Creates a key; the key itself is shown once, here, right after. */
+export function KeyForm({ onSubmit, submitting, error, created, models }: {
+  onSubmit(name: string, models: string[] | null): void;
+  submitting: boolean;
+  error: string | null;
+  created: { name: string; key: string } | null;
+  models: string[];
+}) {
+  const [name, setName] = useState("");
+  const [allowed, setAllowed] = useState("");
+  return (
+    <div>
+      <form
+        className="gw-form"
+        data-testid="gw-key-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const list = allowed.split(",").map((m) => m.trim()).filter(Boolean);
+          onSubmit(name.trim(), list.length ? list : null);
+        }}
+      >
+        <label className="label" htmlFor="gw-key-name">Name (who or what uses it)</label>
+        <input id="gw-key-name" className="input" value={name} onChange={(e) => setName(e.target.value)} placeholder="laptop" required />
+        <label className="label" htmlFor="gw-key-models">Allowed models, comma-separated (empty: all)</label>
+        <input id="gw-key-models" className="input mono" value={allowed} onChange={(e) => setAllowed(e.target.value)} placeholder={models.slice(0, 3).join(", ")} />
+        {error && <div className="error-text small">{error}</div>}
+        <div>
+          <button type="submit" className="btn btn-primary" disabled={submitting || !name.trim()}>{submitting ? "Creating…" : "Create key"}</button>
+        </div>
+      </form>
+      {created && (
+        <div className="gw-secret" data-testid="gw-key-created">
+          <span className="small">Key for <b>{created.name}</b>, shown only now:</span>
+          <code className="mono" data-testid="gw-key-value">{created.key}</code>
+          <CopyButton text={created.key} />
+        </div>
+      )}
+    </div>
+  );
+}

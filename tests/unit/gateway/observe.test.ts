@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { renderDcgm } from "../../../server/gateway/observe/dcgm";
+import { Counter, Histogram, Registry } from "../../../server/gateway/observe/prometheus";
+import { UsageSniffer, usageFromBody } from "../../../server/gateway/observe/usage";
+import type { NodeView } from "../../../protocol/live";
+
+describe("usage from backend answers", () => {
+  it("reads the top-level usage of either protocol without trusting earlier mentions", () => {
+    const openai = Buffer.from(JSON.stringify({ choices: [{ message: { content: 'the "usage": {"prompt_tokens": 999}' } }], usage: { prompt_tokens: 12, completion_tokens: 3 } }));
+    expect(usageFromBody("openai", openai)).toEqual({ input: 12, output: 3 });
+    const anthropic = Buffer.from(JSON.stringify({ content: [], usage: { input_tokens: 5, cache_read_input_tokens: 100, output_tokens: 7 } }));
+    expect(usageFromBody("anthropic", anthropic)).toEqual({ input: 105, output: 7 });
+    expect(usageFromBody("openai", Buffer.from("not json"))).toEqual({ input: null, output: null });
+  });
+
+  it("sniffs usage out of streams split anywhere", () => {
+    const s = new UsageSniffer("anthropic");
+    const text = 'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":20,"output_tokens":1}}}\n\nevent: message_delta\ndata: {"type":"message_delta","usage":{"output_tokens":9}}\n\n';
+    for (let i = 0; i < text.length; i += 7) s.push(Buffer.from(text.slice(i, i + 7)));
+    expect(s.tokens).toEqual({ input: 20, output: 9 });
+  });
+});
+
+describe("Prometheus text", () => {
+  it("renders counters, gauges and histograms with escaped labels", () => {
+    const reg = new Registry();
+    const c = reg.add(new Counter("x_total", "X."));
+    const h = reg.add(new Histogram("y_seconds", "Y.", [0.1, 1]));
+    c.inc({ model: 'a"b' }, 2);
+    h.observe({ m: "z" }, 0.5);
+    const text = reg.render();
+    expect(text).toContain('x_total{model="a\\"b"} 2');
+    expect(text).toContain('y_seconds_bucket{m="z",le="0.1"} 0');
+    expect(text).toContain('y_seconds_bucket{m="z",le="1"} 1');
+    expect(text).toContain('y_seconds_bucket{m="z",le="+Inf"} 1');
+    expect(text).toContain('y_seconds_count{m="z"} 1');
+  });
+
+  it("GPU metrics use the DCGM exporter's names and labels, and skip unknown values", () => {
+    const node = {
+      name: "box1", online: true,
+      gpus: [{ index: 0, uuid: "GPU-abc", name: "NVIDIA H100 80GB HBM3", memTotalMiB: 81559, memUsedMiB: 16959, utilGpuPct: 98, tempC: 61, powerW: null, powerLimitW: 700 }],
+    } as unknown as NodeView;
+    const text = renderDcgm([node, { ...node, name: "gone", online: false }]);
+    const labels = 'gpu="0",UUID="GPU-abc",device="nvidia0",modelName="NVIDIA H100 80GB HBM3",Hostname="box1"';
+    expect(text).toContain(`DCGM_FI_DEV_GPU_UTIL{${labels}} 98`);
+    expect(text).toContain(`DCGM_FI_DEV_FB_USED{${labels}} 16959`);
+    expect(text).toContain(`DCGM_FI_DEV_FB_FREE{${labels}} 64600`);
+    expect(text).toContain(`DCGM_FI_DEV_GPU_TEMP{${labels}} 61`);
+    expect(text).not.toMatch(/DCGM_FI_DEV_POWER_USAGE\{/);
+    expect(text).not.toContain("gone");
+  });
+});
