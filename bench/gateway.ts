@@ -65,6 +65,15 @@ async function main() {
   const config = path.join(dir, "switchyard.yaml");
   fs.writeFileSync(config, `apiKeys:\n  - {name: bench, key: ${KEY}}\nbackends:\n  - {name: canned, url: "${direct}", api: openai}\nroutes:\n  - {model: bench, targets: [canned/canned-model]}\n`);
   const server = await startServer({ env: { SWITCHYARD_CONFIG: config, LOG_LEVEL: "warn" } });
+  // Ctrl-C (or a closed pipe) must not leave nginx, the upstream or the server running.
+  const abort = () => {
+    server.proc.child.kill("SIGTERM");
+    void nginx.stop();
+    upstream.stop();
+    process.exit(130);
+  };
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(sig, abort);
+  process.stdout.once("error", abort); // EPIPE: `npm run bench:gateway | head`
   const gw = server.url;
   const serverPid = server.proc.child.pid!;
   const plain = wrkScript([CHAT], AUTH);
