@@ -15,6 +15,11 @@ const root = pino({
 
 export type Logger = pino.Logger;
 
+/** Writes out buffered log lines; call before process.exit so the last lines are not lost. */
+export function flushLogs(): Promise<void> {
+  return new Promise((resolve) => root.flush(() => resolve()));
+}
+
 export function createLogger(module: string): Logger {
   return root.child({ module });
 }

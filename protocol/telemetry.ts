@@ -60,7 +60,8 @@ export type GpuProcess = z.infer<typeof gpuProcessSchema>;
 
 export const snapshotSchema = z.object({
   host: hostStatsSchema,
-  driver: driverInfoSchema.nullable(),
+  /** Always an object (contract): `{version: null, cuda: null}` when the driver cannot be read. */
+  driver: driverInfoSchema,
   gpus: z.array(gpuSchema).max(64),
   processes: z.array(gpuProcessSchema).max(4096),
   warnings: z.array(z.string()).max(64),

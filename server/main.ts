@@ -18,7 +18,7 @@ import { createLiveHub } from "./hub/live-hub";
 import { createApi } from "./api/app";
 import { createHttpServer, type PageHandler } from "./http-server";
 import { demoSpecs, startAgents, type AgentSpec } from "./local-agents";
-import { createLogger } from "../lib/logger";
+import { createLogger, flushLogs } from "../lib/logger";
 import { createDeployments } from "./core/deployments";
 import { createFitModule } from "./core/fit/module";
 import { createSecrets } from "./core/secrets";
@@ -102,14 +102,16 @@ async function main(argv: string[]) {
     await agents.stop();
     await agentHub.close();
     await liveHub.close();
+    // Requests still in flight finish (and record themselves) before the gateway's last flush.
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
     deployments.close();
     calibration.close();
     gateway.stop();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
     await history.close();
     await fleet.flush();
     dbHandle.close();
+    await flushLogs();
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -34,6 +34,8 @@ const MAX_WARNINGS = 64;
 /** nvidia-smi can take seconds to start without persistence mode; don't report "no GPUs" before. */
 const STARTUP_GRACE_MS = 10_000;
 
+const UNKNOWN_DRIVER = { version: null, cuda: null } as const;
+
 function emptyHost(hostname = ""): HostStats {
   return { hostname, cpuPct: null, memUsedBytes: null, memTotalBytes: null };
 }
@@ -53,7 +55,7 @@ export function createCollector(options: CollectorOptions): Collector {
     const gpu = runner.state();
     const snapshot: Snapshot = {
       host,
-      driver: gpu.driver,
+      driver: gpu.driver ?? UNKNOWN_DRIVER,
       gpus: gpu.gpus.length > MAX_GPUS ? gpu.gpus.slice(0, MAX_GPUS) : gpu.gpus,
       processes: gpu.processes.length > MAX_PROCESSES ? gpu.processes.slice(0, MAX_PROCESSES) : gpu.processes,
       warnings: gpu.warnings.length > MAX_WARNINGS ? gpu.warnings.slice(0, MAX_WARNINGS) : gpu.warnings,
@@ -142,7 +144,7 @@ export async function collectOnce(options: { nvidiaSmi: string; timeoutMs?: numb
   if (!processes.ok && gpus.ok) warnings.add(`Could not list GPU processes: ${processes.failure.message}`);
   return {
     host,
-    driver: driver.ok ? driver.value : null,
+    driver: driver.ok ? driver.value : UNKNOWN_DRIVER,
     gpus: gpus.ok ? gpus.value.gpus : [],
     processes: processes.ok && gpus.ok ? processes.value : [],
     warnings: [...warnings],

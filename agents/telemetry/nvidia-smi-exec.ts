@@ -80,7 +80,7 @@ export async function readDriver(command: string, opts: RunOpts = {}): Promise<O
   const version = await run(command, ["--version"], parseVersion, opts);
   if (version.ok && version.value.version !== null) return version;
   if (!version.ok && isUnavailable(version.failure)) return version;
-  const fallback = await run(command, ["--query-gpu=driver_version", "--format=csv,noheader"], (out) => out.split("\n", 1)[0]!.trim(), opts);
+  const fallback = await run(command, ["--query-gpu=driver_version", "--format=csv,noheader,nounits"], (out) => out.split("\n", 1)[0]!.trim(), opts);
   if (!fallback.ok) return version.ok ? { ok: true, value: { version: null, cuda: null } } : version;
   return { ok: true, value: { version: fallback.value || null, cuda: null } };
 }

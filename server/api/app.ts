@@ -6,7 +6,7 @@ import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { HISTORY_RANGES, type EnrollmentInfo } from "../../protocol/live";
-import { SESSION_COOKIE, bearer, type Auth } from "../core/auth";
+import { SESSION_COOKIE, bearer, isSameOrigin, type Auth } from "../core/auth";
 import { ServiceError } from "../core/errors";
 import type { Fleet } from "../core/fleet";
 import type { History } from "../core/history";
@@ -92,8 +92,14 @@ export function createApi(deps: ApiDeps): Hono {
   });
 
   app.use("*", async (c, next) => {
-    const ok = auth.checkAdminToken(bearer(c.req.header("authorization"))) || auth.checkSession(getCookie(c, SESSION_COOKIE));
-    if (!ok) throw new ServiceError("unauthorized", "this needs the admin token: send it as 'Authorization: Bearer …' or sign in at /login");
+    if (auth.checkAdminToken(bearer(c.req.header("authorization")))) return next();
+    if (!auth.checkSession(getCookie(c, SESSION_COOKIE))) {
+      throw new ServiceError("unauthorized", "this needs the admin token: send it as 'Authorization: Bearer …' or sign in at /login");
+    }
+    const safe = c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS";
+    if (!safe && !isSameOrigin(c.req.header("origin"), c.req.header("host"))) {
+      throw new ServiceError("forbidden", "cross-origin request refused: changes signed in by cookie must come from the dashboard itself");
+    }
     await next();
   });
 

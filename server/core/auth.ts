@@ -83,6 +83,20 @@ export function readCookie(header: string | undefined, name: string): string | n
   return null;
 }
 
+/**
+ * Whether a browser request comes from the dashboard's own origin. On a LAN every port of the
+ * server's host is "same-site", so SameSite cookies alone do not stop a page served elsewhere on
+ * that host from sending cookie-authenticated requests; browsers always send Origin on those.
+ */
+export function isSameOrigin(origin: string | undefined | null, host: string | undefined | null): boolean {
+  if (!origin || !host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
 export function bearer(header: string | undefined | null): string | null {
   if (!header) return null;
   const m = /^Bearer\s+(.+)$/i.exec(header.trim());

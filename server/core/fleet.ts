@@ -67,7 +67,7 @@ export async function createFleet(repo: NodesRepo): Promise<Fleet> {
   const persist = async (state: NodeState) => {
     const v = state.view;
     if (v.lastSeen === null) return;
-    await repo.saveSnapshot(v.id, { host: v.host ?? emptyHost(v.name), driver: v.driver, gpus: v.gpus, processes: v.processes, warnings: v.warnings }, v.lastSeen);
+    await repo.saveSnapshot(v.id, { host: v.host ?? emptyHost(v.name), driver: v.driver ?? { version: null, cuda: null }, gpus: v.gpus, processes: v.processes, warnings: v.warnings }, v.lastSeen);
     state.lastPersisted = Date.now();
   };
 

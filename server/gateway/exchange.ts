@@ -1,4 +1,5 @@
 /** The shapes one client request passes through on its way to a backend and back. */
+import type { RequestLogEntry } from "../../protocol/gateway";
 import type { Protocol } from "./protocol/errors";
 
 export type Endpoint = "chat" | "completions" | "embeddings" | "messages" | "count_tokens" | "models";
@@ -23,23 +24,14 @@ export interface Unsupported {
   unsupported: string;
 }
 
-/** What the request log, metrics and key usage learn about one client request. */
-export interface RequestRecord {
-  ts: number;
-  keyName: string | null;
+/**
+ * What the request log, metrics and key usage learn about one client request: the dashboard's log
+ * entry (protocol/gateway.ts) plus what stays on the server.
+ */
+export interface RequestRecord extends Omit<RequestLogEntry, "id" | "endpoint"> {
   endpoint: Endpoint;
   protocol: Protocol;
-  modelAsked: string | null;
-  target: string | null;
-  attempts: number;
-  failovers: number;
-  status: number;
-  stream: boolean;
-  ttftMs: number | null;
-  durationMs: number;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  error: string | null;
+  /** Only with request-body logging switched on. */
   body: string | null;
   /** Failovers on the way, for the routes page: from → to, and why. */
   hops: Array<{ from: string; to: string | null; why: string }>;

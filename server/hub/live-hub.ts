@@ -8,7 +8,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, WebSocket } from "ws";
 import type { LiveMessage } from "../../protocol/live";
-import { SESSION_COOKIE, bearer, readCookie, type Auth } from "../core/auth";
+import { SESSION_COOKIE, bearer, isSameOrigin, readCookie, type Auth } from "../core/auth";
 import type { Fleet } from "../core/fleet";
 import { createLogger } from "../../lib/logger";
 import { refuseUpgrade } from "./upgrade-reply";
@@ -78,7 +78,10 @@ export function createLiveHub(deps: { auth: Auth; fleet: Fleet }): LiveHub {
 
   return {
     handleUpgrade(req, socket, head) {
-      const ok = auth.checkSession(readCookie(req.headers.cookie, SESSION_COOKIE)) || auth.checkAdminToken(bearer(req.headers.authorization));
+      // A browser's cookie also rides cross-origin WebSocket handshakes: only the dashboard's own pages.
+      const origin = req.headers.origin;
+      const bySession = auth.checkSession(readCookie(req.headers.cookie, SESSION_COOKIE)) && (!origin || isSameOrigin(origin, req.headers.host));
+      const ok = bySession || auth.checkAdminToken(bearer(req.headers.authorization));
       if (!ok) return refuseUpgrade(socket, 401, "unauthorized", "sign in first");
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
     },

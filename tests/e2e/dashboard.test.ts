@@ -172,10 +172,14 @@ describe("dashboard in Chromium", () => {
     }
     expect(pixels).toBeGreaterThan(0);
 
-    // The range selector refetches and redraws.
+    // The range selector asks the server for that range's history and the charts redraw with it.
+    const historyAsked = page.waitForResponse((r) => /\/api\/nodes\/[^/]+\/history\?range=1h/.test(r.url()) && r.status() === 200);
     await page.locator('[data-testid="range-selector"] [data-range="1h"]').click();
     await page.waitForURL((u) => u.searchParams.get("range") === "1h");
-    await page.waitForTimeout(1000);
+    const history = (await (await historyAsked).json()) as { range: string; resolutionS: number; gpus: Array<{ points: unknown[] }> };
+    expect(history.range).toBe("1h");
+    expect(history.gpus[0]!.points.length).toBeGreaterThan(1);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="gpu-chart"][data-metric="util"]')?.getAttribute("data-points")) > 1);
     await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-node.png"), fullPage: true });
 
     expect(pageErrors).toEqual([]);

@@ -74,7 +74,21 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(opts: { dataDir?: string; port?: number; env?: Record<string, string>; args?: string[] } = {}): Promise<TestServer> {
+type ServerOptions = { dataDir?: string; port?: number; env?: Record<string, string>; args?: string[] };
+
+export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
+  // A restart on the port just released can lose it to another process for a moment: retry then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce(opts);
+    } catch (err) {
+      if (opts.port === undefined || attempt >= 10 || !/Port in use/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+async function startServerOnce(opts: ServerOptions): Promise<TestServer> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-test-"));
   const port = opts.port ?? (await freePort());
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server", "main.ts"), ...(opts.args ?? [])], {

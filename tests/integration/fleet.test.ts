@@ -85,7 +85,7 @@ describe("fleet telemetry end to end", () => {
     ws.send("{not json");
     ws.send(JSON.stringify({ type: "telemetry", v: 1, samples: [{ ts: Date.now(), snapshot: { gpus: "nope" } }] }));
     ws.send(JSON.stringify({ type: "bogus", v: 1 }));
-    const snapshot = { host: { hostname: "raw", cpuPct: 1, memUsedBytes: 1, memTotalBytes: 2 }, driver: null, gpus: [{ index: 0, uuid: "GPU-raw-0", name: "Raw GPU", memTotalMiB: 100, memUsedMiB: 42, utilGpuPct: null, tempC: null, powerW: null, powerLimitW: null }], processes: [], warnings: [] };
+    const snapshot = { host: { hostname: "raw", cpuPct: 1, memUsedBytes: 1, memTotalBytes: 2 }, driver: { version: null, cuda: null }, gpus: [{ index: 0, uuid: "GPU-raw-0", name: "Raw GPU", memTotalMiB: 100, memUsedMiB: 42, utilGpuPct: null, tempC: null, powerW: null, powerLimitW: null }], processes: [], warnings: [] };
     ws.send(JSON.stringify({ type: "telemetry", v: 1, samples: [{ ts: Date.now(), snapshot }] }));
     const n = await waitFor("raw-box telemetry after bad messages", async () => {
       const found = await node(server, "raw-box");

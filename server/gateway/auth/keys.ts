@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import type { ApiKeyView } from "../../../protocol/gateway";
 import type { GatewayKeyRow, GatewayRepo, UsageDelta } from "../../db/repos/gateway-repo";
 import { ServiceError } from "../../core/errors";
 import type { ApiKeyConfig } from "../config/schema";
@@ -30,18 +31,9 @@ export function presentedKey(headers: IncomingHttpHeaders): string | null {
   return typeof x === "string" && x ? x.trim() : null;
 }
 
-export interface GatewayKey {
-  id: string;
-  name: string;
-  prefix: string;
-  source: "ui" | "config" | "admin";
-  models: string[] | null;
-  createdAt: number;
-  revokedAt: number | null;
-  lastUsedAt: number | null;
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
+/** A key as the dashboard lists it, plus the admin token's stand-in (which is never listed). */
+export interface GatewayKey extends Omit<ApiKeyView, "source"> {
+  source: ApiKeyView["source"] | "admin";
 }
 
 function fromRow(r: GatewayKeyRow): GatewayKey {

@@ -56,6 +56,22 @@ describe("REST API", () => {
     expect(nodes.status).toBe(200);
   });
 
+  it("refuses cookie-authenticated changes from another origin (CSRF), but not reads", async () => {
+    const res = await api.request("/api/session", { method: "POST", body: JSON.stringify({ token: ADMIN }), headers: { "content-type": "application/json" } });
+    const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0]!;
+    const host = "gpu.lan:3000";
+    const write = (origin?: string) =>
+      api.request(`http://${host}/api/nodes`, { method: "POST", body: "{}", headers: { cookie, host, "content-type": "application/json", ...(origin ? { origin } : {}) } });
+    const cross = await write("http://gpu.lan:8080");
+    expect(cross.status).toBe(403);
+    expect(((await cross.json()) as { error: { message: string } }).error.message).toMatch(/cross-origin/);
+    expect((await write()).status).toBe(403);
+    expect((await write(`http://${host}`)).status).toBe(404); // passes the check; there is no such route
+    expect((await api.request(`http://${host}/api/nodes`, { headers: { cookie, host, origin: "http://evil" } })).status).toBe(200);
+    // Scripts with the admin token are not browsers: no Origin needed.
+    expect((await api.request(`http://${host}/api/nodes`, { method: "POST", body: "{}", headers: { ...authed.headers, host } })).status).toBe(404);
+  });
+
   it("slows down token guessing with 429 and Retry-After", async () => {
     const attempt = (token: string) => api.request("/api/session", { method: "POST", body: JSON.stringify({ token }), headers: { "content-type": "application/json" } });
     for (let i = 0; i < 10; i++) expect((await attempt(`guess-${i}`)).status).toBe(401);

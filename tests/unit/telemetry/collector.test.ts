@@ -29,7 +29,7 @@ describe("collectOnce", () => {
     process.env.PATH = empty;
     const snapshot = await collectOnce({ nvidiaSmi: "nvidia-smi" });
     expect(() => snapshotSchema.parse(snapshot)).not.toThrow();
-    expect(snapshot).toMatchObject({ driver: null, gpus: [], processes: [] });
+    expect(snapshot).toMatchObject({ driver: { version: null, cuda: null }, gpus: [], processes: [] });
     expect(snapshot.warnings).toEqual([expect.stringMatching(/^nvidia-smi was not found \(tried "nvidia-smi"\): install the NVIDIA driver/)]);
     expect(snapshot.host.hostname).toBe(os.hostname());
     expect(snapshot.host.memTotalBytes).toBeGreaterThan(0);
