@@ -171,13 +171,18 @@ export interface DeploymentView {
   options?: PublicSpec["options"];
 }
 
-/** A backend the gateway can route to, one per deployment. */
+/**
+ * A backend the gateway can route to, one per deployment. Server-internal (deployments core →
+ * gateway): it carries the engine's API key, so it is never sent to a client as it is.
+ */
 export interface RoutableBackend {
   name: string;
   url: string;
   api: "openai";
   model: string;
   ready: boolean;
+  /** The API key the engine was started with (`--api-key`), which the gateway sends it; null when none. */
+  apiKey?: string | null;
 }
 
 /** The body of `POST /api/deployments` (what the CLI and the deploy form send). */

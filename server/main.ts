@@ -74,7 +74,7 @@ async function main(argv: string[]) {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
   const localUrl = `http://127.0.0.1:${port}`;
-  gateway.start();
+  await gateway.start();
   ready = true;
 
   const flushTimer = setInterval(() => void history.flush(), 2000);
@@ -107,7 +107,7 @@ async function main(argv: string[]) {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     deployments.close();
     calibration.close();
-    gateway.stop();
+    await gateway.stop();
     await history.close();
     await fleet.flush();
     dbHandle.close();

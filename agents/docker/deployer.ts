@@ -18,7 +18,7 @@ import { LABELS } from "./labels";
 import { createLogFollows } from "./log-follows";
 import { redact } from "./log-lines";
 import { NoFreePortError, PortInUseError, createPortAllocator, type PortRange } from "./ports";
-import { ProfileError, buildContainerSpec, withoutMemlock } from "./profiles";
+import { ProfileError, apiKeyOnCommandLineWarning, buildContainerSpec, containerSecrets, withoutMemlock } from "./profiles";
 import { DeploymentRunner, type RunnerDeps } from "./runner";
 
 export interface DeployerOptions {
@@ -87,20 +87,37 @@ export function createDeployer(opts: DeployerOptions) {
     }
   };
 
+  /** Creates still checking the node (no runner yet), and those of them a stop arrived for meanwhile. */
+  const preparing = new Set<string>();
+  const cancelled = new Set<string>();
+
   async function create(spec: DeploySpec): Promise<DeploymentReport> {
     const existing = runners.get(spec.id);
     if (existing) return existing.report(); // a retried request: answer, do not deploy twice
     const clash = [...runners.values()].find((r) => r.spec.name === spec.name);
     if (clash) throw new DeployError("conflict", `${node} already runs a deployment named ${spec.name}`);
-    await docker.ping();
-    await checkModel(spec.model);
-    const port = await allocatePort(spec.port);
+    preparing.add(spec.id);
+    let port: number;
+    try {
+      await docker.ping();
+      await checkModel(spec.model);
+      port = await allocatePort(spec.port);
+      if (cancelled.has(spec.id)) {
+        ports.release(port);
+        throw new DeployError("conflict", `${spec.name} was stopped while it was being deployed`);
+      }
+    } finally {
+      preparing.delete(spec.id);
+      cancelled.delete(spec.id);
+    }
     let runner: DeploymentRunner | undefined;
     try {
       const containerSpec = buildContainerSpec({ spec, node, hostPort: port, hfCacheDir });
       await fs.mkdir(hfCacheDir, { recursive: true }).catch(() => {});
       const secrets = [spec.secrets.hfToken, spec.options.apiKey].filter((s): s is string => Boolean(s));
       runner = addRunner(publicSpec(spec), port, secrets);
+      const keyWarning = apiKeyOnCommandLineWarning(spec);
+      if (keyWarning) runner.warn(keyWarning);
       try {
         await runner.launch(() => docker.create(containerSpec), spec.image);
       } catch (err) {
@@ -125,6 +142,8 @@ export function createDeployer(opts: DeployerOptions) {
   const containersOf = async (id: string) => (await docker.listManaged()).filter((c) => c.labels[LABELS.deployment] === id);
 
   async function stop(id: string): Promise<{ removed: boolean }> {
+    // A stop that overtakes its create (the server gave up waiting on it) must win: the create ends there.
+    if (preparing.has(id)) cancelled.add(id);
     const runner = runners.get(id);
     if (runner) await runner.stop();
     for (const c of await containersOf(id)) await docker.remove(c.id);
@@ -192,7 +211,9 @@ export function createDeployer(opts: DeployerOptions) {
         continue;
       }
       log.info({ deployment: parsed.data.name, container: keep.id.slice(0, 12), running: keep.running }, "adopted a running deployment");
-      addRunner(parsed.data, port, []).adopt(keep);
+      // The deploy request (and its secrets) went to an earlier agent: read them back from the
+      // container, so its logs stay scrubbed of the HF token and the API key.
+      addRunner(parsed.data, port, containerSecrets(keep)).adopt(keep);
     }
   }
 

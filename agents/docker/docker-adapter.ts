@@ -22,6 +22,10 @@ export interface ContainerInfo {
   startedAt: number | null;
   /** The container's address on its Docker network (reachable from the host on Linux), when it has one. */
   ip: string | null;
+  /** `Config.Env` (KEY=value): may hold secrets, so it is only read back, never reported or logged. */
+  env: string[];
+  /** Entrypoint and command as created (SGLang's API key is there: it has no environment form). */
+  args: string[];
 }
 
 export interface PullProgress {
@@ -90,6 +94,8 @@ export function createDockerAdapter(node: string, client: Docker = new Docker())
     oomKilled: c.State.OOMKilled,
     startedAt: time(c.State.StartedAt),
     ip: Object.values(c.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress || null,
+    env: c.Config.Env ?? [],
+    args: [...[c.Config.Entrypoint ?? []].flat(), ...(c.Config.Cmd ?? [])],
   });
 
   /** The container, once its labels say it is ours. */

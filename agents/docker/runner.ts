@@ -124,6 +124,11 @@ export class DeploymentRunner {
 
   private async createAndStart(create: () => Promise<string>): Promise<void> {
     const id = await create();
+    if (this.stopping) {
+      // A stop overtook a slow create: it found no container, so this one must not outlive it.
+      await this.deps.docker.remove(id).catch(() => {});
+      throw new DeployError("conflict", `${this.spec.name} was stopped while it was being deployed`);
+    }
     this.r = { ...this.r, containerId: id, seq: this.r.seq + 1 };
     try {
       await this.deps.docker.start(id);

@@ -74,7 +74,7 @@ export function backendFromDeployment(d: RoutableBackend): Backend {
     name: d.name,
     url: d.url.replace(/\/+$/, ""),
     api: d.api,
-    apiKey: null,
+    apiKey: d.apiKey ?? null,
     kind: "openai-compatible",
     source: "deployment",
     // vLLM, SGLang and llama.cpp all answer /health (503 while loading).

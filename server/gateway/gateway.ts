@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { NodeView } from "../../protocol/live";
 import type { GatewayRepo, RequestQuery } from "../db/repos/gateway-repo";
-import type { RequestLogEntry } from "../../protocol/gateway";
+import type { GatewayStatus, RequestLogEntry } from "../../protocol/gateway";
 import { createLogger } from "../../lib/logger";
 import { KeyStore } from "./auth/keys";
 import { backendFromConfig, backendSecrets, mergeBackends, type Backend, type DeploymentSource } from "./backends";
@@ -16,9 +16,10 @@ import { HealthMonitor, type BackendHealthView } from "./health/monitor";
 import { GatewayMetrics } from "./observe/gateway-metrics";
 import { renderDcgm } from "./observe/dcgm";
 import { RequestLog } from "./observe/request-log";
+import { statusView, type StatusRoute } from "./observe/status";
 import { planAttempts, type PlannedTarget } from "./routing/plan";
-import { resolveModel, routableModels, type ResolvedRoute, type RouteInputs } from "./routing/route-table";
-import { RouteStore } from "./routing/route-store";
+import { resolveModel, routableModels, toTiers, type ResolvedRoute, type RouteInputs } from "./routing/route-table";
+import { RouteStore, type RouteView } from "./routing/route-store";
 import { createUpstreamPool, type UpstreamPool } from "./upstream/pool";
 import type { GatewayKey } from "./auth/keys";
 
@@ -42,6 +43,9 @@ export interface GatewayDeps {
 /** Deployments change rarely; a request reads the merged map from this cache. */
 const BACKENDS_TTL_MS = 500;
 
+/** What an unexpected error is logged with: as much of the request as is known. */
+export type ErrorContext = Partial<Pick<RequestRecord, "endpoint" | "modelAsked" | "target">> & { path?: string };
+
 export class Gateway {
   readonly keys: KeyStore;
   readonly routes: RouteStore;
@@ -50,6 +54,14 @@ export class Gateway {
   readonly requestLog: RequestLog;
   readonly metrics = new GatewayMetrics();
   readonly logBodies: boolean;
+  /** Backends (name → URL) that answered 404/405/501 to count_tokens: not asked again while they last. */
+  readonly countTokensUnsupported = new Map<string, string>();
+  /**
+   * Settles once keys and dashboard routes are read from the database (rejects when they cannot
+   * be). Requests that arrive before then wait for it (http.ts).
+   */
+  readonly ready: Promise<void>;
+  private loaded = false;
   private readonly configBackends: Backend[];
   private cached: { at: number; map: Map<string, Backend>; secrets: string[]; inputs: RouteInputs } | null = null;
   private rotation = 0;
@@ -60,41 +72,61 @@ export class Gateway {
     this.now = deps.now ?? Date.now;
     this.configBackends = deps.config.backends.map(backendFromConfig);
     this.keys = new KeyStore(deps.repo, deps.isAdminToken, this.now);
-    this.keys.load(deps.config.apiKeys);
     this.routes = new RouteStore(deps.repo, deps.config.routes, this.now);
     this.monitor = new HealthMonitor(() => this.backends(), this.now);
     const days = deps.config.gateway.requestLogRetentionDays ?? 7;
     this.requestLog = new RequestLog(deps.repo, days * 86_400_000, this.now);
     this.logBodies = deps.logBodies ?? deps.config.gateway.logBodies ?? false;
+    this.ready = this.load();
+    this.ready.catch((err: unknown) => log.error({ err }, "gateway keys and routes could not be loaded"));
   }
 
-  start(): void {
+  private async load(): Promise<void> {
+    await this.keys.load(this.deps.config.apiKeys);
+    await this.routes.load();
+    this.invalidate();
+    this.loaded = true;
+  }
+
+  /** Keys and routes are loaded: requests can be served. */
+  isReady(): boolean {
+    return this.loaded;
+  }
+
+  /** Starts health checks and housekeeping; resolves once keys and routes are loaded. */
+  async start(): Promise<void> {
     this.monitor.start();
-    const every = (ms: number, fn: () => void) => {
+    const every = (ms: number, fn: () => unknown) => {
       const t = setInterval(() => {
-        try {
-          fn();
-        } catch (err) {
-          log.error({ err }, "gateway housekeeping failed");
-        }
+        Promise.resolve().then(fn).catch((err: unknown) => log.error({ err }, "gateway housekeeping failed"));
       }, ms);
       t.unref();
       this.timers.push(t);
     };
     every(1000, () => this.requestLog.flush());
     every(5000, () => this.keys.flush());
+    every(5000, () => this.forgetGoneBackends());
     every(60 * 60_000, () => this.requestLog.prune());
-    this.requestLog.prune();
+    this.requestLog.prune().catch((err: unknown) => log.error({ err }, "pruning the request log failed"));
+    await this.ready;
     log.info({ backends: [...this.backends().keys()], routes: this.routes.list().length }, "gateway ready");
   }
 
-  stop(): void {
+  /** Stops timers and connections; resolves once buffered log rows and key usage are written. */
+  async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.monitor.stop();
-    this.requestLog.flush();
-    this.keys.flush();
     this.pool.close();
+    // Both writes start now, before the caller goes on (and closes the database).
+    await Promise.all([this.requestLog.flush(), this.keys.flush().catch((err: unknown) => log.error({ err }, "writing key usage failed"))]);
+  }
+
+  /** Per-backend state of backends that are gone (deployment names are new with each deploy) is dropped. */
+  forgetGoneBackends(): void {
+    const backends = this.backends();
+    this.pool.retain(backends);
+    for (const [name, url] of this.countTokensUnsupported) if (backends.get(name)?.url !== url) this.countTokensUnsupported.delete(name);
   }
 
   private refresh() {
@@ -119,6 +151,18 @@ export class Gateway {
   /** Forget the cached view (routes changed in the dashboard). */
   invalidate(): void {
     this.cached = null;
+  }
+
+  /** A dashboard route (body as POST /api/gateway/routes), routable at once. */
+  async saveRoute(body: unknown): Promise<RouteView> {
+    const route = await this.routes.upsert(body, (name) => this.backends().has(name));
+    this.invalidate();
+    return route;
+  }
+
+  async removeRoute(model: string): Promise<void> {
+    await this.routes.remove(model);
+    this.invalidate();
   }
 
   backends(): ReadonlyMap<string, Backend> {
@@ -148,13 +192,30 @@ export class Gateway {
     if (key) this.keys.recordUsage(key, record.inputTokens, record.outputTokens);
   }
 
-  /** The stored request log, newest first (bodies stay in the database). */
-  requests(q: RequestQuery): RequestLogEntry[] {
-    return this.deps.repo.requests(q).map(({ body: _body, ...row }) => row);
+  /** The stored request log, newest first (bodies stay in the database); buffered rows are written first. */
+  async requests(q: RequestQuery): Promise<RequestLogEntry[]> {
+    await this.requestLog.flush();
+    return (await this.deps.repo.requests(q)).map(({ body: _body, ...row }) => row);
   }
 
-  logError(err: unknown, record: RequestRecord): void {
-    log.error({ err, endpoint: record.endpoint, model: record.modelAsked, target: record.target }, "gateway request failed");
+  /** Backends with their health, routes (deployments by name among them) with target health and traffic. */
+  status(): GatewayStatus {
+    const { map, inputs } = this.refresh();
+    const routes: StatusRoute[] = this.routes.list().map((r) => ({ model: r.model, source: r.source, targets: r.targets, tiers: toTiers(r.targets) }));
+    const listed = new Set(routes.map((r) => r.model));
+    for (const name of routableModels(inputs)) {
+      if (listed.has(name)) continue;
+      const resolved = resolveModel(name, inputs);
+      if (resolved?.source === "deployment") routes.push({ model: name, source: "deployment", targets: resolved.tiers.map((t) => t.map((x) => x.id)), tiers: resolved.tiers });
+    }
+    return statusView({
+      backends: map.values(), health: this.healthViews(), traffic: this.requestLog.trafficByTarget(), routes,
+      failovers: this.requestLog.recentFailovers(), recent: this.requestLog.recentRequests(),
+    });
+  }
+
+  logError(err: unknown, ctx: ErrorContext): void {
+    log.error({ err, endpoint: ctx.endpoint, path: ctx.path, model: ctx.modelAsked, target: ctx.target }, "gateway request failed");
   }
 
   healthViews(): Map<string, BackendHealthView> {

@@ -20,6 +20,18 @@ function protocolOf(req: IncomingMessage, path: string): Protocol {
 }
 
 export function createGatewayHandler(gw: Gateway): GatewayHandler {
+  const handle = route(gw);
+  return (req, res) => {
+    if (gw.isReady()) return handle(req, res);
+    // The first moments after start, keys and routes are still being read: wait rather than refuse.
+    gw.ready.then(() => handle(req, res), () => {
+      req.resume();
+      writeError(res, protocolOf(req, req.url ?? "/"), 503, "the gateway could not load its keys and routes (see the server log)");
+    });
+  };
+}
+
+function route(gw: Gateway): GatewayHandler {
   return (req, res) => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
@@ -64,7 +76,7 @@ export function createGatewayHandler(gw: Gateway): GatewayHandler {
       return;
     }
     done.catch((err: unknown) => {
-      gw.logError(err, { endpoint: "chat", modelAsked: null, target: null } as never);
+      gw.logError(err, { path });
       if (!res.headersSent) writeError(res, protocolOf(req, path), 500, "internal gateway error (see the server log)");
       else res.destroy();
     });

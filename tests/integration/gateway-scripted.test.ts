@@ -11,12 +11,14 @@ import { GATEWAY_KEY, anthropicMessage, json, openAICompletion, openAIStream, sc
 import { freePort } from "../helpers/processes";
 
 const CLOUD_KEY = "sk-ant-api03-cloud-secret-key-0001";
-type Name = "ok1" | "s529" | "s429" | "s500" | "e503" | "e500" | "hang" | "mid" | "toolsoa" | "toolsan" | "cloud";
+type Name = "ok1" | "s529" | "s429" | "s500" | "e503" | "e500" | "hang" | "mid" | "toolsoa" | "toolsan" | "cloud" | "huge";
 const up = {} as Record<Name, Scripted>;
 let gw: GatewayServer;
 let openai: OpenAI;
 let anthropic: Anthropic;
 let hanging = false;
+/** Connections of the `huge` upstream that closed (kept alive otherwise: it is the gateway letting go). */
+let hugeClosed = 0;
 
 const overloaded = { type: "error", error: { type: "overloaded_error", message: "Overloaded" } };
 
@@ -80,6 +82,13 @@ beforeAll(async () => {
       ["message_stop", { type: "message_stop" }],
     ]), 2);
   }));
+  // Error bodies over the gateway's 8 MiB hold limit: HTTP 400 (the request's fault) and 500 (retryable).
+  up.huge = await scriptedUpstream(withHealth((req, res) => {
+    res.socket?.once("close", () => hugeClosed++);
+    const status = (JSON.parse(req.body) as { model: string }).model === "bad" ? 400 : 500;
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(`{"error":{"message":"${"x".repeat(9 * 1024 * 1024)}"}}`);
+  }));
   // A "cloud" Anthropic API: checks what it is sent.
   up.cloud = await scriptedUpstream((req, res) => {
     if (req.url.startsWith("/v1/models")) return json(res, 200, { data: [] });
@@ -99,7 +108,7 @@ beforeAll(async () => {
     key: sk-test-limited-key-2
     models: [r529]
 backends:
-${b("ok1", up.ok1.url)}${b("s529", up.s529.url)}${b("s429", up.s429.url)}${b("s500", up.s500.url)}${b("e503", up.e503.url)}${b("e500", up.e500.url)}${b("hang", up.hang.url)}${b("mid", up.mid.url)}${b("toolsoa", up.toolsoa.url)}${b("toolsan", up.toolsan.url, "anthropic")}${b("cloud", up.cloud.url, "anthropic", `    apiKey: \${CLOUD_KEY}\n    kind: cloud\n`)}${b("refused", `http://127.0.0.1:${refusedPort}`)}
+${b("ok1", up.ok1.url)}${b("s529", up.s529.url)}${b("s429", up.s429.url)}${b("s500", up.s500.url)}${b("e503", up.e503.url)}${b("e500", up.e500.url)}${b("hang", up.hang.url)}${b("mid", up.mid.url)}${b("toolsoa", up.toolsoa.url)}${b("toolsan", up.toolsan.url, "anthropic")}${b("cloud", up.cloud.url, "anthropic", `    apiKey: \${CLOUD_KEY}\n    kind: cloud\n`)}${b("refused", `http://127.0.0.1:${refusedPort}`)}${b("huge", up.huge.url)}
 routes:
   - {model: r529, targets: [s529/x, ok1/m529]}
   - {model: r429, targets: [s429/x, ok1/m429]}
@@ -112,6 +121,8 @@ routes:
   - {model: tools-an, targets: [toolsan/claude-x]}
   - {model: claude-cloud, targets: [cloud/claude-sonnet-4-5]}
   - {model: balanced, targets: [[ok1/b, mid/b]]}
+  - {model: huge400, targets: [huge/bad]}
+  - {model: huge500, targets: [huge/worse]}
 `;
   gw = await startGateway(config, { env: { CLOUD_KEY } });
   openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: GATEWAY_KEY, maxRetries: 0 });
@@ -161,6 +172,21 @@ describe("failover before the first byte", () => {
     expect(res.status).toBe(500);
     expect(await res.text()).toBe('{"error":{"message":"exact upstream bytes","type":"server_error"}}');
   });
+});
+
+// Such a body used to be cut at 8 MiB and sent with a content-length as if whole, while the
+// upstream response stayed paused for good (its socket never freed).
+describe("error bodies too large to hold", () => {
+  for (const [model, status] of [["huge400", 400], ["huge500", 500]] as const) {
+    it(`HTTP ${status}: the client gets a whole error saying so, and the upstream connection is let go`, async () => {
+      const closed = hugeClosed;
+      const res = await gw.gw("/v1/chat/completions", { method: "POST", body: JSON.stringify({ model, messages: [{ role: "user", content: "x" }] }) });
+      expect(res.status).toBe(status);
+      const body = (await res.json()) as { error: { message: string } };
+      expect(body.error.message).toMatch(/error body over 8 MiB/);
+      await expect.poll(() => hugeClosed, { timeout: 5000 }).toBe(closed + 1);
+    });
+  }
 });
 
 describe("streams", () => {

@@ -2,7 +2,8 @@
  * Deploy spec → Docker create request, for every engine: the engine's own command line (its
  * profile) plus what every Switchyard container gets: labels that mark it as ours, the published
  * port, the chosen GPUs as an NVIDIA device request, the Hugging Face cache, the model's folder
- * read-only, the HF token as env, and no Docker restart policy (restarts are the agent's).
+ * read-only, the HF token and the engine's API key as env (never on the command line where the
+ * engine has an env form), and no Docker restart policy (restarts are the agent's).
  */
 import path from "node:path";
 import type Docker from "dockerode";
@@ -76,6 +77,35 @@ export function withoutMemlock(spec: ContainerSpec): ContainerSpec | null {
   return { ...spec, HostConfig: { ...spec.HostConfig, Ulimits: ulimits.filter((u) => u.Name !== "memlock") } };
 }
 
+/** Every environment variable a Switchyard container may hold a secret in (HF token, engine API keys). */
+export const SECRET_ENV_VARS: readonly string[] = [
+  "HF_TOKEN",
+  ...new Set(Object.values(PROFILES).flatMap((p) => (p.apiKeyEnv ? [p.apiKeyEnv] : []))),
+];
+
+/** The warning a deployment carries when its engine can take the API key only on its command line. */
+export function apiKeyOnCommandLineWarning(spec: Pick<DeploySpec, "engine" | "options">): string | null {
+  if (!spec.options.apiKey || profileFor(spec.engine).apiKeyEnv) return null;
+  return `${ENGINE_LABEL[spec.engine]} takes --api-key on its command line: visible to users of the GPU box`;
+}
+
+/**
+ * The secret values a container holds, read back from it (an agent restart adopts containers whose
+ * deploy request it never saw): the secret environment variables, and an `--api-key` argument.
+ */
+export function containerSecrets(c: { env: readonly string[]; args: readonly string[] }): string[] {
+  const out = new Set<string>();
+  for (const entry of c.env) {
+    const eq = entry.indexOf("=");
+    if (eq > 0 && SECRET_ENV_VARS.includes(entry.slice(0, eq)) && entry.length > eq + 1) out.add(entry.slice(eq + 1));
+  }
+  c.args.forEach((a, i) => {
+    if (a === "--api-key" && c.args[i + 1]) out.add(c.args[i + 1]!);
+    else if (a.startsWith("--api-key=") && a.length > 10) out.add(a.slice(10));
+  });
+  return [...out];
+}
+
 export function buildContainerSpec(input: ProfileInput): ContainerSpec {
   const { spec } = input;
   const profile = profileFor(spec.engine);
@@ -96,7 +126,10 @@ export function buildContainerSpec(input: ProfileInput): ContainerSpec {
     Image: spec.image,
     ...(profile.entrypoint ? { Entrypoint: profile.entrypoint } : {}),
     Cmd: [...profile.args(spec, model), ...spec.extraArgs],
-    Env: spec.secrets.hfToken ? [`HF_TOKEN=${spec.secrets.hfToken}`] : [],
+    Env: [
+      ...(spec.secrets.hfToken ? [`HF_TOKEN=${spec.secrets.hfToken}`] : []),
+      ...(spec.options.apiKey && profile.apiKeyEnv ? [`${profile.apiKeyEnv}=${spec.options.apiKey}`] : []),
+    ],
     Labels: {
       [LABELS.managed]: "true",
       [LABELS.deployment]: spec.id,

@@ -26,6 +26,9 @@ export const sglangProfile: EngineProfile = {
       ...flag("--mem-fraction-static", o.util),
       ...flag("--kv-cache-dtype", o.kvCacheDtype),
       ...flag("--quantization", o.quantization),
+      // SGLang has no environment form of --api-key (its ServerArgs read only the flag), so the key
+      // stays on the command line, visible in `ps aux` on the GPU box and in `docker inspect`. The
+      // deployer says so in a warning on the deployment (apiKeyOnCommandLineWarning).
       ...flag("--api-key", o.apiKey),
       "--enable-metrics",
     ];

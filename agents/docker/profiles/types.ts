@@ -36,6 +36,12 @@ export interface EngineProfile {
   supports: ReadonlyArray<keyof EngineOptions>;
   /** The container's Cmd (after the entrypoint), extra args not included. */
   args(spec: DeploySpec, model: ModelMount): string[];
+  /**
+   * The environment variable the engine reads its API key from. Set where the engine has one: a
+   * key on the command line is visible to every user of the box (`ps aux`) and in `docker inspect`'s
+   * Args. Absent: the engine takes the key only as `--api-key` (its `args` put it there).
+   */
+  apiKeyEnv?: string;
   /** Engine-specific HostConfig additions (shared memory, ulimits). */
   hostConfig?: Docker.HostConfig;
   /** Seconds to wait for the first healthy answer unless the deploy says otherwise. */

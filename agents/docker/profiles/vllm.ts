@@ -1,6 +1,7 @@
 /**
  * vLLM (`vllm/vllm-openai`): entrypoint `vllm serve`, the model positional (never repeat `serve`).
  * Needs the host's IPC namespace for NCCL/PyTorch shared memory. Loads before it opens its port.
+ * The API key goes in `VLLM_API_KEY` (vLLM reads it when `--api-key` is absent), not on the command line.
  */
 import type { EngineProfile } from "./types";
 import { flag } from "./args";
@@ -22,9 +23,9 @@ export const vllmProfile: EngineProfile = {
       ...flag("--gpu-memory-utilization", o.util),
       ...flag("--kv-cache-dtype", o.kvCacheDtype),
       ...flag("--quantization", o.quantization),
-      ...flag("--api-key", o.apiKey),
     ];
   },
+  apiKeyEnv: "VLLM_API_KEY",
   hostConfig: { IpcMode: "host" },
   // 70B models with torch.compile take 10+ minutes on a cold cache.
   startupTimeoutS: 1800,

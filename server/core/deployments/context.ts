@@ -1,5 +1,6 @@
 /** What the deployment verbs share: the store, the live fleet, the way to the agents, secrets. */
 import type { Logger } from "../../../lib/logger";
+import { ServiceError } from "../errors";
 import type { Fleet } from "../fleet";
 import type { Secrets } from "../secrets";
 import type { FitEstimator } from "./fit-hook";
@@ -18,7 +19,14 @@ export interface DeploymentsContext {
   store: DeploymentStore;
   fleet: Pick<Fleet, "list" | "get">;
   hub: AgentLink;
-  secrets: Pick<Secrets, "hfToken">;
+  secrets: Pick<Secrets, "hfToken" | "deploymentApiKey" | "setDeploymentApiKey">;
+  /**
+   * The API key each deployment was started with, by id (mirrors the secrets store, for the
+   * gateway's synchronous backend list). Server-internal: never in a view, a log or an answer.
+   */
+  apiKeys: Map<string, string>;
+  /** Creates (and redeploys) still in flight, by deployment id: settled once the server is done with the answer. */
+  creating: Map<string, Promise<void>>;
   fit: FitEstimator | null;
   streams: LogStreams;
   /** Newest report sequence applied per deployment: an older report never overwrites a newer one. */
@@ -30,3 +38,27 @@ export interface DeploymentsContext {
 
 /** Agent answers that can take a while (create pulls nothing synchronously; stop waits up to 10 s). */
 export const AGENT_TIMEOUT_MS = 60_000;
+
+/**
+ * Whether an error from asking an agent is the agent's own answer (it refused: a refused create
+ * leaves nothing on the node) rather than a request that went unanswered (timed out, or the
+ * connection dropped), after which the agent may still carry it out. Unanswered requests are
+ * the hub's "did not answer … within" and "disconnected before it answered" (server/hub/agent-hub.ts);
+ * anything that is not a ServiceError (an answer that could not be read) is not a clean refusal either.
+ */
+export function refusedByAgent(err: unknown, stillConnected: boolean): boolean {
+  if (!(err instanceof ServiceError)) return false;
+  if (err.code !== "unavailable") return true;
+  return stillConnected && !/did not answer '[^']*' within|disconnected before it answered/.test(err.message);
+}
+
+/** Marks a create (or redeploy) of `id` as in flight until the returned function is called: a stop waits for it. */
+export function trackCreate(ctx: DeploymentsContext, id: string): () => void {
+  let done!: () => void;
+  const settledPromise = new Promise<void>((resolve) => (done = resolve));
+  ctx.creating.set(id, settledPromise);
+  return () => {
+    if (ctx.creating.get(id) === settledPromise) ctx.creating.delete(id);
+    done();
+  };
+}

@@ -2,8 +2,11 @@
  * `POST /api/deployments`: checks the request (engine, model, name), places it (node and GPUs),
  * records it, and asks the node's agent to run it. What the agent refuses (model missing, port in
  * use, image not there, Docker down, no GPU runtime) comes back as the error, with the record
- * removed: a failed request leaves nothing behind. The answer is the deployment as it starts; it
- * becomes ready (or failed) later, through the agent's reports.
+ * removed: a failed request leaves nothing behind. A request that went unanswered (timed out, the
+ * connection dropped) may still be carried out by the agent: its container is stopped (now, or when
+ * the agent next announces what it runs), so a deploy reported as failed never comes back later.
+ * The answer is the deployment as it starts; it becomes ready (or failed) later, through the
+ * agent's reports. An API key is kept server-side (the secrets store) for the gateway and redeploys.
  */
 import {
   DEPLOY_ACTIONS, ENGINES, NAME_PATTERN, createDeploymentBodySchema, defaultImage, deploymentReportSchema, publicSpec,
@@ -12,8 +15,8 @@ import {
 import { ModelRefError, defaultNameFor, parseModelRef } from "../../../protocol/model-ref";
 import { ServiceError } from "../errors";
 import { applyReport } from "./apply-report";
-import { AGENT_TIMEOUT_MS, type DeploymentsContext } from "./context";
-import { parseGpuChoice, placementCandidates, type Candidate } from "./placement";
+import { AGENT_TIMEOUT_MS, refusedByAgent, trackCreate, type DeploymentsContext } from "./context";
+import { parseGpuChoice, placementCandidates, sumKnown, type Candidate } from "./placement";
 import type { DeploymentRecord } from "./types";
 import { toView } from "./views";
 
@@ -72,21 +75,37 @@ function claims(ctx: DeploymentsContext): Map<string, number> {
   return out;
 }
 
-/** The first candidate the fit estimate accepts; with no estimate, the first. Warnings when none fits. */
+/**
+ * Whether a candidate fits by the fit estimate: null (unknown) without an estimator, when it cannot
+ * judge the model, or when a GPU's memory is unknown (an estimate against 0 MiB would say "no").
+ */
+async function fitsOn(ctx: DeploymentsContext, body: CreateDeploymentBody, engine: Engine, model: ModelRef, c: Candidate): Promise<boolean | null> {
+  if (!ctx.fit) return null;
+  const gpus: Array<{ index: number; totalBytes: number; freeBytes: number }> = [];
+  for (const [i, index] of c.gpus.entries()) {
+    const total = c.totalMiB[i];
+    const free = c.freeMiB[i];
+    if (total == null || free == null) return null;
+    gpus.push({ index, totalBytes: total * MiB, freeBytes: free * MiB });
+  }
+  const answer = await ctx.fit({
+    engine, model, ctx: body.ctx, parallel: body.options?.parallel, kvDtype: body.options?.kvCacheDtype, util: body.options?.util,
+    tp: body.options?.tp ?? Math.max(1, c.gpus.length), gpus,
+  });
+  return answer?.fits ?? null;
+}
+
+/** The first candidate not known not to fit; with no estimate, the first. Warnings when none fits. */
 async function choose(ctx: DeploymentsContext, body: CreateDeploymentBody, engine: Engine, model: ModelRef, candidates: Candidate[]) {
   const [first] = candidates;
   if (!first || !ctx.fit) return { chosen: first!, warnings: [] as string[] };
   for (const c of candidates) {
-    const answer = await ctx.fit({
-      engine, model, ctx: body.ctx, parallel: body.options?.parallel, kvDtype: body.options?.kvCacheDtype, util: body.options?.util,
-      tp: body.options?.tp ?? Math.max(1, c.gpus.length),
-      gpus: c.gpus.map((index, i) => ({ index, totalBytes: c.totalMiB[i]! * MiB, freeBytes: c.freeMiB[i]! * MiB })),
-    });
-    if (!answer || answer.fits !== false) return { chosen: c, warnings: [] };
+    if ((await fitsOn(ctx, body, engine, model, c)) !== false) return { chosen: c, warnings: [] };
   }
   // Estimates can be wrong in both directions: warn, and let the engine have the last word.
-  const free = first.freeMiB.reduce((a, b) => a + b, 0);
-  return { chosen: first, warnings: [`the fit estimate says this does not fit on ${first.node} GPUs ${first.gpus.join(",") || "none"} (${(free / 1024).toFixed(1)} GiB free); deploying anyway`] };
+  const free = sumKnown(first.freeMiB);
+  const freeText = free === null ? "free memory unknown" : `${(free / 1024).toFixed(1)} GiB free`;
+  return { chosen: first, warnings: [`the fit estimate says this does not fit on ${first.node} GPUs ${first.gpus.join(",") || "none"} (${freeText}); deploying anyway`] };
 }
 
 export async function createDeployment(ctx: DeploymentsContext, input: unknown): Promise<DeploymentView> {
@@ -111,15 +130,50 @@ export async function createDeployment(ctx: DeploymentsContext, input: unknown):
     spec: publicSpec(spec),
   };
   await ctx.store.insert(record);
+  const settled = trackCreate(ctx, spec.id);
   try {
+    const apiKey = spec.options.apiKey;
+    if (apiKey) {
+      await ctx.secrets.setDeploymentApiKey(spec.id, apiKey);
+      ctx.apiKeys.set(spec.id, apiKey);
+    }
     const hfToken = (await ctx.secrets.hfToken()) ?? undefined;
     const answer = await ctx.hub.request(chosen.node, DEPLOY_ACTIONS.create, { ...spec, secrets: { hfToken } }, AGENT_TIMEOUT_MS);
     const report = deploymentReportSchema.parse(answer);
     ctx.log.info({ deployment: name, node: chosen.node, engine, gpus: chosen.gpus, state: report.state }, "deployment created");
     return toView(ctx, (await applyReport(ctx, report)) ?? record);
   } catch (err) {
-    await ctx.store.remove(spec.id);
-    ctx.seqs.delete(spec.id);
+    if (refusedByAgent(err, ctx.hub.isConnected(chosen.node))) {
+      await ctx.store.remove(spec.id);
+      ctx.seqs.delete(spec.id);
+    } else {
+      await abandonUnanswered(ctx, record, err as Error);
+    }
     throw err;
+  } finally {
+    settled();
+  }
+}
+
+/** How long the best-effort stop after an unanswered create may take (the agent's own stop waits up to 10 s). */
+const CLEANUP_STOP_TIMEOUT_MS = 20_000;
+
+/**
+ * A create the agent may still be carrying out: the record stays, wanted stopped, so that whatever
+ * the node started is stopped and removed (when it answers this stop, or when it next announces)
+ * instead of being adopted later as a deployment the user was told had failed.
+ */
+export async function abandonUnanswered(ctx: DeploymentsContext, record: DeploymentRecord, err: Error): Promise<void> {
+  const { id, node, name } = record;
+  await ctx.store.update(id, {
+    desired: "stopped", state: "stopping", progress: null,
+    reason: `the deploy did not complete (${err.message}): whatever ${node} started is stopped and removed`,
+  });
+  try {
+    await ctx.hub.request(node, DEPLOY_ACTIONS.stop, { id }, CLEANUP_STOP_TIMEOUT_MS);
+    await ctx.store.remove(id);
+    ctx.seqs.delete(id);
+  } catch (stopErr) {
+    ctx.log.warn({ deployment: name, node, err: (stopErr as Error).message }, "a deploy went unanswered and its stop too: the node stops it when its agent next announces");
   }
 }

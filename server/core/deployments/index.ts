@@ -29,7 +29,7 @@ export interface Deployments {
   restart(name: string): Promise<DeploymentView>;
   logs(name: string, tail: number): Promise<string[]>;
   follow(name: string, tail: number, sink: LogSink): Promise<() => void>;
-  /** Every deployment as a gateway backend, routable by its name. */
+  /** Every deployment as a gateway backend, routable by its name (with its engine's API key: server-internal). */
   listRoutableBackends(): RoutableBackend[];
   close(): void;
 }
@@ -38,16 +38,28 @@ export interface DeploymentsDeps {
   repo: DeploymentsRepo;
   fleet: Fleet;
   hub: AgentLink & { onEvent(listener: (node: { id: string; name: string }, event: string, payload: unknown) => void): () => void };
-  secrets: Pick<Secrets, "hfToken">;
+  secrets: Pick<Secrets, "hfToken" | "deploymentApiKey" | "setDeploymentApiKey">;
   fit?: FitEstimator | null;
   now?: () => number;
 }
 
 export async function createDeployments(deps: DeploymentsDeps): Promise<Deployments> {
   const log = createLogger("deployments");
+  const apiKeys = new Map<string, string>();
+  // A deployment's API key lives as long as its record: stopped and removed, the key goes too.
+  const store = await createDeploymentStore(deps.repo, deps.now, {
+    async onRemove(r) {
+      if (!apiKeys.delete(r.id) && !r.spec.options.apiKey) return;
+      await deps.secrets.setDeploymentApiKey(r.id, null).catch((err: Error) => log.warn({ deployment: r.name, err: err.message }, "could not forget a deployment's API key"));
+    },
+  });
+  for (const r of store.all()) {
+    if (!r.spec.options.apiKey) continue;
+    const key = await deps.secrets.deploymentApiKey(r.id);
+    if (key) apiKeys.set(r.id, key);
+  }
   const ctx: DeploymentsContext = {
-    store: await createDeploymentStore(deps.repo, deps.now),
-    fleet: deps.fleet, hub: deps.hub, secrets: deps.secrets, fit: deps.fit ?? null,
+    store, fleet: deps.fleet, hub: deps.hub, secrets: deps.secrets, fit: deps.fit ?? null, apiKeys, creating: new Map(),
     streams: createLogStreams(), seqs: new Map(), log,
     newId: () => randomUUID(), now: deps.now ?? Date.now,
   };

@@ -21,9 +21,9 @@ export interface PlacementRequest {
 export interface Candidate {
   node: string;
   gpus: number[];
-  /** Free MiB of each chosen GPU, total MiB of each, in the same order. */
-  freeMiB: number[];
-  totalMiB: number[];
+  /** Free MiB of each chosen GPU, total MiB of each, in the same order; null where nvidia-smi does not say. */
+  freeMiB: Array<number | null>;
+  totalMiB: Array<number | null>;
 }
 
 /** `"0,1"`, `"all"`, `"none"`, `[0, 1]` → choice; throws a bad_request naming the problem. */
@@ -50,16 +50,36 @@ export function formatIndices(indices: number[]): string {
 
 const needsGpu = (engine: Engine) => engine !== "llamacpp";
 
-function freeOf(g: NodeView["gpus"][number]): number {
-  if (g.memTotalMiB === null) return 0;
-  return Math.max(0, g.memTotalMiB - (g.memUsedMiB ?? 0));
+/** Free MiB, or null when the GPU's memory is unknown (never 0: unknown is not full). */
+function freeOf(g: NodeView["gpus"][number]): number | null {
+  if (g.memTotalMiB === null || g.memUsedMiB === null) return null;
+  return Math.max(0, g.memTotalMiB - g.memUsedMiB);
+}
+
+/** The sum, or null when any part is unknown. */
+export function sumKnown(xs: ReadonlyArray<number | null>): number | null {
+  let sum = 0;
+  for (const x of xs) {
+    if (x === null) return null;
+    sum += x;
+  }
+  return sum;
+}
+
+/**
+ * More free memory first. Unknown memory can be compared with nothing: it ranks after GPUs known
+ * to have free memory and before GPUs known to be full, never as full itself.
+ */
+function byFree(a: number | null, b: number | null): number {
+  const tier = (x: number | null) => (x === null ? 1 : x > 0 ? 0 : 2);
+  return tier(a) - tier(b) || (a !== null && b !== null ? b - a : 0);
 }
 
 /** Candidates on one node; throws when the request cannot run there at all. */
 function onNode(node: NodeView, req: PlacementRequest, claims: ReadonlyMap<string, number>): Candidate[] {
   const pick = (indices: number[]): Candidate => {
     const gpus = indices.map((i) => node.gpus.find((g) => g.index === i)!);
-    return { node: node.name, gpus: indices, freeMiB: gpus.map(freeOf), totalMiB: gpus.map((g) => g.memTotalMiB ?? 0) };
+    return { node: node.name, gpus: indices, freeMiB: gpus.map(freeOf), totalMiB: gpus.map((g) => g.memTotalMiB) };
   };
   const have = node.gpus.map((g) => g.index);
   if (req.gpus === "none") return [pick([])];
@@ -82,7 +102,7 @@ function onNode(node: NodeView, req: PlacementRequest, claims: ReadonlyMap<strin
   const count = req.count ?? 1;
   if (count > have.length) throw new ServiceError("bad_request", `${count} GPUs are needed, node ${node.name} has ${have.length}`);
   const ranked = [...node.gpus].sort((a, b) =>
-    (claims.get(`${node.name}/${a.index}`) ?? 0) - (claims.get(`${node.name}/${b.index}`) ?? 0) || freeOf(b) - freeOf(a) || a.index - b.index);
+    (claims.get(`${node.name}/${a.index}`) ?? 0) - (claims.get(`${node.name}/${b.index}`) ?? 0) || byFree(freeOf(a), freeOf(b)) || a.index - b.index);
   // The best set first, then the next ones, so a fit estimate can move past a set that is too small.
   const out: Candidate[] = [];
   for (let start = 0; start + count <= ranked.length; start++) out.push(pick(ranked.slice(start, start + count).map((g) => g.index).sort((a, b) => a - b)));
@@ -112,7 +132,6 @@ export function placementCandidates(nodes: NodeView[], req: PlacementRequest, cl
     }
   }
   if (all.length === 0) throw new ServiceError("bad_request", problems.length === 1 ? problems[0]! : `no online node can run it: ${problems.join("; ")}`);
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const claimed = (c: Candidate) => sum(c.gpus.map((i) => claims.get(`${c.node}/${i}`) ?? 0));
-  return all.sort((a, b) => claimed(a) - claimed(b) || sum(b.freeMiB) - sum(a.freeMiB) || a.node.localeCompare(b.node));
+  const claimed = (c: Candidate) => c.gpus.reduce((n, i) => n + (claims.get(`${c.node}/${i}`) ?? 0), 0);
+  return all.sort((a, b) => claimed(a) - claimed(b) || byFree(sumKnown(a.freeMiB), sumKnown(b.freeMiB)) || a.node.localeCompare(b.node));
 }

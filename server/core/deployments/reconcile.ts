@@ -71,7 +71,8 @@ async function onAnnounce(ctx: DeploymentsContext, node: string, reports: Deploy
   for (const r of ctx.store.onNode(node)) {
     if (seen.has(r.id)) continue;
     if (r.desired === "stopped") await ctx.store.remove(r.id);
-    else if (!SETTLED.has(r.state) && r.state !== "pending") {
+    // A pending record is gone too, unless its create is still being asked for (the agent adds it then).
+    else if (!SETTLED.has(r.state) && !ctx.creating.has(r.id)) {
       await ctx.store.update(r.id, {
         state: "failed", containerId: null, pids: [], progress: null,
         reason: `the container is gone from ${node} (removed outside Switchyard, or the node was reinstalled): deploy it again`,

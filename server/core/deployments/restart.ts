@@ -1,29 +1,39 @@
 /**
  * `POST /api/deployments/:name/restart`: restarts the container; when there is none any more (a
- * failed deploy removes it), deploys the same spec again under the same id.
+ * failed deploy removes it), deploys the same spec again under the same id, with the API key the
+ * server kept for it.
  */
 import { DEPLOY_ACTIONS, deploymentReportSchema, type DeploymentView } from "../../../protocol/deployments";
 import { ServiceError } from "../errors";
 import { applyReport } from "./apply-report";
-import { AGENT_TIMEOUT_MS, type DeploymentsContext } from "./context";
+import { AGENT_TIMEOUT_MS, refusedByAgent, trackCreate, type DeploymentsContext } from "./context";
 import { recordOr404 } from "./lookup";
 import type { DeploymentRecord } from "./types";
 import { toView } from "./views";
 
 async function redeploy(ctx: DeploymentsContext, r: DeploymentRecord): Promise<unknown> {
-  if (r.spec.options.apiKey) {
-    throw new ServiceError("conflict", `${r.name} was deployed with an API key, which Switchyard does not keep: deploy it again with its key`);
+  const { apiKey: redacted, ...rest } = r.spec.options;
+  const apiKey = redacted ? (ctx.apiKeys.get(r.id) ?? (await ctx.secrets.deploymentApiKey(r.id))) : null;
+  if (redacted && !apiKey) {
+    // Only a deployment adopted from a node (the server's database was reset) has a key the server never saw.
+    throw new ServiceError("conflict", `${r.name} was deployed with an API key this server does not have: deploy it again with its key`);
   }
+  const options = apiKey ? { ...rest, apiKey } : rest;
   const hfToken = (await ctx.secrets.hfToken()) ?? undefined;
-  const { apiKey: _redacted, ...options } = r.spec.options;
   // The agent's new runner counts its reports from 0 again.
   ctx.seqs.delete(r.id);
   await ctx.store.update(r.id, { state: "pending", reason: null, logs: [] });
+  const settled = trackCreate(ctx, r.id);
   try {
     return await ctx.hub.request(r.node, DEPLOY_ACTIONS.create, { ...r.spec, options, secrets: { hfToken } }, AGENT_TIMEOUT_MS);
   } catch (err) {
-    await ctx.store.update(r.id, { state: "failed", reason: (err as Error).message });
+    // Unanswered, the agent may still start it: "pending" (not "failed" with no container, which a
+    // stop would forget without asking the node) until its reports or its next announcement say.
+    const refused = refusedByAgent(err, ctx.hub.isConnected(r.node));
+    await ctx.store.update(r.id, { state: refused ? "failed" : "pending", reason: (err as Error).message });
     throw err;
+  } finally {
+    settled();
   }
 }
 

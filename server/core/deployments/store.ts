@@ -19,7 +19,12 @@ export interface DeploymentStore {
   remove(id: string): Promise<void>;
 }
 
-export async function createDeploymentStore(repo: DeploymentsRepo, now: () => number = Date.now): Promise<DeploymentStore> {
+export interface StoreHooks {
+  /** After a record is removed (its secrets go with it). */
+  onRemove?(record: DeploymentRecord): Promise<void>;
+}
+
+export async function createDeploymentStore(repo: DeploymentsRepo, now: () => number = Date.now, hooks: StoreHooks = {}): Promise<DeploymentStore> {
   const byId = new Map<string, DeploymentRecord>();
   for (const r of await repo.list()) byId.set(r.id, r);
   const find = (name: string) => [...byId.values()].find((r) => r.name === name) ?? null;
@@ -49,8 +54,10 @@ export async function createDeploymentStore(repo: DeploymentsRepo, now: () => nu
     },
 
     async remove(id) {
+      const record = byId.get(id);
       byId.delete(id);
       await repo.delete(id);
+      if (record) await hooks.onRemove?.(record);
     },
   };
 }

@@ -37,7 +37,7 @@ export function routableBackends(ctx: DeploymentsContext): RoutableBackend[] {
   for (const r of ctx.store.all()) {
     const url = endpointOf(ctx, r);
     if (r.desired !== "running" || !url) continue;
-    out.push({ name: r.name, url, api: "openai", model: r.spec.servedName, ready: r.state === "ready" });
+    out.push({ name: r.name, url, api: "openai", model: r.spec.servedName, ready: r.state === "ready", apiKey: ctx.apiKeys.get(r.id) ?? null });
   }
   return out;
 }

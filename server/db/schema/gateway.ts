@@ -9,7 +9,7 @@ export const gatewayKeys = sqliteTable("gateway_keys", {
   name: text("name").notNull().unique(),
   /** sha256 hex of the key. */
   hash: text("hash").notNull().unique(),
-  /** The first characters of the key, to recognise it in a list ("sk-sy-ab12…"). */
+  /** A short, safe hint to recognise the key in a list ("sk-sy-…ab12"); never enough to use it. */
   prefix: text("prefix").notNull(),
   /** "ui" (made in the dashboard) or "config" (from SWITCHYARD_CONFIG, read-only in the UI). */
   source: text("source").notNull(),

@@ -18,9 +18,17 @@ export function newKey(): string {
   return KEY_PREFIX + randomBytes(24).toString("base64url");
 }
 
-/** What is shown of a key in lists: enough to recognise it, never enough to use it. */
+/**
+ * What is shown of a key in lists: enough to recognise it, never enough to use it. Our own keys show
+ * their fixed marker and last 4 characters (of 32 random ones). A key from the config file may be
+ * short or guessable, so at most a quarter of it is shown ("sk-example-123" → "s…23").
+ */
 export function keyPrefix(key: string): string {
-  return key.length <= 12 ? `${key.slice(0, 3)}…` : `${key.slice(0, 10)}…`;
+  if (key.startsWith(KEY_PREFIX) && key.length >= KEY_PREFIX.length + 16) return `${KEY_PREFIX}…${key.slice(-4)}`;
+  const shown = Math.floor(key.length / 4);
+  const head = Math.min(3, Math.floor(shown / 2));
+  const tail = Math.min(4, shown - head);
+  return `${key.slice(0, head)}…${tail > 0 ? key.slice(-tail) : ""}`;
 }
 
 /** `Authorization: Bearer KEY` or `x-api-key: KEY` (Anthropic SDKs send the latter). */
@@ -50,6 +58,10 @@ function fromRow(r: GatewayKeyRow): GatewayKey {
   };
 }
 
+/**
+ * Keys live in memory (loaded at start, updated on create and revoke) so that authenticating a
+ * request never waits on the database; only dashboard actions and the batched usage write do.
+ */
 export class KeyStore {
   private byHash = new Map<string, GatewayKey>();
   private byId = new Map<string, GatewayKey>();
@@ -58,15 +70,16 @@ export class KeyStore {
   constructor(private readonly repo: GatewayRepo, private readonly isAdminToken: (t: string) => boolean, private readonly now: () => number = Date.now) {}
 
   /** Reads the table after syncing the config file's keys into it. */
-  load(configKeys: readonly ApiKeyConfig[]): void {
+  async load(configKeys: readonly ApiKeyConfig[]): Promise<void> {
     const at = this.now();
-    this.repo.syncConfigKeys(configKeys.map((k) => ({
+    await this.repo.syncConfigKeys(configKeys.map((k) => ({
       id: randomUUID(), name: k.name, hash: hashKey(k.key), prefix: keyPrefix(k.key), source: "config",
       models: k.models ? JSON.stringify(k.models) : null, createdAt: at,
     })));
+    const rows = await this.repo.keys();
     this.byHash.clear();
     this.byId.clear();
-    for (const row of this.repo.keys()) {
+    for (const row of rows) {
       const key = fromRow(row);
       this.byId.set(key.id, key);
       if (key.revokedAt === null) this.byHash.set(row.hash, key);
@@ -92,34 +105,46 @@ export class KeyStore {
   }
 
   /** Creates a dashboard key; the plaintext is returned this once and never stored. */
-  create(name: string, models: string[] | null): { key: string; record: GatewayKey } {
+  async create(name: string, models: string[] | null): Promise<{ key: string; record: GatewayKey }> {
     if ([...this.byId.values()].some((k) => k.name === name && k.revokedAt === null)) {
       throw new ServiceError("conflict", `a key named ${name} already exists: pick another name or revoke that one first`);
     }
-    for (const k of this.byId.values()) if (k.name === name) this.remove(k.id); // a revoked namesake gives way
     const key = newKey();
     const row = { id: randomUUID(), name, hash: hashKey(key), prefix: keyPrefix(key), source: "ui", models: models ? JSON.stringify(models) : null, createdAt: this.now() };
-    this.repo.insertKey(row);
     const record = fromRow({ ...row, revokedAt: null, lastUsedAt: null, requests: 0, inputTokens: 0, outputTokens: 0 });
+    const namesakes = [...this.byId.values()].filter((k) => k.name === name); // revoked: they give way
+    // Taken in memory before the writes, so a second create of the same name meanwhile is refused.
+    for (const k of namesakes) this.byId.delete(k.id);
     this.byId.set(record.id, record);
+    try {
+      for (const k of namesakes) await this.repo.deleteKey(k.id);
+      await this.repo.insertKey(row);
+    } catch (err) {
+      this.byId.delete(record.id);
+      for (const k of namesakes) this.byId.set(k.id, k);
+      throw err;
+    }
     this.byHash.set(row.hash, record);
     return { key, record };
   }
 
-  revoke(id: string): GatewayKey {
+  async revoke(id: string): Promise<GatewayKey> {
     const key = this.byId.get(id);
     if (!key) throw new ServiceError("not_found", `no API key with id ${id}`);
     if (key.source === "config") throw new ServiceError("conflict", `key ${key.name} comes from the config file: remove it there`);
     if (key.revokedAt !== null) return key;
+    // Refused at once, before the write lands; a failed write puts it back as the table has it.
+    const hashes = [...this.byHash].filter(([, k]) => k.id === id).map(([hash]) => hash);
     key.revokedAt = this.now();
-    this.repo.revokeKey(id, key.revokedAt);
-    for (const [hash, k] of this.byHash) if (k.id === id) this.byHash.delete(hash);
+    for (const hash of hashes) this.byHash.delete(hash);
+    try {
+      await this.repo.revokeKey(id, key.revokedAt);
+    } catch (err) {
+      key.revokedAt = null;
+      for (const hash of hashes) this.byHash.set(hash, key);
+      throw err;
+    }
     return key;
-  }
-
-  private remove(id: string): void {
-    this.repo.deleteKey(id);
-    this.byId.delete(id);
   }
 
   /** Counts one finished request (in memory; flush() writes). */
@@ -130,19 +155,28 @@ export class KeyStore {
     key.inputTokens += inputTokens ?? 0;
     key.outputTokens += outputTokens ?? 0;
     key.lastUsedAt = at;
-    const d = this.pending.get(key.id) ?? { id: key.id, requests: 0, inputTokens: 0, outputTokens: 0, lastUsedAt: at };
-    d.requests++;
-    d.inputTokens += inputTokens ?? 0;
-    d.outputTokens += outputTokens ?? 0;
-    d.lastUsedAt = at;
-    this.pending.set(key.id, d);
+    this.addPending({ id: key.id, requests: 1, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, lastUsedAt: at });
   }
 
-  flush(): void {
+  private addPending(delta: UsageDelta): void {
+    const d = this.pending.get(delta.id);
+    if (!d) return void this.pending.set(delta.id, { ...delta });
+    d.requests += delta.requests;
+    d.inputTokens += delta.inputTokens;
+    d.outputTokens += delta.outputTokens;
+    d.lastUsedAt = Math.max(d.lastUsedAt, delta.lastUsedAt);
+  }
+
+  async flush(): Promise<void> {
     if (this.pending.size === 0) return;
     const deltas = [...this.pending.values()];
     this.pending.clear();
-    this.repo.addUsage(deltas);
+    try {
+      await this.repo.addUsage(deltas);
+    } catch (err) {
+      for (const d of deltas) this.addPending(d); // counted again on the next flush, not lost
+      throw err;
+    }
   }
 }
 

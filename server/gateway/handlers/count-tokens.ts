@@ -18,11 +18,10 @@ import { readRequestBody, type RequestBody } from "./prepare";
 import { ClientBodyError, readClientBody } from "./read-body";
 
 const TIMEOUT_MS = 5000;
-/** Backends that answered 404/405/501 for count_tokens: not asked again. */
-const unsupported = new Set<string>();
 
 async function askBackend(gw: Gateway, req: IncomingMessage, b: Backend, body: RequestBody, model: string): Promise<number | null> {
-  if (unsupported.has(`${b.name} ${b.url}`)) return null;
+  // Backends that answered 404/405/501 are not asked again (the Gateway forgets them when they go).
+  if (gw.countTokensUnsupported.get(b.name) === b.url) return null;
   const { request, response } = send({
     url: b.url, path: `/v1/messages/count_tokens${body.query}`, method: "POST",
     headers: upstreamHeaders(b, req.headers, false), body: withModel(body.raw, body.fields, model), agent: gw.pool.agentFor(b.name, b.url),
@@ -31,7 +30,7 @@ async function askBackend(gw: Gateway, req: IncomingMessage, b: Backend, body: R
   try {
     const res = await response;
     const got = await collect(res, 64 * 1024);
-    if (res.statusCode === 404 || res.statusCode === 405 || res.statusCode === 501) unsupported.add(`${b.name} ${b.url}`);
+    if (res.statusCode === 404 || res.statusCode === 405 || res.statusCode === 501) gw.countTokensUnsupported.set(b.name, b.url);
     if (res.statusCode !== 200 || !got.complete) return null;
     const n = (JSON.parse(got.body.toString("utf8")) as { input_tokens?: unknown }).input_tokens;
     return typeof n === "number" ? n : null;

@@ -3,6 +3,8 @@ import type { RequestRecord } from "../exchange";
 import type { BackendHealthView } from "../health/monitor";
 import { Counter, Histogram, Registry, formatLabels } from "./prometheus";
 
+export const UNROUTED = "(unrouted)";
+
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
 export class GatewayMetrics {
@@ -21,8 +23,10 @@ export class GatewayMetrics {
   private readonly labelCache = new Map<string, { pair: { model: string; target: string }; pairKey: string; byStatus: Map<string, string> }>();
 
   record(r: RequestRecord): void {
-    // Names of models nobody routes come from clients: one label for all of them keeps series bounded.
-    const model = r.target === null && r.status === 404 ? "(unrouted)" : (r.modelAsked ?? "");
+    // The model name comes from the client: it becomes a label only once a target was chosen for it
+    // (a route or deployment exists). Refused ones (404, 403, 400, …) share one label, so a client
+    // cycling through made-up names cannot grow the series without bound.
+    const model = r.target === null ? UNROUTED : (r.modelAsked ?? "");
     const target = r.target ?? "";
     const cacheKey = `${model}\u0000${target}`;
     let c = this.labelCache.get(cacheKey);

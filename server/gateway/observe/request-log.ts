@@ -3,6 +3,7 @@
  * request path), pruned by age. A small in-memory tail (recent requests, recent failovers, traffic
  * per target over the last minute) feeds the routes page without touching the database.
  */
+import type { FailoverView } from "../../../protocol/gateway";
 import type { GatewayRepo } from "../../db/repos/gateway-repo";
 import type { RequestRecord } from "../exchange";
 import { createLogger } from "../../../lib/logger";
@@ -13,13 +14,7 @@ const MAX_BUFFER = 50_000;
 const RECENT = 200;
 const WINDOW_S = 60;
 
-export interface FailoverEvent {
-  ts: number;
-  model: string | null;
-  from: string;
-  to: string | null;
-  why: string;
-}
+export type FailoverEvent = FailoverView;
 
 export interface TargetTraffic {
   target: string;
@@ -101,7 +96,8 @@ export class RequestLog {
     return [...this.failovers].reverse();
   }
 
-  flush(): void {
+  /** Writes the buffered rows; never throws (a failed batch is logged and dropped). */
+  async flush(): Promise<void> {
     if (this.dropped > 0) {
       log.warn({ dropped: this.dropped }, "request log buffer was full: rows dropped");
       this.dropped = 0;
@@ -110,7 +106,7 @@ export class RequestLog {
     const rows = this.buffer;
     this.buffer = [];
     try {
-      this.repo.insertRequests(rows.map((r) => ({
+      await this.repo.insertRequests(rows.map((r) => ({
         ts: r.ts, keyName: r.keyName, endpoint: r.endpoint, modelAsked: r.modelAsked, target: r.target,
         attempts: r.attempts, failovers: r.failovers, status: r.status, stream: r.stream, ttftMs: r.ttftMs,
         durationMs: r.durationMs, inputTokens: r.inputTokens, outputTokens: r.outputTokens, error: r.error, body: r.body,
@@ -120,7 +116,7 @@ export class RequestLog {
     }
   }
 
-  prune(): number {
+  prune(): Promise<number> {
     return this.repo.pruneRequests(this.now() - this.retentionMs);
   }
 }

@@ -71,7 +71,8 @@ export function errorBodyFor(protocol: Protocol, status: number, message: string
   return protocol === "anthropic" ? anthropicErrorBody(status, message) : openAIErrorBody(status, message);
 }
 
-export interface UpstreamError {
+/** What an upstream error body says (not to be confused with upstream/send.ts's UpstreamError, a transport failure). */
+export interface UpstreamErrorInfo {
   message: string;
   /** The upstream's own error type, when it gave one ("overloaded_error", "BadRequestError"). */
   type: string | null;
@@ -85,7 +86,7 @@ export interface UpstreamError {
  * The message inside any error body an upstream may send: Anthropic, OpenAI, llama.cpp
  * ({error:{code,message}}), vLLM ({object:"error",message,code}), FastAPI ({detail}), or plain text.
  */
-export function readUpstreamError(body: unknown): UpstreamError {
+export function readUpstreamError(body: unknown): UpstreamErrorInfo {
   let value = body;
   if (typeof body === "string") {
     try {
@@ -115,7 +116,7 @@ function detailText(detail: unknown): string | null {
 }
 
 /** Overload, in whatever words the upstream chose. */
-function isOverload(err: UpstreamError, status: number | null): boolean {
+function isOverload(err: UpstreamErrorInfo, status: number | null): boolean {
   return status === 529 || status === 503 || /overload/i.test(err.type ?? "") || /overloaded/i.test(err.message);
 }
 

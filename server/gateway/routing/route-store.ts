@@ -18,19 +18,19 @@ export interface RouteView extends RouteDef {
   updatedAt: number | null;
 }
 
+/** Dashboard routes are held in memory (read at start, reread after each change): routing never waits on the database. */
 export class RouteStore {
   private uiRoutes: Array<RouteDef & { updatedAt: number }> = [];
 
-  constructor(private readonly repo: GatewayRepo, private readonly configRoutes: readonly RouteConfig[], private readonly now: () => number = Date.now) {
-    this.reload();
-  }
+  constructor(private readonly repo: GatewayRepo, private readonly configRoutes: readonly RouteConfig[], private readonly now: () => number = Date.now) {}
 
-  private reload(): void {
-    this.uiRoutes = [];
-    for (const row of this.repo.routes()) {
+  async load(): Promise<void> {
+    const routes: Array<RouteDef & { updatedAt: number }> = [];
+    for (const row of await this.repo.routes()) {
       const targets = z.array(targetEntrySchema).safeParse(safeJson(row.targets));
-      if (targets.success) this.uiRoutes.push({ model: row.model, targets: targets.data, updatedAt: row.updatedAt });
+      if (targets.success) routes.push({ model: row.model, targets: targets.data, updatedAt: row.updatedAt });
     }
+    this.uiRoutes = routes;
   }
 
   config(): readonly RouteDef[] {
@@ -49,7 +49,7 @@ export class RouteStore {
   }
 
   /** `knownBackend` says whether a backend name exists now (config or deployment). */
-  upsert(body: unknown, knownBackend: (name: string) => boolean): RouteView {
+  async upsert(body: unknown, knownBackend: (name: string) => boolean): Promise<RouteView> {
     const { model, targets } = routeBodySchema.parse(body);
     if (this.configRoutes.some((r) => r.model === model)) {
       throw new ServiceError("conflict", `the route for ${model} comes from the config file: change it there`);
@@ -59,17 +59,17 @@ export class RouteStore {
       throw new ServiceError("bad_request", `no backend named ${[...new Set(unknown)].join(", ")}: add it to the config file's backends, or deploy it first`);
     }
     const at = this.now();
-    this.repo.upsertRoute(model, JSON.stringify(targets), at);
-    this.reload();
+    await this.repo.upsertRoute(model, JSON.stringify(targets), at);
+    await this.load();
     return { model, targets, source: "ui", updatedAt: at };
   }
 
-  remove(model: string): void {
+  async remove(model: string): Promise<void> {
     if (this.configRoutes.some((r) => r.model === model)) {
       throw new ServiceError("conflict", `the route for ${model} comes from the config file: remove it there`);
     }
-    if (!this.repo.deleteRoute(model)) throw new ServiceError("not_found", `no dashboard route for ${model}`);
-    this.reload();
+    if (!(await this.repo.deleteRoute(model))) throw new ServiceError("not_found", `no dashboard route for ${model}`);
+    await this.load();
   }
 }
 

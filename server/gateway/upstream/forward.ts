@@ -19,7 +19,7 @@ import type { Tokens } from "../observe/usage";
 import { upstreamHeaders } from "./headers";
 import type { UpstreamPool } from "./pool";
 import { collect, send, UpstreamError } from "./send";
-import { relayRest, writeError, writeWhole, type RelayContext } from "./relay";
+import { relayRest, writeError, writeJson, writeWhole, type RelayContext } from "./relay";
 import { redactBody } from "./redact";
 
 /** Plain responses up to this size are held until complete (so they stay retryable). */
@@ -141,18 +141,23 @@ async function attempt(deps: ForwardDeps, fr: ForwardRequest, backend: Backend, 
     const status = res.statusCode ?? 502;
     if (status >= 400) {
       const got = await collect(res, HOLD_LIMIT);
-      const body = got.complete ? got.body : Buffer.concat(got.head);
+      // An error body this large is no message for anyone: the rest is not read (the connection
+      // goes, rather than staying paused forever), and the client gets an error that says so
+      // instead of a cut-off body passed off as whole.
+      if (!got.complete) res.destroy();
+      const body = got.complete ? got.body : Buffer.from(JSON.stringify({ error: { message: `the backend answered HTTP ${status} with an error body over ${HOLD_LIMIT >> 20} MiB (not relayed)` } }));
+      const raw = got.complete && prepared.relay.kind === "raw";
       if (RETRY(status)) {
         stopWaiting();
         const outcome = BREAKER_KIND(status);
         deps.monitor.end(backend.name, outcome.ok === false ? { ...outcome, retryAfterMs: retryAfterMs(res.headers["retry-after"]) } : outcome);
-        if (!got.complete) res.destroy();
-        return { done: false, failure: { status, body, headers: res.headers, raw: prepared.relay.kind === "raw" }, why: `HTTP ${status}` };
+        return { done: false, failure: { status, body, headers: res.headers, raw }, why: `HTTP ${status}` };
       }
       stopWaiting();
       deps.monitor.end(backend.name, { ok: null }); // the request's fault, not the backend's
       commit(fr, status);
-      writeWhole(relayCtx, res, body);
+      if (got.complete) writeWhole(relayCtx, res, body);
+      else writeJson(fr.client, status, translateErrorBody(body.toString("utf8"), status, fr.protocol, deps.secrets()));
       return { done: true };
     }
     if (!fr.stream) {

@@ -21,6 +21,10 @@ export interface UpstreamTarget {
 export interface UpstreamPool {
   agentFor(backend: string, url: string): http.Agent;
   targetFor(backend: string, url: string): UpstreamTarget;
+  /** Drops the agents of backends not in `names` (deployments come and go, each with a new name). */
+  retain(names: { has(name: string): boolean }): void;
+  /** Backends with an agent now. */
+  size(): number;
   close(): void;
 }
 
@@ -31,7 +35,7 @@ export function createUpstreamPool(): UpstreamPool {
     targetFor(backend, url) {
       const hit = agents.get(backend);
       if (hit && hit.url === url) return hit.target;
-      hit?.agent.destroy();
+      if (hit) retire(hit.agent);
       // `timeout` closes idle pooled sockets before the servers' own keep-alive timeouts do
       // (llama.cpp's is 5 s), which narrows the race where a request meets a socket being closed.
       const opts = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: Infinity, maxFreeSockets: 256, scheduling: "lifo" as const, timeout: IDLE_SOCKET_MS };
@@ -42,10 +46,27 @@ export function createUpstreamPool(): UpstreamPool {
       agents.set(backend, { url, agent, target });
       return target;
     },
+    retain(names) {
+      for (const [name, { agent }] of agents) {
+        if (names.has(name)) continue;
+        agents.delete(name);
+        retire(agent);
+      }
+    },
+    size: () => agents.size,
     close() {
       for (const { agent } of agents.values()) agent.destroy();
       agents.clear();
     },
   };
   return pool;
+}
+
+/**
+ * A backend that is gone (or moved): its idle sockets close now. Requests still in flight on it
+ * finish; their sockets then idle out through the agent's `timeout`, and the agent goes with them.
+ */
+function retire(agent: http.Agent): void {
+  if (Object.values(agent.sockets).every((list) => !list || list.length === 0)) return void agent.destroy();
+  for (const list of Object.values(agent.freeSockets)) for (const socket of list ?? []) socket.destroy();
 }

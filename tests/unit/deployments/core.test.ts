@@ -8,8 +8,7 @@ import { DEPLOY_ACTIONS, DEPLOY_EVENTS, type DeploymentReportInput, type Deploym
 import { createApi } from "../../../server/api/app";
 import { createAuth } from "../../../server/core/auth";
 import { createDeployments, type Deployments } from "../../../server/core/deployments";
-import { loadFitEstimator, type FitEstimator } from "../../../server/core/deployments/fit-hook";
-import { createLogger } from "../../../lib/logger";
+import type { FitEstimator } from "../../../server/core/deployments/fit-hook";
 import { ServiceError } from "../../../server/core/errors";
 import { createFleet, type Fleet } from "../../../server/core/fleet";
 import { createHistory } from "../../../server/core/history";
@@ -19,7 +18,7 @@ import { deploymentsRepo } from "../../../server/db/repos/deployments-repo";
 import { nodesRepo } from "../../../server/db/repos/nodes-repo";
 import { samplesRepo } from "../../../server/db/repos/samples-repo";
 import { settingsRepo } from "../../../server/db/repos/settings-repo";
-import { sample } from "../../helpers/samples";
+import { gpu, sample } from "../../helpers/samples";
 
 const ADMIN = "admin-token-for-tests";
 const facts = { hostname: "box1", os: "linux", arch: "x64", cpuModel: null, cpuCores: 2, memTotalBytes: 8e9 };
@@ -118,11 +117,88 @@ describe("deployments core and REST API", () => {
     expect(ready.state).toBe("ready");
     // VRAM really used: per-process telemetry (pid 42 holds 900 MiB in the sample) joined by PID.
     expect(ready.vramMiB).toBe(900);
-    expect(deployments.listRoutableBackends()).toEqual([{ name: "qwen3-8b", url: "http://10.0.0.5:18080", api: "openai", model: "qwen3-8b", ready: true }]);
+    expect(deployments.listRoutableBackends()).toEqual([{ name: "qwen3-8b", url: "http://10.0.0.5:18080", api: "openai", model: "qwen3-8b", ready: true, apiKey: null }]);
 
     // An older report arriving late does not undo a newer one.
     await hub.emit(DEPLOY_EVENTS.state, report(view, { state: "loading", seq: 2 }));
     expect(deployments.get("qwen3-8b").state).toBe("ready");
+  });
+
+  it("keeps a deployment's API key server-side for the gateway and redeploys, never showing it, and forgets it on stop", async () => {
+    const KEY = "sk-engine-key-123";
+    const res = await call("POST", "/api/deployments", { engine: "vllm", model: "Qwen/Qwen3-8B", name: "keyed", options: { apiKey: KEY } });
+    expect(res.status).toBe(201);
+    const id = (res.json as DeploymentView).id;
+    expect(hub.requests.find((r) => r.action === DEPLOY_ACTIONS.create)!.payload.options.apiKey).toBe(KEY);
+    expect(deployments.listRoutableBackends()).toEqual([expect.objectContaining({ name: "keyed", apiKey: KEY })]);
+    // Never in what REST clients and the dashboard see.
+    for (const path of ["/api/deployments", "/api/deployments/keyed", "/api/secrets"]) expect((await call("GET", path)).text).not.toContain(KEY);
+    expect(deployments.get("keyed").options?.apiKey).toBe("[redacted]");
+
+    // Kept over a server restart; a deployment whose container is gone is deployed again with it.
+    deployments.close();
+    await start();
+    expect(deployments.listRoutableBackends()[0]?.apiKey).toBe(KEY);
+    await hub.emit(DEPLOY_EVENTS.state, report({ id, name: "keyed" }, { state: "failed", containerId: null, seq: 9, reason: "the engine exited with code 1" }));
+    const again = await call("POST", "/api/deployments/keyed/restart");
+    expect(again.status, again.text).toBe(200);
+    expect(hub.requests.at(-1)).toMatchObject({ action: DEPLOY_ACTIONS.create, payload: { id, options: { apiKey: KEY } } });
+
+    expect((await call("DELETE", "/api/deployments/keyed")).status).toBe(200);
+    expect(await secrets.deploymentApiKey(id)).toBeNull();
+  });
+
+  it("a deploy the agent did not answer (timeout) is stopped on the node, not left to be adopted later", async () => {
+    hub.answer = (action) => {
+      if (action === DEPLOY_ACTIONS.create) throw new ServiceError("unavailable", "node box1 did not answer 'deployment.create' within 60 s");
+      return { removed: true };
+    };
+    const res = await call("POST", "/api/deployments", { engine: "llamacpp", model: "/m/a.gguf", name: "a", gpus: "none" });
+    expect(res.status).toBe(503);
+    const created = hub.requests.find((r) => r.action === DEPLOY_ACTIONS.create)!.payload as DeploySpec;
+    expect(hub.requests.at(-1)).toMatchObject({ action: DEPLOY_ACTIONS.stop, payload: { id: created.id } });
+    expect(deployments.list()).toEqual([]);
+
+    // The stop cannot get through either: the record stays, wanted stopped, and the container the
+    // agent went on to start is stopped when it announces it, not adopted.
+    hub.answer = (action) => {
+      throw new ServiceError("unavailable", `node box1 did not answer '${action}' within 60 s`);
+    };
+    expect((await call("POST", "/api/deployments", { engine: "llamacpp", model: "/m/b.gguf", name: "b", gpus: "none" })).status).toBe(503);
+    const b = hub.requests.filter((r) => r.action === DEPLOY_ACTIONS.create).at(-1)!.payload as DeploySpec;
+    expect(deployments.get("b")).toMatchObject({ desired: "stopped", state: "stopping" });
+    hub.answer = () => ({ removed: true });
+    const spec = { ...b, secrets: undefined };
+    await hub.emit(DEPLOY_EVENTS.announce, { reports: [{ ...report(b, { state: "ready" }), spec }] });
+    expect(hub.requests.at(-1)).toMatchObject({ action: DEPLOY_ACTIONS.stop, payload: { id: b.id } });
+    expect(deployments.list()).toEqual([]);
+  });
+
+  it("a stop while the deploy is still being asked for waits for its answer, then stops what it started", async () => {
+    let answerCreate!: () => void;
+    let createAnswered = false;
+    let stopAfterCreate: boolean | null = null;
+    hub.answer = (action, payload) => {
+      if (action === DEPLOY_ACTIONS.create) {
+        return new Promise((resolve) => (answerCreate = () => {
+          createAnswered = true;
+          resolve(report(payload));
+        }));
+      }
+      if (action === DEPLOY_ACTIONS.stop) stopAfterCreate = createAnswered;
+      return { removed: true };
+    };
+    const deploying = call("POST", "/api/deployments", { engine: "llamacpp", model: "/m/a.gguf", name: "a", gpus: "none" });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(deployments.get("a").state).toBe("pending");
+    const stopping = call("DELETE", "/api/deployments/a");
+    await new Promise((r) => setTimeout(r, 20));
+    expect(stopAfterCreate).toBeNull(); // not sent yet: it would find nothing on the node
+    answerCreate();
+    expect((await deploying).status).toBe(201);
+    expect((await stopping).json).toMatchObject({ removed: true });
+    expect(stopAfterCreate).toBe(true);
+    expect(deployments.list()).toEqual([]);
   });
 
   it("answers bad input with the reason, and keeps nothing of a deploy the agent refused", async () => {
@@ -226,10 +302,21 @@ describe("deployments core and REST API", () => {
     expect(tooBig.json.warnings[0]).toMatch(/the fit estimate says this does not fit on box1 GPUs 0 .*; deploying anyway/);
   });
 
-  it("finds the fit estimator built beside it when it is there", async () => {
-    const present = await import("node:fs").then((fs) => fs.existsSync(new URL("../../../server/core/fit/estimate.ts", import.meta.url)));
-    const loaded = await loadFitEstimator(createLogger("test"));
-    expect(loaded !== null).toBe(present);
+  it("does not ask the fit estimate about a GPU whose memory is unknown (no false 'does not fit')", async () => {
+    const id = await fleet.connect({ name: "mig1", agentVersion: "0.1.0", facts });
+    await fleet.ingest(id, [sample(Date.now(), { gpus: [gpu(0, { memTotalMiB: null, memUsedMiB: null })], processes: [] })]);
+    hub.connected.add("mig1");
+    const asked: number[][] = [];
+    fit = async (q) => {
+      asked.push(q.gpus.map((g) => g.totalBytes));
+      return { fits: false, totalBytes: 1 };
+    };
+    deployments.close();
+    await start();
+    const res = await call("POST", "/api/deployments", { engine: "vllm", model: "a/b", node: "mig1" });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json).toMatchObject({ node: "mig1", gpus: [0], warnings: [] });
+    expect(asked).toEqual([]);
   });
 
   it("restarts the container; a failed deploy with no container left is deployed again", async () => {

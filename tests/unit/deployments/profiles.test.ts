@@ -3,7 +3,7 @@
  * users type for vLLM, SGLang and llama.cpp, as Docker Engine API create requests.
  */
 import { describe, expect, it } from "vitest";
-import { buildContainerSpec, containerName, profileFor, withoutMemlock } from "../../../agents/docker/profiles";
+import { apiKeyOnCommandLineWarning, buildContainerSpec, containerName, containerSecrets, profileFor, withoutMemlock } from "../../../agents/docker/profiles";
 import { LABELS, isOurs } from "../../../agents/docker/labels";
 import { deploySpecSchema, type DeploySpecInput } from "../../../protocol/deployments";
 
@@ -17,7 +17,7 @@ function build(input: Partial<DeploySpecInput> & Pick<DeploySpecInput, "engine" 
 }
 
 describe("vLLM profile", () => {
-  it("is `vllm serve MODEL` with the documented flags, TP from the GPU count, host IPC", () => {
+  it("is `vllm serve MODEL` with the documented flags, TP from the GPU count, host IPC; the API key in VLLM_API_KEY", () => {
     const c = build({
       engine: "vllm", model: { kind: "hf", repo: "Qwen/Qwen3-8B" }, ctx: 32768,
       options: { util: 0.85, kvCacheDtype: "fp8", quantization: "awq", apiKey: "sk-1" }, extraArgs: ["--max-num-seqs", "64"],
@@ -26,8 +26,11 @@ describe("vLLM profile", () => {
     expect(c.Cmd).toEqual([
       "Qwen/Qwen3-8B", "--served-model-name", "qwen", "--host", "0.0.0.0", "--port", "8000",
       "--tensor-parallel-size", "2", "--max-model-len", "32768", "--gpu-memory-utilization", "0.85",
-      "--kv-cache-dtype", "fp8", "--quantization", "awq", "--api-key", "sk-1", "--max-num-seqs", "64",
+      "--kv-cache-dtype", "fp8", "--quantization", "awq", "--max-num-seqs", "64",
     ]);
+    // On the command line the key would be in `ps aux` on the box and in `docker inspect`'s Args.
+    expect(c.Env).toEqual(["VLLM_API_KEY=sk-1"]);
+    expect(apiKeyOnCommandLineWarning({ engine: "vllm", options: { apiKey: "sk-1" } })).toBeNull();
     expect(c.Cmd).not.toContain("serve"); // never repeated after the entrypoint
     expect(c.HostConfig?.IpcMode).toBe("host");
     expect(c.HostConfig?.DeviceRequests).toEqual([{ Driver: "nvidia", DeviceIDs: ["0", "1"], Capabilities: [["gpu"]] }]);
@@ -67,6 +70,15 @@ describe("SGLang profile", () => {
     expect(c.ExposedPorts).toEqual({ "30000/tcp": {} });
   });
 
+  it("takes the API key only as --api-key (no environment form), and says so", () => {
+    const c = build({ engine: "sglang", model: { kind: "hf", repo: "a/b" }, options: { apiKey: "sk-sg" } });
+    expect(c.Cmd?.join(" ")).toContain("--api-key sk-sg --enable-metrics");
+    expect(c.Env).toEqual([]);
+    expect(apiKeyOnCommandLineWarning({ engine: "sglang", options: { apiKey: "sk-sg" } }))
+      .toBe("SGLang takes --api-key on its command line: visible to users of the GPU box");
+    expect(apiKeyOnCommandLineWarning({ engine: "sglang", options: {} })).toBeNull();
+  });
+
   it("can drop the memlock limit for daemons that refuse it, keeping the rest", () => {
     const c = build({ engine: "sglang", model: { kind: "hf", repo: "a/b" } });
     expect(withoutMemlock(c)?.HostConfig?.Ulimits).toEqual([{ Name: "stack", Soft: 67108864, Hard: 67108864 }]);
@@ -83,6 +95,13 @@ describe("llama.cpp profile", () => {
       "-c", "8192", "-ngl", "999", "-np", "4", "-ctk", "q8_0", "-ctv", "q8_0",
     ]);
     expect(c.HostConfig?.Binds).toEqual([`${HF}:/root/.cache/huggingface`, "/srv/gguf:/models:ro"]);
+  });
+
+  it("passes the API key as LLAMA_API_KEY (llama-server's variable for --api-key), not on the command line", () => {
+    const c = build({ engine: "llamacpp", model: { kind: "gguf", path: "/m/a.gguf" }, options: { apiKey: "sk-ll" }, secrets: { hfToken: "hf_x" } });
+    expect(c.Cmd).not.toContain("--api-key");
+    expect(c.Cmd).not.toContain("sk-ll");
+    expect(c.Env).toEqual(["HF_TOKEN=hf_x", "LLAMA_API_KEY=sk-ll"]);
   });
 
   it("uses -hf repo:quant for a repo id and no GPU request (nor -ngl) on CPU", () => {
@@ -113,10 +132,21 @@ describe("every container", () => {
     });
     expect(isOurs(c.Labels, "box1")).toBe(true);
     expect(isOurs(c.Labels, "box2")).toBe(false);
-    expect(c.Env).toEqual(["HF_TOKEN=hf_secret_token"]);
+    expect(c.Env).toEqual(["HF_TOKEN=hf_secret_token", "VLLM_API_KEY=sk-secret-key"]);
+    expect(JSON.stringify([c.Cmd, c.Entrypoint])).not.toMatch(/hf_secret_token|sk-secret-key/);
     expect(JSON.stringify(c.Labels)).not.toMatch(/hf_secret_token|sk-secret-key/);
     expect(JSON.parse(c.Labels![LABELS.spec]!).options.apiKey).toBe("[redacted]");
     expect(c.name).toBe(containerName(spec));
     expect(c.name).toMatch(/^switchyard-qwen-\w+$/);
+  });
+});
+
+describe("secrets read back from a container (agent restart)", () => {
+  it("finds the HF token and API keys in its environment, and SGLang's --api-key in its command", () => {
+    expect(containerSecrets({
+      env: ["PATH=/bin", "HF_TOKEN=hf_1", "VLLM_API_KEY=k1", "LLAMA_API_KEY=k2", "EMPTY_OK=", "HF_TOKEN_X=nope"],
+      args: ["python3", "-m", "sglang.launch_server", "--api-key", "k3", "--x", "--api-key=k4"],
+    }).sort()).toEqual(["hf_1", "k1", "k2", "k3", "k4"]);
+    expect(containerSecrets({ env: [], args: [] })).toEqual([]);
   });
 });

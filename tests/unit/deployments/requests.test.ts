@@ -110,4 +110,17 @@ describe("GPU choice and placement", () => {
     expect(() => placementCandidates([cpu], { engine: "sglang", gpus: undefined })).toThrow(/node cpu1 has no GPUs and sglang needs one/);
     expect(() => placementCandidates([], { engine: "vllm", gpus: undefined })).toThrow(/no node is online/);
   });
+
+  it("carries unknown GPU memory as null, and does not rank it as full", () => {
+    const mig = node("mig", [gpu(0, { memTotalMiB: null, memUsedMiB: null }), gpu(1, { memUsedMiB: 24576 }), gpu(2, { memUsedMiB: 4000 })]);
+    const [best, next, last] = placementCandidates([mig], { engine: "vllm", node: "mig", gpus: undefined });
+    // Known free memory first, unknown next, a GPU known to be full last.
+    expect([best, next, last].map((c) => c!.gpus)).toEqual([[2], [0], [1]]);
+    expect(next).toMatchObject({ freeMiB: [null], totalMiB: [null] });
+    expect(placementCandidates([mig], { engine: "vllm", node: "mig", gpus: [0] })[0]).toMatchObject({ freeMiB: [null], totalMiB: [null] });
+    // Across nodes: an unknown node is not taken for a full one.
+    const full = node("full", [gpu(0, { memUsedMiB: 24576 })]);
+    const unknown = node("unknown", [gpu(0, { memTotalMiB: null, memUsedMiB: null })]);
+    expect(placementCandidates([full, unknown], { engine: "vllm", gpus: undefined }).map((c) => c.node)).toEqual(["unknown", "full"]);
+  });
 });

@@ -34,7 +34,7 @@ class FakeDocker implements Partial<DockerAdapter> {
   async remove(id: string) { this.removed.push(id); }
   async stop() { this.crash(0); }
   async inspect(id: string): Promise<ContainerInfo> {
-    return { id, labels: {}, status: "exited", running: false, exitCode: this.exitCode, oomKilled: false, startedAt: 1, ip: null };
+    return { id, labels: {}, status: "exited", running: false, exitCode: this.exitCode, oomKilled: false, startedAt: 1, ip: null, env: [], args: [] };
   }
   async logsTail() { return ["loading model", "error: out of cheese"]; }
   async hostPids() { return [4242]; }
@@ -145,6 +145,18 @@ describe("deployment runner", () => {
     await waitFor("failed", () => t.runner.state === "failed", 5000, 20);
     expect(t.reports.at(-1)?.reason).toMatch(/did not become healthy within 1 s \(last probe: connection: ECONNREFUSED\)/);
     expect(t.docker.removed).toEqual(["c1"]);
+  });
+
+  it("a stop that overtakes a slow create leaves no container behind", async () => {
+    const t = setup();
+    let created!: (id: string) => void;
+    const launching = t.runner.launch(() => new Promise<string>((r) => (created = r)), "img");
+    await waitFor("create asked", () => created !== undefined, 2000, 5);
+    await t.runner.stop(); // no container yet: nothing to stop
+    created("c-late");
+    await expect(launching).rejects.toThrow(/was stopped while it was being deployed/);
+    expect(t.docker.removed).toEqual(["c-late"]);
+    expect(t.docker.started).toBe(0);
   });
 
   it("stops: the container is removed and nothing restarts it", async () => {
