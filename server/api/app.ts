@@ -19,6 +19,7 @@ import type { Secrets } from "../core/secrets";
 import { deploymentRoutes } from "./deployments";
 import type { FitService } from "../core/fit/service";
 import { fitRoutes } from "./fit";
+import { jsonBody } from "./json-body";
 
 export interface ApiDeps {
   auth: Auth;
@@ -37,13 +38,6 @@ export interface ApiDeps {
 const sessionBody = z.object({ token: z.string().min(1, "token is required") });
 const historyQuery = z.object({ range: z.enum(HISTORY_RANGES).default("15m") });
 
-async function jsonBody(c: Context): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    throw new ServiceError("bad_request", "the request body must be JSON");
-  }
-}
 
 function baseUrl(c: Context): string {
   const proto = c.req.header("x-forwarded-proto") ?? "http";

@@ -18,6 +18,7 @@ import type { Deployments } from "../core/deployments";
 import { ServiceError } from "../core/errors";
 import type { Secrets } from "../core/secrets";
 import { toErrorResponse } from "./errors";
+import { jsonBody } from "./json-body";
 
 const logsQuery = z.object({
   tail: z.coerce.number().int().min(0).max(10_000).default(200),
@@ -26,13 +27,6 @@ const logsQuery = z.object({
 const secretBody = z.object({ value: z.string().trim().min(1, "value is required").max(4096) });
 const SSE_PING_MS = 15_000;
 
-async function jsonBody(c: Context): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    throw new ServiceError("bad_request", "the request body must be JSON");
-  }
-}
 
 type SseEvent = { event?: string; data: string };
 

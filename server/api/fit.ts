@@ -10,16 +10,10 @@ import { z } from "zod";
 import { ServiceError } from "../core/errors";
 import type { FitService } from "../core/fit/service";
 import { toErrorResponse } from "./errors";
+import { jsonBody } from "./json-body";
 
 const calibrationsQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
-async function jsonBody(c: Context): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    throw new ServiceError("bad_request", "the request body must be JSON");
-  }
-}
 
 export function fitRoutes(fit: FitService): Hono {
   const app = new Hono();

@@ -14,3 +14,14 @@ export class ServiceError extends Error {
     this.name = "ServiceError";
   }
 }
+
+/**
+ * A request to an agent that went unanswered (timed out, or the connection dropped): unlike a
+ * refusal, the agent may still carry it out, so callers must not assume nothing happened.
+ */
+export class AgentUnansweredError extends ServiceError {
+  constructor(message: string) {
+    super("unavailable", message);
+    this.name = "AgentUnansweredError";
+  }
+}

@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { AGENT_HEADERS, CLOSE_CODES, PROTOCOL_VERSION, agentMessageSchema, type ServerMessage } from "../../protocol/agent-wire";
 import { bearer, type Auth } from "../core/auth";
 import { correctClockSkew } from "../core/clock-skew";
-import { ServiceError, type ErrorCode } from "../core/errors";
+import { AgentUnansweredError, ServiceError, type ErrorCode } from "../core/errors";
 import type { Fleet } from "../core/fleet";
 import type { History } from "../core/history";
 import { createLogger } from "../../lib/logger";
@@ -133,7 +133,7 @@ export function createAgentHub(deps: { auth: Auth; fleet: Fleet; history: Histor
           if (waiting.node !== nodeName) continue;
           pending.delete(id);
           clearTimeout(waiting.timer);
-          waiting.reject(new ServiceError("unavailable", `node ${nodeName} disconnected before it answered`));
+          waiting.reject(new AgentUnansweredError(`node ${nodeName} disconnected before it answered`));
         }
         if (nodeId) void queue.then(() => fleet.disconnect(nodeId!));
         log.info({ node: nodeName, code }, "agent disconnected");
@@ -176,7 +176,7 @@ export function createAgentHub(deps: { auth: Auth; fleet: Fleet; history: Histor
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           pending.delete(id);
-          reject(new ServiceError("unavailable", `node ${nodeName} did not answer '${action}' within ${Math.round(timeoutMs / 1000)} s`));
+          reject(new AgentUnansweredError(`node ${nodeName} did not answer '${action}' within ${Math.round(timeoutMs / 1000)} s`));
         }, timeoutMs);
         pending.set(id, { resolve, reject, timer, node: nodeName });
         send(ws, { type: "request", v: PROTOCOL_VERSION, id, action, payload });

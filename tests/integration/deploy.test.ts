@@ -152,6 +152,23 @@ describe.skipIf(skip !== null)(`deploys on the real Docker Engine${skip ? ` (ski
     for (const name of ["keeper", "crashy"]) expect((await runCli(server, ["stop", name])).code).toBe(0);
   });
 
+  it("an API key goes to the engine in its environment, not its command line, and the engine enforces it", async () => {
+    const KEY = "sk-deploy-it-key-4321";
+    const r = await deploy("keyed", "--api-key", KEY);
+    expect(r.code, r.stderr).toBe(0);
+    const keyed = printedEndpoint(r.stdout);
+    const c = (await nodeContainers(NODE)).find((x) => x.Labels["switchyard.name"] === "keyed")!;
+    const info = await docker().getContainer(c.Id).inspect();
+    // Not in `ps aux` on the box nor in `docker inspect`'s command: llama-server reads LLAMA_API_KEY.
+    expect(JSON.stringify([info.Path, info.Args, info.Config.Cmd, info.Config.Labels])).not.toContain(KEY);
+    expect(info.Config.Env).toContain(`LLAMA_API_KEY=${KEY}`);
+    expect((await fetch(`${keyed}/v1/models`)).status).toBe(401);
+    expect((await fetch(`${keyed}/v1/models`, { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(200);
+    expect(JSON.stringify(await (await server.api("/api/deployments")).json())).not.toContain(KEY);
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+    expect((await runCli(server, ["stop", "keyed"])).code).toBe(0);
+  });
+
   it("stop removes the container and the deployment", async () => {
     const [c] = await nodeContainers(NODE);
     const r = await runCli(server, ["stop", "tiny"]);

@@ -1,6 +1,6 @@
 /** What the deployment verbs share: the store, the live fleet, the way to the agents, secrets. */
 import type { Logger } from "../../../lib/logger";
-import { ServiceError } from "../errors";
+import { AgentUnansweredError, ServiceError } from "../errors";
 import type { Fleet } from "../fleet";
 import type { Secrets } from "../secrets";
 import type { FitEstimator } from "./fit-hook";
@@ -42,14 +42,14 @@ export const AGENT_TIMEOUT_MS = 60_000;
 /**
  * Whether an error from asking an agent is the agent's own answer (it refused: a refused create
  * leaves nothing on the node) rather than a request that went unanswered (timed out, or the
- * connection dropped), after which the agent may still carry it out. Unanswered requests are
- * the hub's "did not answer … within" and "disconnected before it answered" (server/hub/agent-hub.ts);
- * anything that is not a ServiceError (an answer that could not be read) is not a clean refusal either.
+ * connection dropped: the hub's AgentUnansweredError), after which the agent may still carry it
+ * out. Anything that is not a ServiceError (an answer that could not be read) is not a clean
+ * refusal either.
  */
 export function refusedByAgent(err: unknown, stillConnected: boolean): boolean {
-  if (!(err instanceof ServiceError)) return false;
+  if (!(err instanceof ServiceError) || err instanceof AgentUnansweredError) return false;
   if (err.code !== "unavailable") return true;
-  return stillConnected && !/did not answer '[^']*' within|disconnected before it answered/.test(err.message);
+  return stillConnected;
 }
 
 /** Marks a create (or redeploy) of `id` as in flight until the returned function is called: a stop waits for it. */

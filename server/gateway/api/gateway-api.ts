@@ -9,6 +9,7 @@ import type { ApiKeyView } from "../../../protocol/gateway";
 import { ServiceError } from "../../core/errors";
 import type { GatewayKey } from "../auth/keys";
 import type { Gateway } from "../gateway";
+import { jsonBody } from "../../api/json-body";
 
 const keyBody = z.object({
   name: z.string().trim().min(1, "name is required").max(80).regex(/^[\w.@ -]+$/, "use letters, digits, spaces and . _ @ -"),
@@ -23,13 +24,6 @@ const logQuery = z.object({
   failed: z.enum(["0", "1"]).optional(),
 });
 
-async function json(c: Context): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    throw new ServiceError("bad_request", "the request body must be JSON");
-  }
-}
 
 function keyView(k: GatewayKey): ApiKeyView {
   const { source, ...rest } = k;
@@ -43,7 +37,7 @@ export function createGatewayApi(gw: Gateway): Hono {
 
   app.get("/routes", (c) => c.json(gw.status().routes));
   app.post("/routes", async (c) => {
-    return c.json(await gw.saveRoute(await json(c)), 201);
+    return c.json(await gw.saveRoute(await jsonBody(c)), 201);
   });
   app.delete("/routes/:model{.+}", async (c) => {
     await gw.removeRoute(decodeURIComponent(c.req.param("model")));
@@ -52,7 +46,7 @@ export function createGatewayApi(gw: Gateway): Hono {
 
   app.get("/keys", (c) => c.json(gw.keys.list().map(keyView)));
   app.post("/keys", async (c) => {
-    const { name, models } = keyBody.parse(await json(c));
+    const { name, models } = keyBody.parse(await jsonBody(c));
     const { key, record } = await gw.keys.create(name, models && models.length > 0 ? models : null);
     return c.json({ key, record: keyView(record) }, 201);
   });

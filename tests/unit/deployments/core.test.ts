@@ -9,7 +9,7 @@ import { createApi } from "../../../server/api/app";
 import { createAuth } from "../../../server/core/auth";
 import { createDeployments, type Deployments } from "../../../server/core/deployments";
 import type { FitEstimator } from "../../../server/core/deployments/fit-hook";
-import { ServiceError } from "../../../server/core/errors";
+import { AgentUnansweredError, ServiceError } from "../../../server/core/errors";
 import { createFleet, type Fleet } from "../../../server/core/fleet";
 import { createHistory } from "../../../server/core/history";
 import { createSecrets, type Secrets } from "../../../server/core/secrets";
@@ -150,7 +150,7 @@ describe("deployments core and REST API", () => {
 
   it("a deploy the agent did not answer (timeout) is stopped on the node, not left to be adopted later", async () => {
     hub.answer = (action) => {
-      if (action === DEPLOY_ACTIONS.create) throw new ServiceError("unavailable", "node box1 did not answer 'deployment.create' within 60 s");
+      if (action === DEPLOY_ACTIONS.create) throw new AgentUnansweredError("node box1 did not answer 'deployment.create' within 60 s");
       return { removed: true };
     };
     const res = await call("POST", "/api/deployments", { engine: "llamacpp", model: "/m/a.gguf", name: "a", gpus: "none" });
@@ -162,7 +162,7 @@ describe("deployments core and REST API", () => {
     // The stop cannot get through either: the record stays, wanted stopped, and the container the
     // agent went on to start is stopped when it announces it, not adopted.
     hub.answer = (action) => {
-      throw new ServiceError("unavailable", `node box1 did not answer '${action}' within 60 s`);
+      throw new AgentUnansweredError(`node box1 did not answer '${action}' within 60 s`);
     };
     expect((await call("POST", "/api/deployments", { engine: "llamacpp", model: "/m/b.gguf", name: "b", gpus: "none" })).status).toBe(503);
     const b = hub.requests.filter((r) => r.action === DEPLOY_ACTIONS.create).at(-1)!.payload as DeploySpec;
