@@ -15,7 +15,6 @@ import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import type { Deployments } from "../core/deployments";
-import { ServiceError } from "../core/errors";
 import type { Secrets } from "../core/secrets";
 import { toErrorResponse } from "./errors";
 import { jsonBody } from "./json-body";

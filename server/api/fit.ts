@@ -5,9 +5,8 @@
  *                          against their measured free memory
  *   GET  /api/fit/calibrations?limit=N → measured vs estimated, newest first
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
-import { ServiceError } from "../core/errors";
 import type { FitService } from "../core/fit/service";
 import { toErrorResponse } from "./errors";
 import { jsonBody } from "./json-body";

@@ -3,10 +3,9 @@
  * status (backends, routes with target health and traffic, failovers), routes, API keys, and the
  * request log. A thin adapter over the Gateway object.
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import type { ApiKeyView } from "../../../protocol/gateway";
-import { ServiceError } from "../../core/errors";
 import type { GatewayKey } from "../auth/keys";
 import type { Gateway } from "../gateway";
 import { jsonBody } from "../../api/json-body";
