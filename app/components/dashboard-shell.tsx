@@ -4,14 +4,26 @@
  * Mounting it keeps the live socket open.
  */
 import Link from "next/link";
+import { usePathname } from "next/navigation";
 import { useState } from "react";
 import { api } from "../lib/api";
 import { useLiveFleet } from "../lib/use-live-fleet";
 import { EnrollDialog } from "./enroll-panel";
 import { LiveIndicator } from "./live-indicator";
 
+const NAV = [
+  { href: "/", label: "Fleet", testId: "nav-fleet" },
+  { href: "/deployments", label: "Deployments", testId: "nav-deployments" },
+  { href: "/fit", label: "VRAM fit", testId: "nav-fit" },
+  { href: "/routes", label: "Routes", testId: "nav-routes" },
+  { href: "/keys", label: "API keys", testId: "nav-keys" },
+] as const;
+
+/** `crumb` adds a trail after the navigation for pages below a section (a node under Fleet). */
 export function DashboardShell({ children, crumb }: { children: React.ReactNode; crumb?: React.ReactNode }) {
   const status = useLiveFleet();
+  const pathname = usePathname() ?? "/";
+  const isActive = (href: string) => (href === "/" ? pathname === "/" || pathname.startsWith("/nodes/") : pathname.startsWith(href));
   const [enrollOpen, setEnrollOpen] = useState(false);
   return (
     <div className="shell">
@@ -21,10 +33,19 @@ export function DashboardShell({ children, crumb }: { children: React.ReactNode;
             <span className="brand-mark" aria-hidden="true" />
             Switchyard
           </Link>
-          <Link href="/deployments" className="btn btn-ghost btn-small" data-testid="nav-deployments">Deployments</Link>
-          <Link href="/fit" className="btn btn-ghost btn-small" data-testid="nav-fit">VRAM fit</Link>
-          <Link href="/routes" className="btn btn-ghost btn-small" data-testid="nav-routes">Routes</Link>
-          <Link href="/keys" className="btn btn-ghost btn-small" data-testid="nav-keys">API keys</Link>
+          <nav className="topnav" aria-label="Sections">
+            {NAV.map((item) => (
+              <Link
+                key={item.href}
+                href={item.href}
+                className={`btn btn-ghost btn-small${isActive(item.href) ? " nav-active" : ""}`}
+                aria-current={isActive(item.href) ? "page" : undefined}
+                data-testid={item.testId}
+              >
+                {item.label}
+              </Link>
+            ))}
+          </nav>
           {crumb && <span className="crumb">{crumb}</span>}
         </div>
         <div className="topbar-right">

@@ -89,7 +89,7 @@ export default function FitPage() {
   useEffect(() => setPicked(null), [JSON.stringify(request)]); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
-    <DashboardShell crumb="VRAM fit">
+    <DashboardShell>
       <section className="panel">
         <div className="panel-head">
           <h2>Will it fit?</h2>

@@ -28,7 +28,7 @@ export default function KeysPage() {
   const base = typeof window === "undefined" ? "http://localhost:3000" : window.location.origin;
 
   return (
-    <DashboardShell crumb="API keys">
+    <DashboardShell>
       {keys.isError && <ErrorBanner title="Could not load the keys" detail={keys.error.message} onRetry={() => void keys.refetch()} />}
       {revoke.isError && <ErrorBanner title="Could not revoke that key" detail={revoke.error.message} />}
       <section className="panel">

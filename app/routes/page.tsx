@@ -30,7 +30,7 @@ export default function RoutesPage() {
   const data = status.data;
 
   return (
-    <DashboardShell crumb="Gateway routes">
+    <DashboardShell>
       {status.isError && <ErrorBanner title="Could not load the gateway" detail={status.error.message} onRetry={() => void status.refetch()} />}
       {remove.isError && <ErrorBanner title="Could not delete that route" detail={remove.error.message} />}
       <section className="panel">
