@@ -76,7 +76,9 @@ async function main() {
   const log = createLogger("agent").child({ node: name });
   let connection;
   try {
-    connection = connectAgent({ serverUrl: server, token, name, agentVersion: agentVersion(), facts: nodeFacts, log });
+    const simulated = process.env.SWITCHYARD_SIMULATED === "1";
+    const facts = async () => ({ ...(await nodeFacts()), ...(simulated ? { simulated: true } : {}) });
+    connection = connectAgent({ serverUrl: server, token, name, agentVersion: agentVersion(), facts, log });
   } catch (err) {
     fail((err as Error).message);
   }

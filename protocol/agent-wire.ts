@@ -23,6 +23,8 @@ export const nodeFactsSchema = z.object({
   cpuModel: z.string().nullable(),
   cpuCores: z.number().int().nullable(),
   memTotalBytes: z.number().nullable(),
+  /** A demo box (`npm start -- --demo`): its GPUs are replayed captures and it runs no containers. */
+  simulated: z.boolean().optional(),
 });
 export type NodeFacts = z.infer<typeof nodeFactsSchema>;
 

@@ -74,6 +74,11 @@ export function demoSpecs(serverUrl: string, token: string): AgentSpec[] {
     name: box.name,
     serverUrl,
     token,
-    env: { SWITCHYARD_NVIDIA_SMI: STANDIN_NVIDIA_SMI, SWITCHYARD_STANDIN_GPUS: box.gpus.join(","), SWITCHYARD_STANDIN_SEED: box.name },
+    env: {
+      SWITCHYARD_NVIDIA_SMI: STANDIN_NVIDIA_SMI, SWITCHYARD_STANDIN_GPUS: box.gpus.join(","), SWITCHYARD_STANDIN_SEED: box.name,
+      SWITCHYARD_SIMULATED: "1",
+      // Simulated boxes must never start real containers on this machine's Docker.
+      DOCKER_HOST: "unix:///nonexistent/switchyard-demo-box.sock",
+    },
   }));
 }

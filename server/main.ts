@@ -89,6 +89,8 @@ async function main(argv: string[]) {
   process.stdout.write(`\n  Switchyard dashboard: http://localhost:${port}\n`);
   if (auth.generatedAdminToken) {
     process.stdout.write(`  Admin token (shown once; set SWITCHYARD_ADMIN_TOKEN to choose your own): ${auth.generatedAdminToken}\n`);
+  } else if (!env.SWITCHYARD_ADMIN_TOKEN) {
+    process.stdout.write("  Sign in with the admin token printed at the first start (lost it? start with SWITCHYARD_ADMIN_TOKEN=<a new one>)\n");
   }
   process.stdout.write("\n");
 

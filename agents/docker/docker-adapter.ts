@@ -132,7 +132,7 @@ export function createDockerAdapter(node: string, client: Docker = new Docker())
         stream = await client.pull(image);
       } catch (err) {
         if (isDaemonUnreachable(err)) throw toDeployError(err, ctx({ image }));
-        throw new DeployError("bad_request", `image ${image} is not on ${node} and cannot be pulled: ${daemonMessage(err)}`);
+        throw new DeployError("bad_request", `image ${image} is not on ${node} and cannot be pulled: ${daemonMessage(err)}. Pull or load it on that box (docker pull / docker load), or name a local image with --image`);
       }
       const layers = new Map<string, { current: number; total: number }>();
       const done = new Promise<void>((resolve, reject) => {

@@ -14,7 +14,7 @@ import { GpuCard } from "./gpu-card";
 import { HostStatsRow } from "./host-stats";
 import { NodeWarnings } from "./node-warnings";
 import { RelativeTime } from "./relative-time";
-import { StatusBadge } from "./status-badge";
+import { SimulatedBadge, StatusBadge } from "./status-badge";
 
 const NO_PROCESSES: readonly GpuProcess[] = [];
 
@@ -60,6 +60,7 @@ function NodeCardImpl({ name }: { name: string }) {
             {node.name}
           </Link>
           <StatusBadge online={node.online} />
+          <SimulatedBadge simulated={node.facts?.simulated} />
           <span className="muted small">
             seen <RelativeTime ts={node.lastSeen} />
           </span>

@@ -4,7 +4,7 @@ import { formatBytes } from "../lib/format";
 import { HostStatsRow } from "./host-stats";
 import { NodeWarnings } from "./node-warnings";
 import { RelativeTime } from "./relative-time";
-import { StatusBadge } from "./status-badge";
+import { SimulatedBadge, StatusBadge } from "./status-badge";
 
 function Fact({ label, value }: { label: string; value: React.ReactNode }) {
   return (
@@ -24,6 +24,7 @@ export function NodeHeader({ node }: { node: NodeView }) {
       <div className="node-title">
         <h1 className="node-name">{node.name}</h1>
         <StatusBadge online={node.online} />
+        <SimulatedBadge simulated={node.facts?.simulated} />
         <span className="muted small">
           seen <RelativeTime ts={node.lastSeen} />
         </span>

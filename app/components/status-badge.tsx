@@ -6,3 +6,13 @@ export function StatusBadge({ online }: { online: boolean }) {
     </span>
   );
 }
+
+/** Marks a demo box: its GPUs replay real captures and it runs no deployments. */
+export function SimulatedBadge({ simulated }: { simulated: boolean | undefined }) {
+  if (!simulated) return null;
+  return (
+    <span className="badge badge-off" data-testid="node-simulated" title="A demo box: its GPUs replay captured nvidia-smi output; it runs no deployments">
+      simulated
+    </span>
+  );
+}

@@ -1,7 +1,7 @@
 "use client";
 /** Gateway API keys: create (the key is shown once), revoke, and see what each one used. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { ApiKeyView } from "../../protocol/gateway";
 import { DashboardShell } from "../components/dashboard-shell";
 import { ErrorBanner } from "../components/error-banner";
@@ -25,7 +25,9 @@ export default function KeysPage() {
     },
   });
   const revoke = useMutation({ mutationFn: (k: ApiKeyView) => gatewayApi.revokeKey(k.id), onSettled: refresh });
-  const base = typeof window === "undefined" ? "http://localhost:3000" : window.location.origin;
+  // Read after mount: the pre-rendered HTML cannot know the browser's origin (a mismatch breaks hydration).
+  const [base, setBase] = useState("http://SERVER:3000");
+  useEffect(() => setBase(window.location.origin), []);
 
   return (
     <DashboardShell>

@@ -88,7 +88,7 @@ function Row({ d, now, actions }: { d: DeploymentView; now: number; actions: Row
 export function DeploymentsTable({ list, actions }: { list: DeploymentView[]; actions: RowActions }) {
   const now = useNow();
   if (list.length === 0) {
-    return <p className="muted small pad" data-testid="no-deployments">No deployments yet. Deploy a model with the form above, or with the command it shows.</p>;
+    return <p className="muted small pad" data-testid="no-deployments">No deployments yet. Click “+ Deploy a model”, or use the command the form shows (switchyard deploy …).</p>;
   }
   return (
     <div className="table-wrap">

@@ -18,7 +18,7 @@ function TargetChip({ t }: { t: RouteTargetView }) {
 /** Routes in failover order: each tier a row of equal-rank targets (balanced by load). */
 export function RoutesTable({ routes, onEdit, onDelete }: { routes: RouteViewDto[]; onEdit(r: RouteViewDto): void; onDelete(model: string): void }) {
   if (routes.length === 0) {
-    return <div className="empty muted">No routes yet. Add one below, put them in the config file, or deploy a model (each deployment is routable by its name).</div>;
+    return <div className="empty muted">No routes yet. Add one with “+ Add a route”, put them in the config file, or deploy a model (each deployment is routable by its name).</div>;
   }
   return (
     <div className="table-wrap">

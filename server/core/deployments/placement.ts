@@ -118,10 +118,15 @@ export function placementCandidates(nodes: NodeView[], req: PlacementRequest, cl
     const node = nodes.find((n) => n.name === req.node);
     if (!node) throw new ServiceError("bad_request", `no node named '${req.node}' (known: ${nodes.map((n) => n.name).join(", ") || "none yet"})`);
     if (!node.online) throw new ServiceError("unavailable", `node ${node.name} is offline: start its agent (switchyard-agent) and try again`);
+    if (node.facts?.simulated) throw new ServiceError("bad_request", `node ${node.name} is a simulated demo box and runs no containers: pick a real --node`);
     return onNode(node, req, claims);
   }
-  const online = nodes.filter((n) => n.online);
-  if (online.length === 0) throw new ServiceError("unavailable", "no node is online: start an agent (switchyard-agent) on a GPU box first");
+  // Demo boxes replay captured GPUs: they are never chosen to run anything.
+  const online = nodes.filter((n) => n.online && !n.facts?.simulated);
+  if (online.length === 0) {
+    const demo = nodes.some((n) => n.online && n.facts?.simulated) ? " (demo boxes run no containers)" : "";
+    throw new ServiceError("unavailable", `no node is online: start an agent (switchyard-agent) on a GPU box first${demo}`);
+  }
   const all: Candidate[] = [];
   const problems: string[] = [];
   for (const n of online) {

@@ -10,9 +10,12 @@
 import fs from "node:fs";
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
 import { ConfigError } from "../../config/env";
+import { createLogger } from "../../../lib/logger";
 import { EMPTY_CONFIG, configFileSchema, type ConfigFile } from "./schema";
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+const log = createLogger("config");
 
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
@@ -44,7 +47,11 @@ export function parseConfigText(text: string, file = "config", env: Env = proces
   const unset = new Map<string, string>(); // path → variable
   const raw: unknown = substitute(doc.toJS() ?? {}, [], env, unset);
   const parsed = configFileSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    // Valid without them (an optional apiKey, say), but likely a mistake: say which were empty.
+    for (const [field, variable] of unset) log.warn({ file, field, variable }, `${file}: ${field} uses \${${variable}}, which is not set: it is empty`);
+    return parsed.data;
+  }
   const msgs = parsed.error.issues.map((issue) => {
     const where = lineOf(located, issue.path);
     const field = formatPath(issue.path);

@@ -87,6 +87,14 @@ describe("GPU choice and placement", () => {
     expect(formatIndices([0, 2])).toBe("0, 2");
   });
 
+  it("never places anything on a simulated demo box, and says so when one is named", () => {
+    const demo: NodeView = { ...node("atlas", [gpu(0, { memUsedMiB: 0 }), gpu(1, { memUsedMiB: 0 })]), facts: { hostname: "vm", os: "linux", arch: "x64", cpuModel: null, cpuCores: 2, memTotalBytes: 1, simulated: true } };
+    const picked = placementCandidates([demo, box2], { engine: "llamacpp", gpus: "none" });
+    expect(new Set(picked.map((c) => c.node))).toEqual(new Set(["box2"]));
+    expect(() => placementCandidates([demo], { engine: "vllm", gpus: undefined })).toThrow(/no node is online.*demo boxes run no containers/);
+    expect(() => placementCandidates([demo], { engine: "vllm", node: "atlas", gpus: undefined })).toThrow("node atlas is a simulated demo box and runs no containers: pick a real --node");
+  });
+
   it("checks given GPUs against the node, naming what it has", () => {
     expect(() => placementCandidates([box1], { engine: "vllm", node: "box1", gpus: [7] })).toThrow("GPU 7 is not on node box1 (it has 0–3)");
     expect(() => placementCandidates([cpu], { engine: "llamacpp", node: "cpu1", gpus: [0] })).toThrow("GPU 0 is not on node cpu1 (it has no GPUs)");
