@@ -6,23 +6,14 @@
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPage } from "../helpers/browser";
 import { ADMIN_TOKEN as HARNESS_ADMIN_TOKEN, startAgent, startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
 
 let BASE_URL = process.env.SWITCHYARD_TEST_URL?.replace(/\/$/, "");
 const ADMIN_TOKEN = process.env.SWITCHYARD_TEST_ADMIN_TOKEN ?? HARNESS_ADMIN_TOKEN;
-const CHROMIUM = process.env.SWITCHYARD_TEST_CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = path.resolve("test-results");
-
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 /** Every GPU card's displayed util, VRAM, temperature and power, as one comparable string. */
 async function displayedGpuValues(page: Page): Promise<string> {
@@ -63,7 +54,7 @@ async function seriesPixels(page: Page, selector: string, rgb: [number, number, 
 describe("dashboard in Chromium", () => {
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   let server: TestServer | null = null;
   const agents: Proc[] = [];
 
@@ -79,11 +70,7 @@ describe("dashboard in Chromium", () => {
       }, 60_000);
     }
     await mkdir(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "dark" });
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on("pageerror", (err) => pageErrors.push(String(err)));
+    ({ browser, page, pageErrors } = await openPage());
   });
 
   afterAll(async () => {

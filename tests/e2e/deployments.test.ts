@@ -7,14 +7,14 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPage, signIn } from "../helpers/browser";
 import { writeTinyLlamaGguf } from "../fixtures/gguf/writer";
 import { chat, nodeContainers, startDeployAgent } from "../helpers/deploy";
 import { TEST_IMAGE, cleanupContainers, dockerSkipReason } from "../helpers/docker";
 import { ADMIN_TOKEN, startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
 
-const CHROMIUM = process.env.SWITCHYARD_TEST_CHROMIUM ?? "/usr/bin/chromium";
 const NODE = `deploy-ui-${process.pid}`;
 const skip = await dockerSkipReason();
 
@@ -25,7 +25,7 @@ describe.skipIf(skip !== null)(`deployments page in Chromium${skip ? ` (skipped:
   let agent: Proc;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     await cleanupContainers({ "switchyard.node": NODE });
@@ -38,13 +38,7 @@ describe.skipIf(skip !== null)(`deployments page in Chromium${skip ? ` (skipped:
       const nodes = (await (await server.api("/api/nodes")).json()) as Array<{ name: string; online: boolean }>;
       return nodes.some((n) => n.name === NODE && n.online);
     }, 30_000);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "dark" })).newPage();
-    page.setDefaultTimeout(20_000);
-    page.on("pageerror", (err) => pageErrors.push(String(err)));
+    ({ browser, page, pageErrors } = await openPage());
     page.on("dialog", (d) => void d.accept()); // the Stop confirmation
   });
 
@@ -57,10 +51,7 @@ describe.skipIf(skip !== null)(`deployments page in Chromium${skip ? ` (skipped:
   });
 
   it("signs in and reaches the page from the navigation", async () => {
-    await page.goto(`${server.url}/login`);
-    await page.fill('input[type="password"]', ADMIN_TOKEN);
-    await page.click('button[type="submit"]');
-    await page.waitForURL((u) => u.pathname === "/");
+    await signIn(page, server.url, ADMIN_TOKEN);
     await page.getByTestId("nav-deployments").click();
     await page.waitForURL((u) => u.pathname === "/deployments");
     await page.getByTestId("no-deployments").waitFor();

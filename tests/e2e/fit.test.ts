@@ -6,11 +6,11 @@
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPage, signIn } from "../helpers/browser";
 import { ADMIN_TOKEN, startAgent, startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
 
-const CHROMIUM = process.env.SWITCHYARD_TEST_CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = path.resolve("test-results");
 
 describe("VRAM fit in Chromium", () => {
@@ -18,7 +18,7 @@ describe("VRAM fit in Chromium", () => {
   const agents: Proc[] = [];
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     server = await startServer();
@@ -29,13 +29,7 @@ describe("VRAM fit in Chromium", () => {
       return nodes.length === 2 && nodes.every((n) => n.online && n.gpus.length === 2 && n.gpus.every((g) => g.memUsedMiB !== null));
     }, 60_000);
     await mkdir(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 }, colorScheme: "dark" })).newPage();
-    page.setDefaultTimeout(20_000);
-    page.on("pageerror", (err) => pageErrors.push(String(err)));
+    ({ browser, page, pageErrors } = await openPage({ width: 1440, height: 1000 }));
   });
 
   afterAll(async () => {
@@ -45,10 +39,7 @@ describe("VRAM fit in Chromium", () => {
   });
 
   it("signs in and reaches the fit page from the navigation", async () => {
-    await page.goto(`${server.url}/login`);
-    await page.fill('input[type="password"]', ADMIN_TOKEN);
-    await page.click('button[type="submit"]');
-    await page.waitForURL((u) => u.pathname === "/");
+    await signIn(page, server.url, ADMIN_TOKEN);
     await page.getByTestId("nav-fit").click();
     await page.waitForURL((u) => u.pathname === "/fit");
     await page.getByTestId("fit-form").waitFor();

@@ -5,12 +5,12 @@
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPage, signIn } from "../helpers/browser";
 import { GATEWAY_KEY, json, openAICompletion, scriptedUpstream, startGateway, withHealth, type GatewayServer, type Scripted } from "../helpers/gateway";
 import { ADMIN_TOKEN, freePort, waitFor } from "../helpers/processes";
 
-const CHROMIUM = process.env.SWITCHYARD_TEST_CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = path.resolve("test-results");
 
 let ok: Scripted;
@@ -33,12 +33,8 @@ routes:
   - model: claude-sonnet-4-5
     targets: [cloud/claude-sonnet-4-5, [box2/glm-4.5-air, box1/glm-4.5-air]]
 `);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, colorScheme: "dark" });
-  await page.goto(`${gw.url}/login`);
-  await page.fill("input[type=password]", ADMIN_TOKEN);
-  await page.click('[data-testid="login-submit"]');
-  await page.waitForURL(`${gw.url}/`);
+  ({ browser, page } = await openPage({ width: 1440, height: 1000 }));
+  await signIn(page, gw.url, ADMIN_TOKEN);
   await mkdir(ARTIFACTS, { recursive: true });
 }, 90_000);
 
