@@ -169,6 +169,14 @@ describe.skipIf(skip !== null)(`deploys on the real Docker Engine${skip ? ` (ski
     expect((await runCli(server, ["stop", "keyed"])).code).toBe(0);
   });
 
+  it("warns, before the engine refuses prompts, when the context is longer than the model was trained for", async () => {
+    const r = await runCli(server, ["deploy", "llamacpp", model, "--name", "longctx", "--node", NODE, "--gpus", "none", "--image", TEST_IMAGE, "--ctx", "65536"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/warning: .*exceeds the model's trained context/);
+    expect((await view("longctx")).warnings.join(" ")).toMatch(/caps each slot/);
+    expect((await runCli(server, ["stop", "longctx"])).code).toBe(0);
+  });
+
   it("stop removes the container and the deployment", async () => {
     const [c] = await nodeContainers(NODE);
     const r = await runCli(server, ["stop", "tiny"]);

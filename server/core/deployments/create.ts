@@ -18,6 +18,7 @@ import { applyReport } from "./apply-report";
 import { AGENT_TIMEOUT_MS, refusedByAgent, trackCreate, type DeploymentsContext } from "./context";
 import { parseGpuChoice, placementCandidates, sumKnown, type Candidate } from "./placement";
 import type { DeploymentRecord } from "./types";
+import type { FitAnswer } from "./fit-hook";
 import { toView } from "./views";
 
 const MiB = 1024 ** 2;
@@ -79,7 +80,7 @@ function claims(ctx: DeploymentsContext): Map<string, number> {
  * Whether a candidate fits by the fit estimate: null (unknown) without an estimator, when it cannot
  * judge the model, or when a GPU's memory is unknown (an estimate against 0 MiB would say "no").
  */
-async function fitsOn(ctx: DeploymentsContext, body: CreateDeploymentBody, engine: Engine, model: ModelRef, c: Candidate): Promise<boolean | null> {
+async function fitsOn(ctx: DeploymentsContext, body: CreateDeploymentBody, engine: Engine, model: ModelRef, c: Candidate): Promise<FitAnswer | null> {
   if (!ctx.fit) return null;
   const gpus: Array<{ index: number; totalBytes: number; freeBytes: number }> = [];
   for (const [i, index] of c.gpus.entries()) {
@@ -92,7 +93,7 @@ async function fitsOn(ctx: DeploymentsContext, body: CreateDeploymentBody, engin
     engine, model, ctx: body.ctx, parallel: body.options?.parallel, kvDtype: body.options?.kvCacheDtype, util: body.options?.util,
     tp: body.options?.tp ?? Math.max(1, c.gpus.length), gpus,
   });
-  return answer?.fits ?? null;
+  return answer;
 }
 
 /** The first candidate not known not to fit; with no estimate, the first. Warnings when none fits. */
@@ -100,7 +101,8 @@ async function choose(ctx: DeploymentsContext, body: CreateDeploymentBody, engin
   const [first] = candidates;
   if (!first || !ctx.fit) return { chosen: first!, warnings: [] as string[] };
   for (const c of candidates) {
-    if ((await fitsOn(ctx, body, engine, model, c)) !== false) return { chosen: c, warnings: [] };
+    const answer = await fitsOn(ctx, body, engine, model, c);
+    if (answer?.fits !== false) return { chosen: c, warnings: answer?.warnings ?? [] };
   }
   // Estimates can be wrong in both directions: warn, and let the engine have the last word.
   const free = sumKnown(first.freeMiB);

@@ -20,6 +20,8 @@ export interface FitQuery {
 export interface FitAnswer {
   fits: boolean | null;
   totalBytes: number;
+  /** What the estimate noticed that the user should hear before the engine fails (context too long …). */
+  warnings?: string[];
 }
 
 export type FitEstimator = (q: FitQuery) => Promise<FitAnswer | null>;

@@ -13,20 +13,22 @@ import type { FitService } from "./service";
 
 export function placementEstimator(fit: Pick<FitService, "prepare">, log: Logger): FitEstimator {
   return async (q) => {
-    if (q.gpus.length === 0) return null;
     try {
       const base = deploymentFitOptions({
         engine: q.engine, ctx: q.ctx ?? null, gpus: q.gpus.map((g) => g.index),
         options: { parallel: q.parallel, kvCacheDtype: q.kvDtype, util: q.util, tp: q.tp },
       });
-      const p = await fit.prepare(formatModelRef(q.model), {
-        ...base,
-        gpuMem: q.gpus.map((g) => g.totalBytes),
-        freeBytes: q.gpus.map((g) => Math.max(1, Math.min(g.freeBytes, g.totalBytes))),
-        gpuIndices: q.gpus.map((g) => g.index),
-      });
+      // A CPU deploy has no GPU memory to judge, but its context can still be wrong for the model.
+      const memory = q.gpus.length === 0
+        ? { backend: "cpu" as const }
+        : {
+            gpuMem: q.gpus.map((g) => g.totalBytes),
+            freeBytes: q.gpus.map((g) => Math.max(1, Math.min(g.freeBytes, g.totalBytes))),
+            gpuIndices: q.gpus.map((g) => g.index),
+          };
+      const p = await fit.prepare(formatModelRef(q.model), { ...base, ...memory });
       const r = estimateFit(p.facts, p.options);
-      return { fits: r.fits, totalBytes: r.totalBytes };
+      return { fits: q.gpus.length === 0 ? null : r.fits, totalBytes: r.totalBytes, warnings: r.warnings };
     } catch (err) {
       log.debug({ err: (err as Error).message }, "fit estimate unavailable for this deploy");
       return null;

@@ -20,6 +20,11 @@ describe("placementEstimator", () => {
     const gpus = [{ index: 0, totalBytes: 24 * GiB, freeBytes: 23 * GiB }];
     expect(await estimator({ engine: "vllm", model: { kind: "hf", repo: "acme/unknown" }, tp: 1, gpus })).toBeNull();
     expect(await estimator({ engine: "llamacpp", model: { kind: "gguf", path: "/not/here.gguf" }, tp: 1, gpus })).toBeNull();
-    expect(await estimator({ engine: "vllm", model: { kind: "hf", repo: "Qwen/Qwen3-8B" }, tp: 1, gpus: [] })).toBeNull();
+  });
+
+  it("judges no fit for a CPU deploy, but still warns about a context the model cannot take", async () => {
+    const answer = await estimator({ engine: "llamacpp", model: { kind: "hf", repo: "Qwen/Qwen3-8B" }, ctx: 10_000_000, parallel: 1, tp: 1, gpus: [] });
+    expect(answer?.fits).toBeNull();
+    expect(answer?.warnings?.join(" ")).toMatch(/exceeds the model's trained context/);
   });
 });

@@ -73,7 +73,7 @@ export function estimateLlamacpp(input: EngineInput): EngineEstimate {
     kvBytesPerToken: input.kv.fullBytesPerToken + input.kv.swaBytesPerToken, hostWeightsBytes: hostWeights, overheadScale: scale,
   };
   if (layout.cells !== ctx) warnings.push(`llama.cpp rounds -c ${ctx} up to ${layout.cells} (${opts.parallel} slot(s) × ${layout.cells / opts.parallel} cells)`);
-  if (ctxLimit !== null && ctx > ctxLimit * opts.parallel) warnings.push(`-c ${ctx} exceeds the model's trained context (${ctxLimit} per slot): quality degrades beyond it`);
+  if (ctxLimit !== null && ctx > ctxLimit * opts.parallel) warnings.push(`-c ${ctx} over ${opts.parallel} slot(s) exceeds the model's trained context (${ctxLimit} per slot): llama-server caps each slot at ${ctxLimit} tokens, so longer prompts are refused`);
 
   if (!gpus) return { perGpu, hostWeightsBytes: hostWeights, kvCacheTokens: layout.cells, fits: null, maxContext: null, breakdown, warnings };
 
