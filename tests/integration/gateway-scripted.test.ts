@@ -334,6 +334,8 @@ describe("dashboard REST and observability", () => {
     expect(hop).toMatchObject({ keyName: "tester", endpoint: "chat", attempts: 2, failovers: 1, target: "ok1/m500", inputTokens: 7, outputTokens: 2 });
     expect(hop!.ttftMs).toEqual(expect.any(Number));
     expect(rows.some((r) => r.modelAsked === "rhang" && r.target === "ok1/mhang")).toBe(true);
+    // An upstream's refusal is logged with its reason (its key masked), not only its status.
+    expect(rows.find((r) => r.modelAsked === "claude-cloud" && r.status === 400)?.error).toBe("bad key [redacted] rejected");
     const status = (await (await gw.api("/api/gateway/status")).json()) as { backends: Array<{ name: string; hasKey: boolean }>; failovers: Array<{ from: string }>; routes: Array<{ model: string; tiers: unknown[][] }> };
     expect(JSON.stringify(status)).not.toContain(CLOUD_KEY);
     expect(status.backends.find((b) => b.name === "cloud")!.hasKey).toBe(true);

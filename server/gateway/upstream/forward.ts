@@ -13,7 +13,7 @@ import type { PreparedRequest, RequestRecord, Unsupported } from "../exchange";
 import type { HealthMonitor, Outcome } from "../health/monitor";
 import { retryAfterMs } from "../health/breaker";
 import type { Protocol } from "../protocol/errors";
-import { translateErrorBody } from "../protocol/errors";
+import { readUpstreamError, redactSecrets, translateErrorBody } from "../protocol/errors";
 import type { PlannedTarget } from "../routing/plan";
 import type { Tokens } from "../observe/usage";
 import { upstreamHeaders } from "./headers";
@@ -156,6 +156,8 @@ async function attempt(deps: ForwardDeps, fr: ForwardRequest, backend: Backend, 
       stopWaiting();
       deps.monitor.end(backend.name, { ok: null }); // the request's fault, not the backend's
       commit(fr, status);
+      // The request log says why (a context overflow, a bad field), not just the status.
+      fr.record.error = redactSecrets(readUpstreamError(body.toString("utf8")).message, deps.secrets()).slice(0, 500);
       if (got.complete) writeWhole(relayCtx, res, body);
       else writeJson(fr.client, status, translateErrorBody(body.toString("utf8"), status, fr.protocol, deps.secrets()));
       return { done: true };
