@@ -14,6 +14,7 @@ import { GpuCard } from "./gpu-card";
 import { HostStatsRow } from "./host-stats";
 import { NodeWarnings } from "./node-warnings";
 import { RelativeTime } from "./relative-time";
+import { RemoveNodeButton } from "./remove-node-button";
 import { SimulatedBadge, StatusBadge } from "./status-badge";
 
 const NO_PROCESSES: readonly GpuProcess[] = [];
@@ -64,6 +65,7 @@ function NodeCardImpl({ name }: { name: string }) {
           <span className="muted small">
             seen <RelativeTime ts={node.lastSeen} />
           </span>
+          {!node.online && <RemoveNodeButton name={node.name} />}
         </div>
         <div className="node-meta small muted">
           <span data-testid="node-gpu-count">

@@ -69,6 +69,7 @@ export const api = {
   history: (name: string, range: HistoryRange) =>
     apiFetch<NodeHistory>(`/api/nodes/${encodeURIComponent(name)}/history?range=${range}`),
   enrollment: () => apiFetch<EnrollmentInfo>("/api/enrollment"),
+  removeNode: (name: string) => apiFetch<void>(`/api/nodes/${encodeURIComponent(name)}`, { method: "DELETE" }),
 };
 
 export const queryKeys = {

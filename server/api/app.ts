@@ -12,6 +12,7 @@ import type { Fleet } from "../core/fleet";
 import type { History } from "../core/history";
 import type { AgentHubStats } from "../hub/agent-hub";
 import { createLoginLimiter } from "../core/login-limiter";
+import { removeNode } from "../core/remove-node";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { errorBody, toErrorResponse } from "./errors";
 import type { Deployments } from "../core/deployments";
@@ -106,6 +107,12 @@ export function createApi(deps: ApiDeps): Hono {
   };
 
   app.get("/nodes/:name", (c) => c.json(nodeOr404(c.req.param("name"))));
+
+  app.delete("/nodes/:name", async (c) => {
+    const deploymentsOn = (node: string) => deps.deployments?.core.list().filter((d) => d.node === node).map((d) => d.name) ?? [];
+    await removeNode(c.req.param("name"), { fleet, history, deploymentsOn });
+    return c.body(null, 204);
+  });
 
   app.get("/nodes/:name/history", async (c) => {
     const node = nodeOr404(c.req.param("name"));

@@ -7,6 +7,7 @@ import type { NodeFacts, TelemetrySample } from "../../protocol/agent-wire";
 import type { NodeView } from "../../protocol/live";
 import type { NodesRepo } from "../db/repos/nodes-repo";
 import { createLogger } from "../../lib/logger";
+import { ServiceError } from "./errors";
 
 const log = createLogger("fleet");
 /** How often a node's latest snapshot is written to disk while it streams. */
@@ -20,6 +21,7 @@ interface NodeState {
 }
 
 export type FleetListener = (node: NodeView, sampleTs: number | null) => void;
+export type RemovalListener = (name: string) => void;
 
 export interface Fleet {
   list(): NodeView[];
@@ -31,6 +33,9 @@ export interface Fleet {
   /** Marks nodes offline whose newest data is older than `offlineAfterMs`; returns their ids. */
   sweep(now: number, offlineAfterMs: number): string[];
   subscribe(listener: FleetListener): () => void;
+  /** Forgets an offline node and its history; refuses an online one. */
+  remove(name: string): Promise<void>;
+  onRemoved(listener: RemovalListener): () => void;
   flush(): Promise<void>;
 }
 
@@ -42,6 +47,7 @@ export async function createFleet(repo: NodesRepo): Promise<Fleet> {
   const byId = new Map<string, NodeState>();
   const idByName = new Map<string, string>();
   const listeners = new Set<FleetListener>();
+  const removalListeners = new Set<RemovalListener>();
 
   for (const row of await repo.list()) {
     const snap = row.lastSnapshot;
@@ -131,6 +137,22 @@ export async function createFleet(repo: NodesRepo): Promise<Fleet> {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+
+    async remove(name) {
+      const id = idByName.get(name);
+      const state = id ? byId.get(id) : undefined;
+      if (!id || !state) throw new ServiceError("not_found", `no node named '${name}'`);
+      if (state.view.online) throw new ServiceError("conflict", `node ${name} is online: stop its agent first, or it comes straight back`);
+      await repo.remove(id);
+      byId.delete(id);
+      idByName.delete(name);
+      for (const l of removalListeners) l(name);
+    },
+
+    onRemoved(listener) {
+      removalListeners.add(listener);
+      return () => removalListeners.delete(listener);
     },
 
     async flush() {

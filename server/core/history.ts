@@ -26,6 +26,8 @@ export interface History {
   query(node: NodeView, range: HistoryRange, now?: number): Promise<NodeHistory>;
   flush(): Promise<void>;
   prune(now?: number): Promise<number>;
+  /** Drops what is held in memory for a node being removed (call after flush, before deleting rows). */
+  forget(nodeId: string, gpuUuids: string[]): void;
   /** Flushes and closes the open minutes; call once at shutdown. */
   close(): Promise<void>;
 }
@@ -98,6 +100,11 @@ export function createHistory(repo: SamplesRepo): History {
     async prune(now = Date.now()) {
       await flush();
       return (await repo.prune(1, now - RETENTION_MS[1])) + (await repo.prune(60, now - RETENTION_MS[60]));
+    },
+
+    forget(nodeId, gpuUuids) {
+      gpuRollup.forget(gpuUuids);
+      hostRollup.forget([nodeId]);
     },
 
     async close() {

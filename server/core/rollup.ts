@@ -57,6 +57,11 @@ export class MinuteRollup {
     return finished;
   }
 
+  /** Drops open minutes of keys that no longer exist (a removed node's GPUs). */
+  forget(keys: Iterable<string>): void {
+    for (const k of keys) this.buckets.delete(k);
+  }
+
   /** Closes every open minute (at shutdown), returning their rows. */
   drain(): RolledRow[] {
     const rows = [...this.buckets].map(([key, b]) => this.close(key, b));

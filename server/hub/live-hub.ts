@@ -51,6 +51,11 @@ export function createLiveHub(deps: { auth: Auth; fleet: Fleet }): LiveHub {
     for (const c of clients) deliver(c, node.name, text);
   });
 
+  const offRemoved = fleet.onRemoved((name) => {
+    const text = JSON.stringify({ type: "removed", name } satisfies LiveMessage);
+    for (const c of clients) deliver(c, name, text);
+  });
+
   const drainer = setInterval(() => {
     const now = Date.now();
     for (const c of clients) {
@@ -88,6 +93,7 @@ export function createLiveHub(deps: { auth: Auth; fleet: Fleet }): LiveHub {
     clientCount: () => clients.size,
     async close() {
       unsubscribe();
+      offRemoved();
       clearInterval(drainer);
       for (const c of clients) c.ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

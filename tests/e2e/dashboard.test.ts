@@ -171,4 +171,21 @@ describe("dashboard in Chromium", () => {
 
     expect(pageErrors).toEqual([]);
   });
+
+  it.skipIf(!!process.env.SWITCHYARD_TEST_URL)("removes a retired (offline) node from the fleet page", async () => {
+    await agents[1]!.stop(); // hopper
+    await waitFor("hopper offline", async () => {
+      const res = await server!.api("/api/nodes/hopper");
+      return ((await res.json()) as { online: boolean }).online === false;
+    }, 15_000);
+    await page.goto(`${BASE_URL}/`);
+    page.once("dialog", (d) => void d.accept());
+    const card = page.locator('[data-testid="node-card"][data-node-name="hopper"]');
+    await card.getByTestId("node-remove").click();
+    await card.waitFor({ state: "detached" });
+    expect((await server!.api("/api/nodes/hopper")).status).toBe(404);
+    // The online node has no such button.
+    expect(await page.locator('[data-node-name="atlas"] [data-testid="node-remove"]').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { NodeFacts } from "../../../protocol/agent-wire";
 import type { Gpu, Snapshot } from "../../../protocol/telemetry";
 import type { Db } from "../client";
-import { gpus, nodes } from "../schema";
+import { gpuSamples, gpus, hostSamples, nodes } from "../schema";
 
 export interface StoredNode {
   id: string;
@@ -20,6 +20,8 @@ export interface NodesRepo {
   upsertOnHello(input: { name: string; agentVersion: string; facts: NodeFacts; now: number }): Promise<string>;
   saveSnapshot(nodeId: string, snapshot: Snapshot, lastSeen: number): Promise<void>;
   upsertGpus(nodeId: string, list: Gpu[], now: number): Promise<void>;
+  /** Forgets a node: its row, its GPUs and their history. */
+  remove(nodeId: string): Promise<void>;
 }
 
 function parseJson<T>(text: string | null): T | null {
@@ -54,6 +56,14 @@ export function nodesRepo(db: Db): NodesRepo {
     },
     async saveSnapshot(nodeId, snapshot, lastSeen) {
       db.update(nodes).set({ lastSnapshot: JSON.stringify(snapshot), lastSeen }).where(eq(nodes.id, nodeId)).run();
+    },
+    async remove(nodeId) {
+      db.transaction((tx) => {
+        const uuids = tx.select({ uuid: gpus.uuid }).from(gpus).where(eq(gpus.nodeId, nodeId)).all().map((g) => g.uuid);
+        if (uuids.length > 0) tx.delete(gpuSamples).where(inArray(gpuSamples.gpuUuid, uuids)).run();
+        tx.delete(hostSamples).where(eq(hostSamples.nodeId, nodeId)).run();
+        tx.delete(nodes).where(eq(nodes.id, nodeId)).run(); // its GPUs go with it (ON DELETE CASCADE)
+      });
     },
     async upsertGpus(nodeId, list, now) {
       for (const g of list) {

@@ -96,6 +96,26 @@ describe("REST API", () => {
     expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/known: box1/);
   });
 
+  it("removes an offline node with its history, but not an online one", async () => {
+    const id = await fleet.connect({ name: "old-box", agentVersion: "0.1.0", facts });
+    const samples = [sample(Date.now() - 1000)];
+    history.record(id, samples);
+    await fleet.ingest(id, samples);
+    const online = await api.request("/api/nodes/old-box", { ...authed, method: "DELETE" });
+    expect(online.status).toBe(409);
+    expect(((await online.json()) as { error: { message: string } }).error.message).toMatch(/is online: stop its agent first/);
+    await fleet.disconnect(id);
+    expect((await api.request("/api/nodes/old-box", { ...authed, method: "DELETE" })).status).toBe(204);
+    expect((await api.request("/api/nodes/old-box", authed)).status).toBe(404);
+    expect((await (await api.request("/api/nodes", authed)).json()) as NodeView[]).toEqual([]);
+    // Its history went with it: a new node of the same name starts empty.
+    const again = await fleet.connect({ name: "old-box", agentVersion: "0.1.0", facts });
+    await fleet.ingest(again, [sample(Date.now())]);
+    const h = (await (await api.request("/api/nodes/old-box/history?range=5m", authed)).json()) as NodeHistory;
+    expect(h.gpus[0]!.points).toEqual([]);
+    expect((await api.request("/api/nodes/nope", { ...authed, method: "DELETE" })).status).toBe(404);
+  });
+
   it("serves history at 1 s for short ranges and validates the range", async () => {
     const id = await fleet.connect({ name: "box1", agentVersion: "0.1.0", facts });
     const now = Date.now();
