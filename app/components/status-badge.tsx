@@ -11,7 +11,7 @@ export function StatusBadge({ online }: { online: boolean }) {
 export function SimulatedBadge({ simulated }: { simulated: boolean | undefined }) {
   if (!simulated) return null;
   return (
-    <span className="badge badge-off" data-testid="node-simulated" title="A demo box: its GPUs replay captured nvidia-smi output; it runs no deployments">
+    <span className="badge badge-muted" data-testid="node-simulated" title="A demo box: its GPUs replay captured nvidia-smi output; it runs no deployments">
       simulated
     </span>
   );
