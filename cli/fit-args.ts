@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { ENGINES, type Engine } from "../protocol/deployments";
-import type { FitKvDtype } from "../protocol/fit";
+import type { FitKvDtype, FitRequest } from "../protocol/fit";
 import { CliError } from "./client";
 import { fraction, int, resolveModelArg } from "./deploy-args";
 
@@ -29,16 +29,8 @@ const KV = ["f32", "f16", "bf16", "fp8", "q8_0", "q4_0", "auto"] as const;
 export interface FitArgs {
   model: string;
   json: boolean;
-  options: {
-    engine?: Engine;
-    ctx?: number;
-    parallel?: number;
-    kvDtype?: FitKvDtype | "auto";
-    quant?: string;
-    util?: number;
-    tp?: number;
-    gpuMem?: string[];
-  };
+  /** The request's options as the server takes them; sizes stay as typed ("24GiB"). */
+  options: Omit<FitRequest, "model" | "facts" | "gpuMem"> & { gpuMem?: string[] };
 }
 
 export function parseFitArgs(argv: string[], cwd: string, home: string): FitArgs | "help" {

@@ -4,7 +4,7 @@ import type { AnthropicStreamEvent } from "../../../server/gateway/protocol/anth
 import { SSE_DONE, parseSse } from "../../../server/gateway/protocol/sse";
 import { AnthropicSseToOpenAISse } from "../../../server/gateway/protocol/sse-pipes";
 import { AnthropicToOpenAIStream } from "../../../server/gateway/protocol/stream-anthropic-to-openai";
-import { anthropicSse, cutBytes, cutString } from "./helpers/streams";
+import { anthropicSse, cutBytes, cutString, sseFetch } from "./helpers/streams";
 
 const START: AnthropicStreamEvent = {
   type: "message_start",
@@ -144,14 +144,7 @@ describe("Anthropic SSE bytes → OpenAI SSE (pipe)", () => {
 });
 
 async function openAISdkFinal(pieces: Array<string | Uint8Array>) {
-  const encoder = new TextEncoder();
-  const fetch = async () =>
-    new Response(new ReadableStream({
-      start(c) {
-        for (const p of pieces) c.enqueue(typeof p === "string" ? encoder.encode(p) : p);
-        c.close();
-      },
-    }), { status: 200, headers: { "content-type": "text/event-stream" } });
+  const fetch = sseFetch(pieces);
   const client = new OpenAI({ apiKey: "test", baseURL: "http://gateway.test/v1", fetch, maxRetries: 0 });
   return client.chat.completions.stream({ model: "local-model", messages: [{ role: "user", content: "hi" }], stream_options: { include_usage: true } }).finalChatCompletion();
 }

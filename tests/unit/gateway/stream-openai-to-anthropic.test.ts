@@ -6,7 +6,7 @@ import { parseSse } from "../../../server/gateway/protocol/sse";
 import { OpenAISseToAnthropicSse } from "../../../server/gateway/protocol/sse-pipes";
 import { OpenAIToAnthropicStream } from "../../../server/gateway/protocol/stream-openai-to-anthropic";
 import { SYNTHETIC_THINKING_SIGNATURE } from "../../../server/gateway/protocol/unsigned-thinking";
-import { chunk, cutBytes, cutString, openAISse, reassembleAnthropic, toolPieces, usageChunk } from "./helpers/streams";
+import { chunk, cutBytes, cutString, openAISse, reassembleAnthropic, toolPieces, usageChunk, sseFetch } from "./helpers/streams";
 
 function translate(chunks: OpenAIChatChunk[], opts = { inputTokens: 42 }): AnthropicStreamEvent[] {
   const t = new OpenAIToAnthropicStream(opts);
@@ -222,14 +222,7 @@ describe("OpenAI SSE bytes → Anthropic SSE (pipe)", () => {
 
 /** Runs `pieces` (the gateway's response body) through the official SDK's stream accumulation. */
 async function anthropicSdkFinalMessage(pieces: Array<string | Uint8Array>) {
-  const encoder = new TextEncoder();
-  const fetch = async () =>
-    new Response(new ReadableStream({
-      start(c) {
-        for (const p of pieces) c.enqueue(typeof p === "string" ? encoder.encode(p) : p);
-        c.close();
-      },
-    }), { status: 200, headers: { "content-type": "text/event-stream" } });
+  const fetch = sseFetch(pieces);
   const client = new Anthropic({ apiKey: "test", baseURL: "http://gateway.test", fetch, maxRetries: 0 });
   return client.messages.stream({ model: "local-model", max_tokens: 100, messages: [{ role: "user", content: "hi" }] }).finalMessage();
 }

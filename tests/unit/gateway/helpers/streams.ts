@@ -119,3 +119,18 @@ export function reassembleAnthropic(events: AnthropicStreamEvent[]): Reassembled
   });
   return r;
 }
+
+/**
+ * A `fetch` for the official SDKs that answers with `pieces` as an SSE body, chunk by chunk, so a
+ * translated stream can be replayed through the SDK's own accumulation.
+ */
+export function sseFetch(pieces: Array<string | Uint8Array>): () => Promise<Response> {
+  const encoder = new TextEncoder();
+  return async () =>
+    new Response(new ReadableStream({
+      start(c) {
+        for (const p of pieces) c.enqueue(typeof p === "string" ? encoder.encode(p) : p);
+        c.close();
+      },
+    }), { status: 200, headers: { "content-type": "text/event-stream" } });
+}
