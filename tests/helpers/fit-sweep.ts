@@ -8,9 +8,9 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { FitEstimate } from "../../protocol/fit";
-import { estimateFit } from "../../server/core/fit/estimate";
-import { readGgufFacts } from "../../server/core/fit/gguf-reader";
-import { parseLlamaMemory, type LlamaMemory } from "../../server/core/fit/llamacpp-log";
+import { estimateFit } from "../../fit/estimate";
+import { readGgufFacts } from "../../fit/gguf-reader";
+import { parseLlamaMemory, type LlamaMemory } from "../../fit/llamacpp-log";
 import { writeTinyLlamaGguf, type TinyLlamaOptions } from "../fixtures/gguf/writer";
 import { startLlamaServer } from "./llama";
 import { quantizeGguf } from "./llama-rootfs";

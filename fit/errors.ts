@@ -2,7 +2,7 @@
  * Fit errors are ServiceErrors (so transports map them like every other domain error) with a
  * finer `reason` that tests and the CLI can match on without parsing the message.
  */
-import { ServiceError, type ErrorCode } from "../errors";
+import { ServiceError, type ErrorCode } from "../server/core/errors";
 
 export type FitErrorReason =
   | "file_unreadable"
