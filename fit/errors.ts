@@ -1,8 +1,11 @@
 /**
- * Fit errors are ServiceErrors (so transports map them like every other domain error) with a
- * finer `reason` that tests and the CLI can match on without parsing the message.
+ * The fit module's own error: a code each transport maps once (server/api/errors.ts to an HTTP
+ * status, the CLI to an exit code) and a finer `reason` that tests and the CLI can match on
+ * without parsing the message. Not a ServiceError, so that fit/ stays free of server imports.
  */
-import { ServiceError, type ErrorCode } from "../server/core/errors";
+
+/** The subset of the server's ErrorCode that fit errors use (the server maps them by name). */
+export type FitErrorCode = "bad_request" | "not_found";
 
 export type FitErrorReason =
   | "file_unreadable"
@@ -17,14 +20,18 @@ export type FitErrorReason =
   | "facts_insufficient"
   | "invalid_options";
 
-export class FitError extends ServiceError {
+export class FitError extends Error {
+  /** What an API answer carries besides the message: the reason and what it concerns. */
+  readonly details: { reason: FitErrorReason } & Record<string, unknown>;
+
   constructor(
     readonly reason: FitErrorReason,
     message: string,
     details?: Record<string, unknown>,
-    code: ErrorCode = reason === "file_unreadable" || reason === "hf_config_missing" || reason === "model_unknown" ? "not_found" : "bad_request",
+    readonly code: FitErrorCode = reason === "file_unreadable" || reason === "hf_config_missing" || reason === "model_unknown" ? "not_found" : "bad_request",
   ) {
-    super(code, message, { reason, ...details });
+    super(message);
+    this.details = { reason, ...details };
     this.name = "FitError";
   }
 }
