@@ -10,6 +10,8 @@ export function toLines(text: string): string[] {
   return lines;
 }
 
+const CR = 13;
+
 export interface LineSplitterOptions {
   /**
    * A partial line longer than this is not a line of the stream (binary noise, a runaway
@@ -26,14 +28,19 @@ export class LineSplitter {
   constructor(private readonly options: LineSplitterOptions = {}) {}
 
   push(chunk: string): string[] {
-    const text = this.rest + chunk;
-    const cut = text.lastIndexOf("\n");
-    if (cut < 0) {
-      this.rest = this.bounded(text);
-      return [];
+    const text = this.rest === "" ? chunk : this.rest + chunk;
+    const lines: string[] = [];
+    let start = 0;
+    let nl: number;
+    // One indexOf per line over the text, no regex and no intermediate array: the telemetry loop
+    // and log follows call this for every chunk.
+    while ((nl = text.indexOf("\n", start)) !== -1) {
+      const end = nl > start && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+      lines.push(text.slice(start, end));
+      start = nl + 1;
     }
-    this.rest = this.bounded(text.slice(cut + 1));
-    return toLines(text.slice(0, cut + 1));
+    this.rest = this.bounded(start === 0 ? text : text.slice(start));
+    return lines;
   }
 
   /** The partial line held so far (for an error message when the stream ends abruptly). */
