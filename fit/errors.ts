@@ -1,11 +1,11 @@
 /**
- * The fit module's own error: a code each transport maps once (server/api/errors.ts to an HTTP
- * status, the CLI to an exit code) and a finer `reason` that tests and the CLI can match on
- * without parsing the message. Not a ServiceError, so that fit/ stays free of server imports.
+ * Fit errors carry a code that each transport maps once (server/api/errors.ts, the CLI) with a
+ * finer `reason` that tests and the CLI can match on without parsing the message.
  */
 
-/** The subset of the server's ErrorCode that fit errors use (the server maps them by name). */
-export type FitErrorCode = "bad_request" | "not_found";
+/** The server's ErrorCodes that fit uses (fit/ imports nothing from the server). */
+type ErrorCode = "bad_request" | "not_found";
+export type FitErrorCode = ErrorCode;
 
 export type FitErrorReason =
   | "file_unreadable"
@@ -21,16 +21,16 @@ export type FitErrorReason =
   | "invalid_options";
 
 export class FitError extends Error {
-  /** What an API answer carries besides the message: the reason and what it concerns. */
+  readonly code: ErrorCode;
   readonly details: { reason: FitErrorReason } & Record<string, unknown>;
-
   constructor(
     readonly reason: FitErrorReason,
     message: string,
     details?: Record<string, unknown>,
-    readonly code: FitErrorCode = reason === "file_unreadable" || reason === "hf_config_missing" || reason === "model_unknown" ? "not_found" : "bad_request",
+    code: ErrorCode = reason === "file_unreadable" || reason === "hf_config_missing" || reason === "model_unknown" ? "not_found" : "bad_request",
   ) {
     super(message);
+    this.code = code;
     this.details = { reason, ...details };
     this.name = "FitError";
   }
