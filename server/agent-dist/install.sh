@@ -76,7 +76,7 @@ main() {
     esac
   done
 
-  [ "$(id -u)" = 0 ] || die "run it as root: curl -fsSL …/agent/install.sh | sudo sh -s -- …"
+  [ "$(id -u)" = 0 ] || die "run it as root: curl -fsSL .../agent/install.sh | sudo sh -s -- ..."
 
   if [ "$uninstall" = 1 ]; then
     uninstall_agent
@@ -150,7 +150,7 @@ find_node() {
   die "Node.js $MIN_NODE_MAJOR or newer is needed and 'node' is not installed (not on root's PATH).
   Install it, then run this again: Debian 13 and Ubuntu 24.10 or newer: apt-get install nodejs;
   others: the Node.js $MIN_NODE_MAJOR+ packages at https://nodejs.org/en/download (or NodeSource).
-  Node elsewhere (nvm, a tarball)? Pass its path: … | sudo sh -s -- --node /path/to/node …"
+  Node elsewhere (nvm, a tarball)? Pass its path: ... | sudo sh -s -- --node /path/to/node ..."
 }
 
 check_node() {

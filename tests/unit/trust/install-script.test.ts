@@ -18,6 +18,8 @@ describe("renderInstallScript", () => {
     expect(script).toContain(`SERVER_FINGERPRINT='${FP}'`);
     expect(script).toContain(`SERVER_CURL_PIN='${PIN}'`);
     expect(script).not.toContain("@@");
+    // Plain ASCII: the box's shell and terminal may run in the C locale.
+    expect(script).toMatch(/^[\x00-\x7f]*$/);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sy-install-")), "install.sh");
     fs.writeFileSync(file, script);
     expect(spawnSync("sh", ["-n", file]).status).toBe(0);
