@@ -138,7 +138,7 @@ setting() { sed -n "s/^$1=//p" "$SETTINGS_FILE" | head -n 1; }
 
 find_node() {
   if [ -n "$1" ]; then
-    [ -f "$1" ] && [ -x "$1" ] || die "--node $1 is not an executable file"
+    if [ ! -f "$1" ] || [ ! -x "$1" ]; then die "--node $1 is not an executable file"; fi
     printf '%s' "$1" | grep -Eq '^/[A-Za-z0-9._/+-]+$' || die "--node must be an absolute path without spaces or quotes"
     printf '%s' "$1"
     return

@@ -167,4 +167,40 @@ describe.skipIf(skip)(`agent install one-liner in a clean Debian box${skip ? ` (
       expect((await box.sh(`test -e ${unit} || echo gone`)).stdout.trim()).toBe("gone");
     });
   });
+
+  describe("over HTTPS with the server's own certificate", () => {
+    let tlsServer: TestServer;
+    let box: DebianBox;
+    let command: string;
+
+    beforeAll(async () => {
+      tlsServer = await startServer({ env: { SWITCHYARD_TLS: "self-signed" } });
+      box = startDebianBox({ withNode: true });
+      boxes.push(box);
+      const pin = /curl: --pinnedpubkey (sha256\/\/\S+)/.exec(tlsServer.proc.text())?.[1] ?? null;
+      command = installCommand({ serverUrl: tlsServer.url, token: AGENT_TOKEN, fingerprint: tlsServer.fingerprint, curlPin: pin, name: `${NODE}-tls` });
+    });
+
+    afterAll(async () => {
+      await tlsServer?.stop();
+    });
+
+    it("refuses a --fingerprint that is not the certificate of the server the script came from", async () => {
+      const wrong = command.replace(tlsServer.fingerprint!, `sha256:${"0".repeat(64)}`);
+      const r = await box.sh(wrong);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/has the certificate sha256:[0-9a-f]{64}, not sha256:0{64}/);
+      expect((await box.sh("test -e /opt/switchyard-agent/switchyard-agent.mjs || echo none")).stdout.trim()).toBe("none");
+    });
+
+    it("the pinned one-liner installs an agent pinned to the server, and it reports over wss://", async () => {
+      const r = await box.sh(command);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/the agent is connected/);
+      expect((await box.sh("cat /opt/switchyard-agent/run.sh")).stdout).toContain(`--server ${tlsServer.url} --fingerprint ${tlsServer.fingerprint}`);
+      await waitFor("the TLS box online", async () => (await nodeView(tlsServer, `${NODE}-tls`))?.online, 30_000);
+      expect((await box.sh(`curl -fsSL --insecure ${tlsServer.url}/agent/install.sh | sh -s -- --uninstall`)).code).toBe(0);
+    });
+  });
 });
