@@ -24,7 +24,10 @@ export function createAgentDist(deps: { tls: ServerTls | null; bundle?: () => Pr
 
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const pathname = (req.url ?? "").split("?")[0];
-    if (req.method !== "GET" && req.method !== "HEAD") return refuse(req, res, 405, `${req.method} is not allowed here: use GET`);
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.setHeader("allow", "GET, HEAD");
+      return refuse(req, res, 405, `${req.method} is not allowed here: use GET`);
+    }
     if (pathname !== "/agent/install.sh" && pathname !== "/agent/switchyard-agent.mjs") {
       return refuse(req, res, 404, "not found: the agent installer is /agent/install.sh");
     }
