@@ -3,7 +3,7 @@
 # machine gets all of them; a warm one skips in well under a second). Each step is its own script
 # in scripts/test-deps/. Skip switches for quick local runs:
 #   SWITCHYARD_TEST_NO_BROWSER=1  no Chromium
-#   SWITCHYARD_TEST_NO_DOCKER=1   no Docker Engine, no llama.cpp image (the chroot root fs stays)
+#   SWITCHYARD_TEST_NO_DOCKER=1   no Docker Engine, no llama.cpp image (the chroot root fs stays), no Debian box
 #   SWITCHYARD_TEST_NO_LLAMA=1    no llama.cpp root filesystem or image
 set -euo pipefail
 dir="$(dirname "$0")/test-deps"
@@ -11,3 +11,4 @@ bash "$dir/chromium.sh"
 bash "$dir/docker.sh"
 bash "$dir/llama-image.sh"
 bash "$dir/engine-standin.sh"
+bash "$dir/debian-box.sh"

@@ -28,6 +28,8 @@ import { loadConfigFile } from "./gateway/config/load";
 import { Gateway } from "./gateway/gateway";
 import { createGatewayHandler } from "./gateway/http";
 import { createGatewayApi } from "./gateway/api/gateway-api";
+import { loadServerTls } from "./tls/server-tls";
+import { createAgentDist } from "./agent-dist/routes";
 
 const log = createLogger("server");
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -44,6 +46,7 @@ async function main(argv: string[]) {
   const demo = argv.includes("--demo");
   const env = loadEnv();
   const config = loadConfigFile(env.SWITCHYARD_CONFIG);
+  const tls = await loadServerTls(env, log);
   const dbHandle = openDatabase(env.dataDir);
   const auth = await createAuth(settingsRepo(dbHandle.db), { adminToken: env.SWITCHYARD_ADMIN_TOKEN, agentToken: env.SWITCHYARD_AGENT_TOKEN });
   const fleet = await createFleet(nodesRepo(dbHandle.db));
@@ -63,9 +66,11 @@ async function main(argv: string[]) {
   const api = createApi({ gateway: createGatewayApi(gateway),
     auth, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service,
     hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount() }),
+    tlsFingerprint: () => tls?.fingerprint ?? null,
+    tlsCurlPin: () => tls?.curlPin ?? null,
   });
   const pages = await loadPages();
-  const server = createHttpServer({ api, auth, agentHub, liveHub, pages, gateway: createGatewayHandler(gateway) });
+  const server = createHttpServer({ api, auth, agentHub, liveHub, pages, gateway: createGatewayHandler(gateway), agentDist: createAgentDist({ tls }), tls });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -73,7 +78,8 @@ async function main(argv: string[]) {
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
-  const localUrl = `http://127.0.0.1:${port}`;
+  const scheme = tls ? "https" : "http";
+  const localUrl = `${scheme}://127.0.0.1:${port}`;
   await gateway.start();
   ready = true;
 
@@ -81,12 +87,16 @@ async function main(argv: string[]) {
   const pruneTimer = setInterval(() => void history.prune().catch((err) => log.error({ err }, "prune failed")), 60_000);
 
   const specs: AgentSpec[] = [];
-  if (env.SWITCHYARD_LOCAL_AGENT === "1") specs.push({ name: os.hostname(), serverUrl: localUrl, token: auth.agentToken });
-  if (demo) specs.push(...demoSpecs(localUrl, auth.agentToken));
+  if (env.SWITCHYARD_LOCAL_AGENT === "1") specs.push({ name: os.hostname(), serverUrl: localUrl, token: auth.agentToken, fingerprint: tls?.fingerprint });
+  if (demo) specs.push(...demoSpecs(localUrl, auth.agentToken, tls?.fingerprint));
   const agents = startAgents(specs);
 
-  log.info({ port, demo, dataDir: env.dataDir }, "switchyard is up");
-  process.stdout.write(`\n  Switchyard dashboard: http://localhost:${port}\n`);
+  log.info({ port, demo, dataDir: env.dataDir, tls: tls ? { source: tls.source, fingerprint: tls.fingerprint } : null }, "switchyard is up");
+  process.stdout.write(`\n  Switchyard dashboard: ${scheme}://localhost:${port}\n`);
+  if (tls) {
+    process.stdout.write(`  TLS certificate (${tls.certPath}) fingerprint: ${tls.fingerprint}\n`);
+    process.stdout.write(`    agents: --fingerprint ${tls.fingerprint}; CLI: SWITCHYARD_FINGERPRINT=${tls.fingerprint}; curl: --pinnedpubkey ${tls.curlPin}\n`);
+  }
   if (auth.generatedAdminToken) {
     process.stdout.write(`  Admin token (shown once; set SWITCHYARD_ADMIN_TOKEN to choose your own): ${auth.generatedAdminToken}\n`);
   } else if (!env.SWITCHYARD_ADMIN_TOKEN) {

@@ -25,6 +25,18 @@ export const envSchema = z.object({
   SWITCHYARD_METRICS_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
   /** Set to 1 to keep gateway request bodies in the request log (off: bodies are never stored). */
   SWITCHYARD_GATEWAY_LOG_BODIES: z.enum(["0", "1"]).optional(),
+  /** HTTPS: `self-signed` makes a certificate on first start and keeps it in the data directory. */
+  SWITCHYARD_TLS: z.enum(["self-signed", "off"], { error: "must be 'self-signed' (or 'off'; for your own certificate set SWITCHYARD_TLS_CERT and SWITCHYARD_TLS_KEY)" }).optional(),
+  /** HTTPS with your own certificate: PEM files (the certificate may carry its chain). */
+  SWITCHYARD_TLS_CERT: z.string().min(1).optional(),
+  SWITCHYARD_TLS_KEY: z.string().min(1).optional(),
+}).superRefine((env, ctx) => {
+  if (!env.SWITCHYARD_TLS_CERT !== !env.SWITCHYARD_TLS_KEY) {
+    ctx.addIssue({ code: "custom", path: [env.SWITCHYARD_TLS_CERT ? "SWITCHYARD_TLS_KEY" : "SWITCHYARD_TLS_CERT"], message: "SWITCHYARD_TLS_CERT and SWITCHYARD_TLS_KEY go together: set both (PEM files) or neither" });
+  }
+  if (env.SWITCHYARD_TLS_CERT && env.SWITCHYARD_TLS) {
+    ctx.addIssue({ code: "custom", path: ["SWITCHYARD_TLS"], message: "set either SWITCHYARD_TLS or SWITCHYARD_TLS_CERT/SWITCHYARD_TLS_KEY, not both" });
+  }
 });
 
 export type ServerEnv = z.infer<typeof envSchema> & { dataDir: string };
