@@ -8,7 +8,7 @@ import { z } from "zod";
 const portSchema = z.coerce.number().int().min(0).max(65535);
 
 const DATABASE_URL_HINT = "must look like postgres://USER:PASSWORD@HOST:PORT/DB";
-const databaseUrlSchema = z.string().max(2048, "is longer than 2048 characters").superRefine((value, ctx) => {
+export const databaseUrlSchema = z.string().max(2048, "is longer than 2048 characters").superRefine((value, ctx) => {
   let url: URL;
   try {
     url = new URL(value);
