@@ -9,6 +9,10 @@ const portSchema = z.coerce.number().int().min(0).max(65535);
 
 const DATABASE_URL_HINT = "must look like postgres://USER:PASSWORD@HOST:PORT/DB";
 export const databaseUrlSchema = z.string().max(2048, "is longer than 2048 characters").superRefine((value, ctx) => {
+  if (/[\u0000-\u001f\u007f]/.test(value)) {
+    ctx.addIssue({ code: "custom", message: "holds control characters (a stray newline or quote in the file that sets it?)" });
+    return;
+  }
   let url: URL;
   try {
     url = new URL(value);
