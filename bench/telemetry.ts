@@ -88,13 +88,14 @@ async function benchPostgres() {
   await admin.query("create database bench");
   await admin.end();
   const postmaster = Number(fs.readFileSync(path.join(runDir, "data", "postmaster.pid"), "utf8").split("\n")[0]);
-  const cpuS = () => [postmaster, ...childPids(postmaster)].reduce((sum, pid) => {
+  // The postmaster, its live children (backends, writers), and the children that ended meanwhile.
+  const cpuS = () => childPids(postmaster).reduce((sum, pid) => {
     try {
       return sum + readProc(pid).cpuS;
     } catch {
-      return sum; // a backend that just ended
+      return sum; // a backend that just ended: counted in the postmaster's reaped time
     }
-  }, 0);
+  }, readProc(postmaster).cpuS + readProc(postmaster).reapedChildrenCpuS);
   return { url: cluster.url("bench"), cpuS, remove: () => removeRunDir(runDir) };
 }
 

@@ -63,7 +63,7 @@ function open(file: string, pragmas: string[]): DbHandle {
   const db: Db = drizzleAsync(gated, { schema });
   const txDb: Db = drizzleAsync(direct, { schema });
 
-  return {
+  const handle: DbHandle = {
     db,
     schema,
     dialect: "sqlite",
@@ -89,6 +89,9 @@ function open(file: string, pragmas: string[]): DbHandle {
       sqlite.close();
     },
   };
+  // `db.transaction()` on this connection would BEGIN without closing the gate: make it the safe one.
+  Object.defineProperty(db, "transaction", { value: <T>(work: (tx: Db) => Promise<T>) => handle.transaction(work) });
+  return handle;
 }
 
 /** The embedded database of a server: `switchyard.db` in its data directory. */

@@ -52,10 +52,9 @@ const infoFile = (runDir: string) => path.join(runDir, "cluster.json");
 export function makeRunDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), RUN_DIR_PREFIX));
   fs.chmodSync(dir, 0o755);
-  if (asRoot()) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
-    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
-    fs.chownSync(dir, uid, gid);
+  if (asRoot() && postgresBinDir()) {
+    const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"]).toString().trim());
+    fs.chownSync(dir, id("-u"), id("-g"));
   }
   fs.writeFileSync(path.join(dir, "owner.pid"), String(process.pid));
   return dir;

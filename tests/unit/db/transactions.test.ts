@@ -72,6 +72,24 @@ for (const backend of BACKENDS) {
       expect(await value("inside")).toBeNull();
     });
 
+    it("makes db.transaction() the same safe transaction", async () => {
+      const { settings } = handle.schema;
+      const opened = deferred();
+      const finish = deferred();
+      const tx = handle.db.transaction(async (t) => {
+        await t.insert(settings).values({ key: "inside", value: "1" });
+        opened.resolve();
+        await finish.promise;
+        throw new Error("roll back");
+      });
+      await opened.promise;
+      const outside = settingsRepo(handle).set("outside", "1");
+      finish.resolve();
+      await expect(tx).rejects.toThrow("roll back");
+      await outside;
+      expect([await value("inside"), await value("outside")]).toEqual([null, "1"]);
+    });
+
     it("runs transactions started together without mixing them up", async () => {
       const { settings } = handle.schema;
       const results = await Promise.allSettled(["a", "b", "c", "d"].map((k, i) => handle.transaction(async (tx) => {
