@@ -7,6 +7,7 @@
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
+import { backoffMs } from "../../lib/backoff";
 import { createLogger, type Logger } from "../../lib/logger";
 import { ConfigError } from "../config/env";
 import type { Db, DbHandle, Schema } from "./handle";
@@ -65,7 +66,7 @@ async function waitUntilReachable(pool: pg.Pool, where: string, opts: Required<P
       const { retry, reason } = classifyPgError(err, where);
       if (!retry) throw new ConfigError(reason);
       if (opts.maxAttempts !== undefined && attempt >= opts.maxAttempts) throw new ConfigError(`PostgreSQL is unreachable: ${reason}`);
-      const delay = Math.min(opts.retryDelayMs.max, opts.retryDelayMs.min * 2 ** Math.min(attempt - 1, 16));
+      const delay = backoffMs(attempt - 1, { baseMs: opts.retryDelayMs.min, maxMs: opts.retryDelayMs.max });
       log.warn({ database: where, attempt, retryInS: delay / 1000 }, `PostgreSQL is unreachable (${reason}); retrying in ${delay / 1000} s`);
       await new Promise((r) => setTimeout(r, delay));
     }

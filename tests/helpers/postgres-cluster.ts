@@ -15,6 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { freePort } from "./processes";
+import { waitFor } from "./wait";
 
 const run = promisify(execFile);
 
@@ -99,11 +100,7 @@ export async function ensureCluster(runDir: string): Promise<{ port: number; url
     fs.writeFileSync(infoFile(runDir), JSON.stringify(info));
     return describe(info);
   }
-  const deadline = Date.now() + 120_000;
-  while (!fs.existsSync(infoFile(runDir))) {
-    if (Date.now() > deadline) throw new Error(`the test PostgreSQL cluster in ${runDir} did not start within 120 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitFor(`the test PostgreSQL cluster in ${runDir} (another test file starts it)`, () => fs.existsSync(infoFile(runDir)), 120_000);
   return describe(JSON.parse(fs.readFileSync(infoFile(runDir), "utf8")) as ClusterInfo);
 }
 
