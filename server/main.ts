@@ -47,18 +47,18 @@ async function main(argv: string[]) {
   const env = loadEnv();
   const config = loadConfigFile(env.SWITCHYARD_CONFIG);
   const tls = await loadServerTls(env, log);
-  const dbHandle = openDatabase(env.dataDir);
-  const auth = await createAuth(settingsRepo(dbHandle.db), { adminToken: env.SWITCHYARD_ADMIN_TOKEN, agentToken: env.SWITCHYARD_AGENT_TOKEN });
-  const fleet = await createFleet(nodesRepo(dbHandle.db));
-  const history = createHistory(samplesRepo(dbHandle.db));
+  const dbHandle = await openDatabase({ dataDir: env.dataDir, databaseUrl: env.SWITCHYARD_DATABASE_URL });
+  const auth = await createAuth(settingsRepo(dbHandle), { adminToken: env.SWITCHYARD_ADMIN_TOKEN, agentToken: env.SWITCHYARD_AGENT_TOKEN });
+  const fleet = await createFleet(nodesRepo(dbHandle));
+  const history = createHistory(samplesRepo(dbHandle));
   const agentHub = createAgentHub({ auth, fleet, history, offlineAfterMs: env.SWITCHYARD_OFFLINE_AFTER_S * 1000 });
   const liveHub = createLiveHub({ auth, fleet });
-  const secrets = createSecrets(settingsRepo(dbHandle.db));
-  const fit = createFitModule({ db: dbHandle.db, fleet, secrets, dataDir: env.dataDir, hfEndpoint: env.SWITCHYARD_HF_ENDPOINT });
-  const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle.db), fleet, hub: agentHub, secrets, fit: fit.placement });
+  const secrets = createSecrets(settingsRepo(dbHandle));
+  const fit = createFitModule({ db: dbHandle, fleet, secrets, dataDir: env.dataDir, hfEndpoint: env.SWITCHYARD_HF_ENDPOINT });
+  const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle), fleet, hub: agentHub, secrets, fit: fit.placement });
   const calibration = fit.recordCalibrations(deployments);
   const gateway = new Gateway({
-    config, repo: gatewayRepo(dbHandle.db), isAdminToken: (t) => auth.checkAdminToken(t), deployments, fleet,
+    config, repo: gatewayRepo(dbHandle), isAdminToken: (t) => auth.checkAdminToken(t), deployments, fleet,
     logBodies: env.SWITCHYARD_GATEWAY_LOG_BODIES === undefined ? undefined : env.SWITCHYARD_GATEWAY_LOG_BODIES === "1",
     metricsToken: env.SWITCHYARD_METRICS_TOKEN ?? null,
   });
@@ -91,7 +91,7 @@ async function main(argv: string[]) {
   if (demo) specs.push(...demoSpecs(localUrl, auth.agentToken, tls?.fingerprint));
   const agents = startAgents(specs);
 
-  log.info({ port, demo, dataDir: env.dataDir, tls: tls ? { source: tls.source, fingerprint: tls.fingerprint } : null }, "switchyard is up");
+  log.info({ port, demo, dataDir: env.dataDir, database: dbHandle.dialect, tls: tls ? { source: tls.source, fingerprint: tls.fingerprint } : null }, "switchyard is up");
   process.stdout.write(`\n  Switchyard dashboard: ${scheme}://localhost:${port}\n`);
   if (tls) {
     process.stdout.write(`  TLS certificate (${tls.certPath}) fingerprint: ${tls.fingerprint}\n`);
@@ -122,7 +122,7 @@ async function main(argv: string[]) {
     await gateway.stop();
     await history.close();
     await fleet.flush();
-    dbHandle.close();
+    await dbHandle.close();
     await flushLogs();
     process.exit(0);
   };

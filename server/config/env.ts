@@ -7,11 +7,35 @@ import { z } from "zod";
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
 
+const DATABASE_URL_HINT = "must look like postgres://USER:PASSWORD@HOST:PORT/DB";
+export const databaseUrlSchema = z.string().max(2048, "is longer than 2048 characters").superRefine((value, ctx) => {
+  if (/[\u0000-\u001f\u007f]/.test(value)) {
+    ctx.addIssue({ code: "custom", message: "holds control characters (a stray newline or quote in the file that sets it?)" });
+    return;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: "custom", message: `is not a URL: it ${DATABASE_URL_HINT}` });
+    return;
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    ctx.addIssue({ code: "custom", message: `has the scheme ${url.protocol.slice(0, 20)} but ${DATABASE_URL_HINT}` });
+  } else if (!url.hostname && !url.searchParams.get("host")) {
+    ctx.addIssue({ code: "custom", message: `names no host: it ${DATABASE_URL_HINT}` });
+  } else if (url.pathname.length <= 1) {
+    ctx.addIssue({ code: "custom", message: `names no database: it ${DATABASE_URL_HINT}` });
+  }
+});
+
 export const envSchema = z.object({
   PORT: portSchema.default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   SWITCHYARD_DATA: z.string().min(1).default("./data"),
   SWITCHYARD_CONFIG: z.string().min(1).optional(),
+  /** postgres://USER:PASSWORD@HOST:PORT/DB puts the state in PostgreSQL; unset or empty: SQLite in SWITCHYARD_DATA. */
+  SWITCHYARD_DATABASE_URL: z.preprocess((v) => (v === "" ? undefined : v), databaseUrlSchema.optional()),
   SWITCHYARD_ADMIN_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
   SWITCHYARD_AGENT_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
   SWITCHYARD_NVIDIA_SMI: z.string().min(1).optional(),

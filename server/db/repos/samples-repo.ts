@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
-import type { Db } from "../client";
-import { gpuSamples, hostSamples } from "../schema";
+import { affectedRows, type DbHandle } from "../client";
+import type { gpuSamples, hostSamples } from "../schema";
 
 export type GpuSampleRow = typeof gpuSamples.$inferInsert;
 export type HostSampleRow = typeof hostSamples.$inferInsert;
@@ -16,49 +16,54 @@ export interface SamplesRepo {
 
 const sqlExcluded = (column: string) => sql.raw(`excluded.${column}`);
 
-// SQLite allows 32766 bound parameters per statement; 7 columns × 2000 rows stays well below.
+// SQLite allows 32766 bound parameters per statement (PostgreSQL 65535); 7 columns × 2000 rows stays well below.
 const CHUNK = 2000;
 
-function chunks<T>(rows: T[]): T[][] {
+/**
+ * One row per key, the last one: a batch can hold the same second twice (a replayed backlog beside
+ * live samples), and PostgreSQL refuses an upsert that touches a row twice where SQLite kept the last.
+ */
+function chunks<T>(all: T[], key: (row: T) => string): T[][] {
+  const rows = [...new Map(all.map((r) => [key(r), r])).values()];
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
   return out;
 }
 
-export function samplesRepo(db: Db): SamplesRepo {
+export function samplesRepo({ db, schema: { gpuSamples, hostSamples } }: DbHandle): SamplesRepo {
   return {
     async insertGpu(rows) {
-      for (const part of chunks(rows)) {
+      for (const part of chunks(rows, (r) => `${r.gpuUuid}\n${r.resolutionS}\n${r.ts}`)) {
         // A sample replayed from an agent's backlog may repeat a timestamp: keep the newest.
-        db.insert(gpuSamples).values(part).onConflictDoUpdate({
+        await db.insert(gpuSamples).values(part).onConflictDoUpdate({
           target: [gpuSamples.gpuUuid, gpuSamples.resolutionS, gpuSamples.ts],
           set: { utilGpuPct: sqlExcluded("util_gpu_pct"), memUsedMiB: sqlExcluded("mem_used_mib"), tempC: sqlExcluded("temp_c"), powerW: sqlExcluded("power_w") },
-        }).run();
+        });
       }
     },
     async insertHost(rows) {
-      for (const part of chunks(rows)) {
-        db.insert(hostSamples).values(part).onConflictDoUpdate({
+      for (const part of chunks(rows, (r) => `${r.nodeId}\n${r.resolutionS}\n${r.ts}`)) {
+        await db.insert(hostSamples).values(part).onConflictDoUpdate({
           target: [hostSamples.nodeId, hostSamples.resolutionS, hostSamples.ts],
           set: { cpuPct: sqlExcluded("cpu_pct"), memUsedBytes: sqlExcluded("mem_used_bytes") },
-        }).run();
+        });
       }
     },
     async gpuSeries(uuids, resolutionS, fromTs) {
       if (uuids.length === 0) return [];
       return db.select().from(gpuSamples)
         .where(and(inArray(gpuSamples.gpuUuid, uuids), eq(gpuSamples.resolutionS, resolutionS), gte(gpuSamples.ts, fromTs)))
-        .orderBy(asc(gpuSamples.ts)).all();
+        .orderBy(asc(gpuSamples.ts));
     },
     async hostSeries(nodeId, resolutionS, fromTs) {
       return db.select().from(hostSamples)
         .where(and(eq(hostSamples.nodeId, nodeId), eq(hostSamples.resolutionS, resolutionS), gte(hostSamples.ts, fromTs)))
-        .orderBy(asc(hostSamples.ts)).all();
+        .orderBy(asc(hostSamples.ts));
     },
     async prune(resolutionS, beforeTs) {
-      const a = db.delete(gpuSamples).where(and(eq(gpuSamples.resolutionS, resolutionS), lt(gpuSamples.ts, beforeTs))).run();
-      const b = db.delete(hostSamples).where(and(eq(hostSamples.resolutionS, resolutionS), lt(hostSamples.ts, beforeTs))).run();
-      return a.changes + b.changes;
+      const a = await db.delete(gpuSamples).where(and(eq(gpuSamples.resolutionS, resolutionS), lt(gpuSamples.ts, beforeTs)));
+      const b = await db.delete(hostSamples).where(and(eq(hostSamples.resolutionS, resolutionS), lt(hostSamples.ts, beforeTs)));
+      return affectedRows(a) + affectedRows(b);
     },
   };
 }
