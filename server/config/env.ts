@@ -25,6 +25,11 @@ export const envSchema = z.object({
   SWITCHYARD_METRICS_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
   /** Set to 1 to keep gateway request bodies in the request log (off: bodies are never stored). */
   SWITCHYARD_GATEWAY_LOG_BODIES: z.enum(["0", "1"]).optional(),
+  /** Tests only: where discord:// and slack:// channels send instead of discord.com / hooks.slack.com (a local sink). */
+  SWITCHYARD_ALERTS_TEST_DISCORD_URL: z.string().url().optional(),
+  SWITCHYARD_ALERTS_TEST_SLACK_URL: z.string().url().optional(),
+  /** Tests only: first retry of a failed alert delivery after this many ms (default 5000). */
+  SWITCHYARD_ALERTS_TEST_RETRY_MS: z.coerce.number().int().min(10).max(60_000).optional(),
 });
 
 export type ServerEnv = z.infer<typeof envSchema> & { dataDir: string };

@@ -1,0 +1,55 @@
+/**
+ * A notice: what one channel is told (firing, resolved, or a test), with the words every channel
+ * kind shares: a title naming the rule and subject, and the message that names the cause.
+ */
+import { formatDuration } from "./duration";
+import type { Subject } from "./engine";
+import type { RuleKind } from "./rule-kinds";
+
+export interface Notice {
+  rule: RuleKind | "test";
+  ruleName: string;
+  state: "firing" | "resolved";
+  subject: Subject;
+  message: string;
+  at: number;
+  /** When it started firing. */
+  since: number | null;
+  repeat: boolean;
+  test: boolean;
+}
+
+/** Messages are bounded whatever the cause said (log lines, upstream errors). */
+export const MAX_MESSAGE = 3000;
+
+export function clip(text: string, max = MAX_MESSAGE): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export function subjectLabel(s: Subject): string {
+  if (s.deployment) return `${s.deployment}${s.node ? ` on ${s.node}` : ""}`;
+  if (s.route) return s.route;
+  if (s.backend) return s.backend;
+  if (s.node && s.gpu !== undefined) return `${s.node} GPU ${s.gpu}`;
+  return s.node ?? "";
+}
+
+export function noticeTitle(n: Notice): string {
+  if (n.test) return `Switchyard test notification (${n.ruleName})`;
+  const state = n.state === "firing" ? (n.repeat ? "STILL FIRING" : "FIRING") : "RESOLVED";
+  const label = subjectLabel(n.subject);
+  return `[${state}] ${n.rule}${label ? `: ${label}` : ""}`;
+}
+
+/** The resolved notice's message: what is fine again, and how long it was not. */
+export function resolvedMessage(kind: RuleKind, subject: Subject, firingMessage: string, firedAt: number | null, resolvedAt: number): string {
+  const lasted = firedAt !== null ? ` after ${formatDuration(resolvedAt - firedAt)}` : "";
+  const was = `; was: ${firingMessage.split("\n")[0]}`;
+  switch (kind) {
+    case "node-offline": return `node ${subject.node} is back online${lasted}`;
+    case "backend-down": return `backend ${subject.backend} is up again${lasted}`;
+    case "failover": return `${subject.route} is served by its first target again${lasted}${was}`;
+    case "deployment-failed": return `deployment ${subject.deployment} is no longer failing (running again, or stopped)${lasted}${was}`;
+    default: return `back within the threshold${lasted}${was}`;
+  }
+}
