@@ -16,6 +16,7 @@ import { createAlerts, type Alerts } from "../../server/core/alerts/module";
 import { EMPTY_ALERTS } from "../../server/core/alerts/config-schema";
 import { openMemoryDatabase, type DbHandle } from "../../server/db/client";
 import { alertsRepo } from "../../server/db/repos/alerts-repo";
+import { alertChannels } from "../../server/db/schema";
 import { nodesRepo } from "../../server/db/repos/nodes-repo";
 import { samplesRepo } from "../../server/db/repos/samples-repo";
 import { settingsRepo } from "../../server/db/repos/settings-repo";
@@ -149,7 +150,7 @@ describe("channel secrets", () => {
     seen += await (await get("/api/alerts/channels")).text();
     seen += await (await get("/api/alerts/tests")).text();
     for (const s of secrets) expect(seen).not.toContain(s);
-    const stored = JSON.stringify(db.db.$client.prepare("select * from alert_channels").all());
+    const stored = JSON.stringify(await db.db.select().from(alertChannels));
     for (const s of secrets) expect(stored).not.toContain(s);
   });
 
