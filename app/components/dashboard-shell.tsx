@@ -7,6 +7,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useState } from "react";
 import { api } from "../lib/api";
+import { AlertsBadge } from "./alerts/alerts-badge";
 import { useLiveFleet } from "../lib/use-live-fleet";
 import { EnrollDialog } from "./enroll-panel";
 import { LiveIndicator } from "./live-indicator";
@@ -17,6 +18,7 @@ const NAV = [
   { href: "/fit", label: "VRAM fit", testId: "nav-fit" },
   { href: "/routes", label: "Routes", testId: "nav-routes" },
   { href: "/keys", label: "API keys", testId: "nav-keys" },
+  { href: "/alerts", label: "Alerts", testId: "nav-alerts" },
 ] as const;
 
 /** `crumb` adds a trail after the navigation for pages below a section (a node under Fleet). */
@@ -43,6 +45,7 @@ export function DashboardShell({ children, crumb }: { children: React.ReactNode;
                 data-testid={item.testId}
               >
                 {item.label}
+                {item.href === "/alerts" && <AlertsBadge />}
               </Link>
             ))}
           </nav>

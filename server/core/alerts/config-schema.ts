@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { ChannelUrlError, MAX_CHANNEL_URL, parseChannelUrl } from "./channels/channel-url";
-import { DURATION_PATTERN, parseDuration } from "./duration";
+import { DURATION_PATTERN, parseDuration } from "../../../protocol/duration";
 import { CLOCK_PATTERN, isValidTimezone } from "./quiet-hours";
 import { KIND_FACTS, RULE_KINDS } from "./rule-kinds";
 

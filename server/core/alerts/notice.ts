@@ -2,7 +2,7 @@
  * A notice: what one channel is told (firing, resolved, or a test), with the words every channel
  * kind shares: a title naming the rule and subject, and the message that names the cause.
  */
-import { formatDuration } from "./duration";
+import { formatDuration } from "../../../protocol/duration";
 import type { Subject } from "./engine";
 import type { RuleKind } from "./rule-kinds";
 

@@ -1,7 +1,7 @@
 /** A rule as the engine uses it: every default applied, every duration in milliseconds. */
 import type { z } from "zod";
 import type { RuleConfig, ruleConfigSchema } from "./config-schema";
-import { formatDuration } from "./duration";
+import { formatDuration } from "../../../protocol/duration";
 import type { QuietHours } from "./quiet-hours";
 import { DEFAULT_LOOP_RESTARTS, DEFAULT_LOOP_WINDOW_MS, KIND_FACTS, type RuleKind } from "./rule-kinds";
 import type { Scope } from "./scope";

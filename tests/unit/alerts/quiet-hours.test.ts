@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { inQuietHours } from "../../../server/core/alerts/quiet-hours";
-import { formatDuration, parseDuration } from "../../../server/core/alerts/duration";
+import { formatDuration, parseDuration } from "../../../protocol/duration";
 
 const at = (iso: string) => Date.parse(iso);
 

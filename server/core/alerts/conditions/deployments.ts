@@ -1,6 +1,6 @@
 /** deployment-failed: crashed (failed while it should run), or restarting in a loop. */
 import type { Observation } from "../engine";
-import { formatDuration } from "../duration";
+import { formatDuration } from "../../../../protocol/duration";
 import type { AlertRule } from "../rules";
 import { matchesName } from "../scope";
 import type { AlertInputs } from "./inputs";

@@ -1,0 +1,29 @@
+import type { FiringAlertView } from "../../../protocol/alerts";
+import { RelativeTime } from "../relative-time";
+import { subjectText } from "./alerts-api";
+import styles from "./alerts.module.css";
+
+/** What fires now: rule, subject, the message naming the cause, since when, last notified. */
+export function FiringTable({ firing }: { firing: FiringAlertView[] }) {
+  if (firing.length === 0) return <div className="empty muted" data-testid="alerts-none-firing">Nothing is firing.</div>;
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="alerts-firing">
+        <thead>
+          <tr><th>Rule</th><th>About</th><th>What</th><th>Since</th><th>Notified</th></tr>
+        </thead>
+        <tbody>
+          {firing.map((f) => (
+            <tr key={`${f.rule}/${f.key}`} className={styles.firing} data-testid="alerts-firing-row" data-kind={f.kind} data-rule={f.rule}>
+              <td><b>{f.rule}</b><div className="muted small">{f.kind}</div></td>
+              <td>{subjectText(f.subject)}</td>
+              <td className={styles.message}>{f.message}</td>
+              <td className="small"><RelativeTime ts={f.firingSince} /></td>
+              <td className="small">{f.notifiedAt ? <RelativeTime ts={f.notifiedAt} /> : <span className="muted">waiting (quiet hours)</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
