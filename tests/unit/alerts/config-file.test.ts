@@ -39,3 +39,16 @@ describe("alerts config", () => {
     expect(() => parseConfigText(text, "sy.yaml", {})).toThrow(/sy\.yaml:4 alerts\.channels\[0\]\.url: scheme 'file' is not a channel[\s\S]*sy\.yaml:7 alerts\.rules\[0\]\.notify\[0\]: no channel named 'nope'/);
   });
 });
+
+describe("the README's alerts example", () => {
+  it("is a valid config, one channel per kind", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const block = /## Alerts[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    const env = { NTFY_TOPIC: "t1", DISCORD_WEBHOOK_ID: "123", DISCORD_WEBHOOK_TOKEN: "tok", SLACK_WEBHOOK_PATH: "T1/B1/X1", SMTP_PASSWORD: "pw" };
+    const cfg = parseConfigText(block, "README.md", env);
+    const { parseChannelUrl } = await import("../../../server/core/alerts/channels/channel-url");
+    expect(new Set(cfg.alerts.channels.map((c) => parseChannelUrl(c.url).kind))).toEqual(new Set(["ntfy", "webhook", "discord", "slack", "email"]));
+    expect(cfg.alerts.rules.map((r) => r.when)).toEqual(["node-offline", "gpu-temperature", "gpu-memory", "disk-usage", "deployment-failed", "backend-down", "failover"]);
+  });
+});
