@@ -31,40 +31,38 @@ export function nodeOffline(rule: AlertRule, inputs: AlertInputs): Observation[]
   return out;
 }
 
-export function gpuTemperature(rule: AlertRule, inputs: AlertInputs): Observation[] {
-  const above = rule.above!;
+/** Every GPU of every online node in the rule's scope; `message` says why it is active, or null. */
+function overGpus(rule: AlertRule, inputs: AlertInputs, message: (n: NodeView, g: NodeView["gpus"][number]) => string | null): Observation[] {
   const out: Observation[] = [];
   for (const n of inputs.nodes) {
     if (!n.online || !matchesName(rule.scope.nodes, n.name)) continue;
     for (const g of n.gpus) {
-      if (g.tempC === null || g.tempC <= above || !matchesGpu(rule.scope.gpus, g.index)) continue;
-      const holders = memoryHolders(n, g.uuid, inputs, 1);
-      out.push({
-        key: `${n.name}/gpu${g.index}`, subject: { node: n.name, gpu: g.index },
-        message: `GPU ${g.index} (${g.name}) on ${n.name} is at ${g.tempC} °C, above ${above} °C${g.utilGpuPct !== null ? `, ${g.utilGpuPct}% busy` : ""}${holders ? `; ${holders.replace(/^held by/, "busiest process:")}` : ""}`,
-      });
+      if (!matchesGpu(rule.scope.gpus, g.index)) continue;
+      const text = message(n, g);
+      if (text !== null) out.push({ key: `${n.name}/gpu${g.index}`, subject: { node: n.name, gpu: g.index }, message: text });
     }
   }
   return out;
 }
 
+export function gpuTemperature(rule: AlertRule, inputs: AlertInputs): Observation[] {
+  const above = rule.above!;
+  return overGpus(rule, inputs, (n, g) => {
+    if (g.tempC === null || g.tempC <= above) return null;
+    const holders = memoryHolders(n, g.uuid, inputs, 1);
+    return `GPU ${g.index} (${g.name}) on ${n.name} is at ${g.tempC} °C, above ${above} °C${g.utilGpuPct !== null ? `, ${g.utilGpuPct}% busy` : ""}${holders ? `; ${holders.replace(/^held by/, "busiest process:")}` : ""}`;
+  });
+}
+
 export function gpuMemory(rule: AlertRule, inputs: AlertInputs): Observation[] {
   const above = rule.above!;
-  const out: Observation[] = [];
-  for (const n of inputs.nodes) {
-    if (!n.online || !matchesName(rule.scope.nodes, n.name)) continue;
-    for (const g of n.gpus) {
-      if (g.memUsedMiB === null || !g.memTotalMiB) continue;
-      const pct = (g.memUsedMiB / g.memTotalMiB) * 100;
-      if (pct <= above || !matchesGpu(rule.scope.gpus, g.index)) continue;
-      const holders = memoryHolders(n, g.uuid, inputs);
-      out.push({
-        key: `${n.name}/gpu${g.index}`, subject: { node: n.name, gpu: g.index },
-        message: `GPU ${g.index} (${g.name}) on ${n.name} has ${fmt(pct)}% of its memory in use (${fmt(g.memUsedMiB / GIB)} of ${fmt(g.memTotalMiB / GIB)} GiB), above ${above}%${holders ? `; ${holders}` : ""}`,
-      });
-    }
-  }
-  return out;
+  return overGpus(rule, inputs, (n, g) => {
+    if (g.memUsedMiB === null || !g.memTotalMiB) return null;
+    const pct = (g.memUsedMiB / g.memTotalMiB) * 100;
+    if (pct <= above) return null;
+    const holders = memoryHolders(n, g.uuid, inputs);
+    return `GPU ${g.index} (${g.name}) on ${n.name} has ${fmt(pct)}% of its memory in use (${fmt(g.memUsedMiB / GIB)} of ${fmt(g.memTotalMiB / GIB)} GiB), above ${above}%${holders ? `; ${holders}` : ""}`;
+  });
 }
 
 export function diskUsage(rule: AlertRule, inputs: AlertInputs): Observation[] {
