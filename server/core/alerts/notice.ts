@@ -41,15 +41,21 @@ export function noticeTitle(n: Notice): string {
   return `[${state}] ${n.rule}${label ? `: ${label}` : ""}`;
 }
 
-/** The resolved notice's message: what is fine again, and how long it was not. */
-export function resolvedMessage(kind: RuleKind, subject: Subject, firingMessage: string, firedAt: number | null, resolvedAt: number): string {
+/**
+ * The resolved notice's message: what is fine again, and how long it was not. `lost`: its subject
+ * was removed (a node, a deployment stopped) or its node went offline, which is not recovery.
+ */
+export function resolvedMessage(kind: RuleKind, subject: Subject, firingMessage: string, firedAt: number | null, resolvedAt: number, lost: "removed" | "offline" | null = null): string {
   const lasted = firedAt !== null ? ` after ${formatDuration(resolvedAt - firedAt)}` : "";
   const was = `; was: ${firingMessage.split("\n")[0]}`;
+  if (lost === "removed" && subject.deployment) return `deployment ${subject.deployment} was stopped and removed${lasted}${was}`;
+  if (lost === "removed" && subject.node) return `node ${subject.node} was removed from the fleet${lasted}${was}`;
+  if (lost === "offline") return `no more data: node ${subject.node} went offline${lasted}${was}`;
   switch (kind) {
     case "node-offline": return `node ${subject.node} is back online${lasted}`;
     case "backend-down": return `backend ${subject.backend} is up again${lasted}`;
     case "failover": return `${subject.route} is served by its first target again${lasted}${was}`;
-    case "deployment-failed": return `deployment ${subject.deployment} is no longer failing (running again, or stopped)${lasted}${was}`;
+    case "deployment-failed": return `deployment ${subject.deployment} is running again${lasted}${was}`;
     default: return `back within the threshold${lasted}${was}`;
   }
 }

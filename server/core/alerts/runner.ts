@@ -74,7 +74,7 @@ export class AlertRunner {
       if (!state) this.states.set(rule.name, (state = new Map()));
       try {
         const ev = evaluateRule(rule, state, observe(rule, inputs, now), now, inQuietHours(rule.quietHours, now));
-        if (ev.fired.length || ev.resolved.length || ev.notifications.length) await this.apply(rule, ev, now);
+        if (ev.fired.length || ev.resolved.length || ev.notifications.length) await this.apply(rule, ev, now, inputs);
       } catch (err) {
         log.error({ err, rule: rule.name }, "evaluating an alert rule failed");
       }
@@ -99,7 +99,7 @@ export class AlertRunner {
     }
   }
 
-  private async apply(rule: AlertRule, ev: Evaluation, now: number): Promise<void> {
+  private async apply(rule: AlertRule, ev: Evaluation, now: number, inputs: AlertInputs): Promise<void> {
     const { repo } = this.deps;
     for (const inst of ev.fired) {
       const res = await repo.openOccurrence({ rule: rule.name, kind: rule.when, key: inst.key, subject: JSON.stringify(inst.subject), message: clip(inst.message), firedAt: inst.firingSince! });
@@ -125,7 +125,7 @@ export class AlertRunner {
     for (const n of ev.notifications) {
       if (n.state === "resolved") {
         const id = resolvedNow.get(n.instance);
-        if (id !== undefined) await this.notify(rule, n, id, now);
+        if (id !== undefined) await this.notify(rule, n, id, now, lostSubject(rule, n.instance.subject, inputs));
         continue;
       }
       const id = this.occurrences.get(occKey(rule.name, n.instance.key));
@@ -134,11 +134,11 @@ export class AlertRunner {
     }
   }
 
-  private async notify(rule: AlertRule, n: Notification, occurrenceId: number, now: number): Promise<void> {
+  private async notify(rule: AlertRule, n: Notification, occurrenceId: number, now: number, lost: "removed" | "offline" | null = null): Promise<void> {
     const inst = n.instance;
     const notice: Notice = {
       rule: rule.when, ruleName: rule.name, state: n.state, subject: inst.subject, at: now, since: inst.firingSince, repeat: n.repeat, test: false,
-      message: clip(n.state === "firing" ? inst.message : resolvedMessage(rule.when, inst.subject, inst.message, inst.firingSince, inst.resolvedAt ?? now)),
+      message: clip(n.state === "firing" ? inst.message : resolvedMessage(rule.when, inst.subject, inst.message, inst.firingSince, inst.resolvedAt ?? now, lost)),
     };
     const kind = n.state === "resolved" ? "resolved" : n.repeat ? "repeat" : "firing";
     for (const channel of rule.notify) {
@@ -146,6 +146,15 @@ export class AlertRunner {
       this.deps.queue.enqueue({ deliveryId, channel, notice });
     }
   }
+}
+
+/** Why an alert's subject stopped matching other than by recovering: removed, or its node offline (no data). */
+function lostSubject(rule: AlertRule, s: Subject, inputs: AlertInputs): "removed" | "offline" | null {
+  if (s.deployment !== undefined) return inputs.deployments.some((d) => d.name === s.deployment && d.desired === "running") ? null : "removed";
+  if (s.node === undefined) return null;
+  const node = inputs.nodes.find((n) => n.name === s.node);
+  if (!node) return "removed";
+  return !node.online && rule.when !== "node-offline" ? "offline" : null;
 }
 
 function parseSubject(text: string): Subject {
