@@ -125,6 +125,7 @@ describe("alerts", () => {
     await waitFor("gpu-memory firing", () => webhooks("gpu-memory", "firing").length > 0, 40_000, 200);
     expect(webhooks("gpu-memory", "firing")[0]!.message).toMatch(/% of its memory in use .* held by \.\/gpu_burn \(pid 11345\) 15\.\d GiB/);
     await waitFor("gpu-temperature resolved as the GPU idles", () => webhooks("gpu-temperature", "resolved").length > 0, 40_000, 200);
+    expect(webhooks("gpu-temperature", "resolved")[0]!.message).toMatch(/^back within the threshold after \d+s; was: GPU 0/);
   });
 
   it("a dead backend: backend-down with the upstream's error, failover to box2, and back", async () => {
