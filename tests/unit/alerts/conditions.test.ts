@@ -64,6 +64,8 @@ describe("conditions", () => {
       { name: "loopy", node: "box1", state: "starting", desired: "running", reason: null, logs: [], restartTimes: [1000, 2000, 3000] },
       { name: "stopped", node: "box1", state: "failed", desired: "stopped", reason: "x", logs: [], restartTimes: [] },
       { name: "fine", node: "box1", state: "ready", desired: "running", reason: null, logs: [], restartTimes: [1000] },
+      // A crash the agent restarts by itself is a restart (counted for loops), not a failure.
+      { name: "restarting", node: "box1", state: "failed", desired: "running", reason: "the engine exited with code 1; restarting in 2 s", logs: [], restartTimes: [1000] },
     ] });
     const obs = observe(rule({ when: "deployment-failed" }), i, 5000);
     expect(obs.map((o) => o.key)).toEqual(["crashy", "loopy"]);
