@@ -25,24 +25,3 @@ export const alertKeys = {
   rules: ["alerts", "rules"] as const,
   channels: ["alerts", "channels"] as const,
 };
-
-export const RULE_KINDS = ["node-offline", "gpu-temperature", "gpu-memory", "disk-usage", "deployment-failed", "backend-down", "failover"] as const;
-
-/** What each kind takes, for the form (mirrors server/core/alerts/rule-kinds.ts). */
-export const KIND_FORM: Record<(typeof RULE_KINDS)[number], { above: string | null; defaultAbove?: number; defaultFor: string; scopes: Array<"nodes" | "gpus" | "routes" | "backends" | "deployments"> }> = {
-  "node-offline": { above: null, defaultFor: "30s", scopes: ["nodes"] },
-  "gpu-temperature": { above: "°C", defaultAbove: 85, defaultFor: "60s", scopes: ["nodes", "gpus"] },
-  "gpu-memory": { above: "% used", defaultAbove: 95, defaultFor: "60s", scopes: ["nodes", "gpus"] },
-  "disk-usage": { above: "% full", defaultAbove: 90, defaultFor: "5m", scopes: ["nodes"] },
-  "deployment-failed": { above: null, defaultFor: "0s", scopes: ["nodes", "deployments"] },
-  "backend-down": { above: null, defaultFor: "30s", scopes: ["backends"] },
-  failover: { above: null, defaultFor: "0s", scopes: ["routes"] },
-};
-
-export function subjectText(s: { node?: string; gpu?: number; route?: string; backend?: string; deployment?: string }): string {
-  if (s.deployment) return `${s.deployment}${s.node ? ` on ${s.node}` : ""}`;
-  if (s.route) return `route ${s.route}`;
-  if (s.backend) return `backend ${s.backend}`;
-  if (s.node && s.gpu !== undefined) return `${s.node} · GPU ${s.gpu}`;
-  return s.node ?? "—";
-}

@@ -1,6 +1,5 @@
-import type { FiringAlertView } from "../../../protocol/alerts";
+import { subjectLabel, type FiringAlertView } from "../../../protocol/alerts";
 import { RelativeTime } from "../relative-time";
-import { subjectText } from "./alerts-api";
 import styles from "./alerts.module.css";
 
 /** What fires now: rule, subject, the message naming the cause, since when, last notified. */
@@ -16,7 +15,7 @@ export function FiringTable({ firing }: { firing: FiringAlertView[] }) {
           {firing.map((f) => (
             <tr key={`${f.rule}/${f.key}`} className={styles.firing} data-testid="alerts-firing-row" data-kind={f.kind} data-rule={f.rule}>
               <td><b>{f.rule}</b><div className="muted small">{f.kind}</div></td>
-              <td>{subjectText(f.subject)}</td>
+              <td>{subjectLabel(f.subject)}</td>
               <td className={styles.message}>{f.message}</td>
               <td className="small"><RelativeTime ts={f.firingSince} /></td>
               <td className="small">{f.notifiedAt ? <RelativeTime ts={f.notifiedAt} /> : <span className="muted">waiting (quiet hours)</span>}</td>

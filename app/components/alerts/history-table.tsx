@@ -1,7 +1,6 @@
-import type { OccurrenceView } from "../../../protocol/alerts";
+import { subjectLabel, type OccurrenceView } from "../../../protocol/alerts";
 import { formatDuration } from "../../../protocol/duration";
 import { RelativeTime } from "../relative-time";
-import { subjectText } from "./alerts-api";
 import styles from "./alerts.module.css";
 
 /** Every time an alert fired: when, until when, and where it was notified (with delivery errors). */
@@ -18,7 +17,7 @@ export function HistoryTable({ history }: { history: OccurrenceView[] }) {
             <tr key={o.id} data-testid="alerts-history-row" data-kind={o.kind}>
               <td className="small"><RelativeTime ts={o.firedAt} /></td>
               <td><b>{o.rule}</b></td>
-              <td>{subjectText(o.subject)}</td>
+              <td>{subjectLabel(o.subject)}</td>
               <td className={styles.message}>{o.message}</td>
               <td className="small">
                 {o.resolvedAt ? <span className={styles.resolved}>after {formatDuration(o.resolvedAt - o.firedAt)}</span> : <span className={styles.stillFiring}>firing</span>}

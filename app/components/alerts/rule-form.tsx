@@ -1,8 +1,8 @@
 "use client";
 /** Creates or edits a dashboard rule: the config file's shape, field by field. */
 import { useState } from "react";
-import type { AlertRuleView } from "../../../protocol/alerts";
-import { KIND_FORM, RULE_KINDS } from "./alerts-api";
+import { KIND_FACTS, RULE_KINDS, type AlertRuleView } from "../../../protocol/alerts";
+import { formatDuration } from "../../../protocol/duration";
 import styles from "./alerts.module.css";
 
 type Kind = (typeof RULE_KINDS)[number];
@@ -28,11 +28,11 @@ export function RuleForm({ initial, channels, onSubmit, submitting, error }: {
   const [quietFrom, setQuietFrom] = useState(initial?.quietHours?.from ?? "");
   const [quietTo, setQuietTo] = useState(initial?.quietHours?.to ?? "");
   const [sendResolved, setSendResolved] = useState(initial?.resolved ?? true);
-  const kind = KIND_FORM[when];
+  const kind = KIND_FACTS[when];
 
   const submit = () => {
     const rule: Record<string, unknown> = { name: name.trim(), when, notify };
-    if (kind.above && above.trim()) rule.above = Number(above);
+    if (kind.threshold && above.trim()) rule.above = Number(above);
     if (forText.trim()) rule.for = forText.trim();
     if (repeat.trim()) rule.repeat = repeat.trim();
     if (!sendResolved) rule.resolved = false;
@@ -56,15 +56,15 @@ export function RuleForm({ initial, channels, onSubmit, submitting, error }: {
           {RULE_KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
         </select>
       </div>
-      {kind.above && (
+      {kind.threshold && (
         <div className={styles.field}>
-          <label className="label" htmlFor="alerts-rule-above">Above ({kind.above})</label>
-          <input id="alerts-rule-above" className="input" type="number" value={above} onChange={(e) => setAbove(e.target.value)} placeholder={String(kind.defaultAbove)} />
+          <label className="label" htmlFor="alerts-rule-above">Above ({kind.threshold.unit === "%" ? "% used" : kind.threshold.unit})</label>
+          <input id="alerts-rule-above" className="input" type="number" value={above} onChange={(e) => setAbove(e.target.value)} placeholder={String(kind.threshold.default)} />
         </div>
       )}
       <div className={styles.field}>
         <label className="label" htmlFor="alerts-rule-for">For (held this long)</label>
-        <input id="alerts-rule-for" className="input" value={forText} onChange={(e) => setFor(e.target.value)} placeholder={kind.defaultFor} />
+        <input id="alerts-rule-for" className="input" value={forText} onChange={(e) => setFor(e.target.value)} placeholder={formatDuration(kind.defaultForMs)} />
       </div>
       <div className={styles.field}>
         <label className="label" htmlFor="alerts-rule-repeat">Repeat every (empty: once)</label>

@@ -2,6 +2,7 @@
  * A notice: what one channel is told (firing, resolved, or a test), with the words every channel
  * kind shares: a title naming the rule and subject, and the message that names the cause.
  */
+import { subjectLabel } from "../../../protocol/alerts";
 import { formatDuration } from "../../../protocol/duration";
 import type { Subject } from "./engine";
 import type { RuleKind } from "./rule-kinds";
@@ -24,14 +25,6 @@ export const MAX_MESSAGE = 3000;
 
 export function clip(text: string, max = MAX_MESSAGE): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-export function subjectLabel(s: Subject): string {
-  if (s.deployment) return `${s.deployment}${s.node ? ` on ${s.node}` : ""}`;
-  if (s.route) return s.route;
-  if (s.backend) return s.backend;
-  if (s.node && s.gpu !== undefined) return `${s.node} GPU ${s.gpu}`;
-  return s.node ?? "";
 }
 
 export function noticeTitle(n: Notice): string {
