@@ -77,6 +77,8 @@ export class AlertRunner {
         if (ev.fired.length || ev.resolved.length || ev.notifications.length) await this.apply(rule, ev, now, inputs);
       } catch (err) {
         log.error({ err, rule: rule.name }, "evaluating an alert rule failed");
+        // Memory may now be ahead of the database: start over from what is stored.
+        this.leading = false;
       }
     }
   }
