@@ -11,6 +11,10 @@ import { FiringTable } from "../components/alerts/firing-table";
 import { HistoryTable } from "../components/alerts/history-table";
 import { RuleForm } from "../components/alerts/rule-form";
 import { RulesTable } from "../components/alerts/rules-table";
+import { cx } from "../lib/cx";
+import button from "../styles/button.module.css";
+import panel from "../styles/panel.module.css";
+import text from "../styles/text.module.css";
 
 export default function AlertsPage() {
   const client = useQueryClient();
@@ -33,18 +37,18 @@ export default function AlertsPage() {
     <DashboardShell>
       {error && <ErrorBanner title="Could not load the alerts" detail={error.message} onRetry={() => void client.invalidateQueries({ queryKey: ["alerts"] })} />}
       {remove.isError && <ErrorBanner title="Could not delete that rule" detail={remove.error.message} />}
-      <section className="panel">
-        <header className="panel-head">
+      <section className={panel.panel}>
+        <header className={panel.head}>
           <h2>Firing now</h2>
-          <span className="muted small">{firing.data ? `${firing.data.length} alert${firing.data.length === 1 ? "" : "s"}` : ""}</span>
+          <span className={cx(text.muted, text.small)}>{firing.data ? `${firing.data.length} alert${firing.data.length === 1 ? "" : "s"}` : ""}</span>
         </header>
-        {firing.data ? <FiringTable firing={firing.data} /> : <div className="loading muted">Loading…</div>}
+        {firing.data ? <FiringTable firing={firing.data} /> : <div className={cx(panel.loading, text.muted)}>Loading…</div>}
       </section>
-      <section className="panel">
-        <header className="panel-head">
+      <section className={panel.panel}>
+        <header className={panel.head}>
           <h2>Rules</h2>
-          <span className="muted small">a condition held for a while → a notice, and one when it clears</span>
-          <button type="button" className="btn" onClick={() => setEditing(editing ? null : "new")} data-testid="alerts-rule-new">{editing ? "Close" : "+ Add a rule"}</button>
+          <span className={cx(text.muted, text.small)}>a condition held for a while → a notice, and one when it clears</span>
+          <button type="button" className={cx(button.btn, panel.headAction)} onClick={() => setEditing(editing ? null : "new")} data-testid="alerts-rule-new">{editing ? "Close" : "+ Add a rule"}</button>
         </header>
         {editing && (
           <RuleForm
@@ -58,13 +62,13 @@ export default function AlertsPage() {
         )}
         {rules.data && <RulesTable rules={rules.data} onEdit={setEditing} onDelete={(n) => window.confirm(`Delete the rule ${n}?`) && remove.mutate(n)} />}
       </section>
-      <section className="panel">
-        <header className="panel-head"><h2>Channels</h2><span className="muted small">where notices go</span></header>
+      <section className={panel.panel}>
+        <header className={panel.head}><h2>Channels</h2><span className={cx(text.muted, text.small)}>where notices go</span></header>
         {channels.data && <ChannelPanel channels={channels.data} />}
       </section>
-      <section className="panel">
-        <header className="panel-head"><h2>History</h2><span className="muted small">fired, resolved, notified where</span></header>
-        {history.data ? <HistoryTable history={history.data} /> : <div className="loading muted">Loading…</div>}
+      <section className={panel.panel}>
+        <header className={panel.head}><h2>History</h2><span className={cx(text.muted, text.small)}>fired, resolved, notified where</span></header>
+        {history.data ? <HistoryTable history={history.data} /> : <div className={cx(panel.loading, text.muted)}>Loading…</div>}
       </section>
     </DashboardShell>
   );

@@ -2,15 +2,19 @@
 /** Forgets an offline node (a retired box, a demo box) with its history, after a confirmation. */
 import { useState } from "react";
 import { api } from "../lib/api";
+import { cx } from "../lib/cx";
+import button from "../styles/button.module.css";
+import text from "../styles/text.module.css";
+import styles from "./remove-node-button.module.css";
 
 export function RemoveNodeButton({ name }: { name: string }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   return (
-    <span className="remove-node">
+    <span className={styles.remove}>
       <button
         type="button"
-        className="btn btn-ghost btn-small"
+        className={cx(button.btn, button.ghost, button.small)}
         data-testid="node-remove"
         disabled={busy}
         onClick={async () => {
@@ -28,7 +32,7 @@ export function RemoveNodeButton({ name }: { name: string }) {
       >
         Remove
       </button>
-      {error && <span className="small bad" role="alert">{error}</span>}
+      {error && <span className={cx(text.small, styles.error)} role="alert">{error}</span>}
     </span>
   );
 }

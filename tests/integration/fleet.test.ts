@@ -123,7 +123,8 @@ describe("fleet telemetry end to end", () => {
     }, 30_000);
     expect(n.gpus).toEqual([]);
     expect(n.warnings.join(" ")).toMatch(/version mismatch/i);
-    await new Promise((r) => setTimeout(r, 3000));
+    // It keeps reporting (host stats, the warning) for a few seconds more: it neither crashed nor spun out.
+    await waitFor("box-broken to keep reporting for 3 s", async () => ((await node(server, "box-broken"))?.lastSeen ?? 0) >= n.lastSeen! + 3000, 20_000);
     expect(broken.child.exitCode).toBeNull();
     expect((await node(server, "box-broken"))?.online).toBe(true);
     await broken.stop();
@@ -137,7 +138,8 @@ describe("fleet telemetry end to end", () => {
     agents.push(second);
     await waitFor("the first agent to be told it was replaced", () => /same --name/.test(first.text()), 20_000);
     await first.stop();
-    await new Promise((r) => setTimeout(r, 1500));
+    const stoppedAt = Date.now();
+    await waitFor("a sample from the second agent well after the first left", async () => ((await node(server, "box-twin"))?.lastSeen ?? 0) > stoppedAt + 1000, 20_000);
     expect((await node(server, "box-twin"))?.online).toBe(true);
     expect((await nodes(server)).filter((n) => n.name === "box-twin")).toHaveLength(1);
     await second.stop();
@@ -160,6 +162,7 @@ describe("fleet telemetry end to end", () => {
 
     await server.stop();
     const downFrom = Date.now();
+    // Not a wait for an event: the length of the outage the agent has to bridge (three samples).
     await new Promise((r) => setTimeout(r, 3000));
     const downTo = Date.now();
     server = await startServer({ dataDir: server.dataDir, port: server.port });

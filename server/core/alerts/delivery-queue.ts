@@ -114,7 +114,7 @@ export class DeliveryQueue {
       log.warn({ channel: job.channel, attempt: job.attempts, error, giveUp: last }, "alert delivery failed");
       await this.record(job, { status: last ? "failed" : "pending", attempts: job.attempts, error });
       if (!last) {
-        const wait = Math.max(retryAfterMs ?? 0, backoffMs(job.attempts - 1, this.o.retryBaseMs ?? 5000, this.o.retryMaxMs ?? 5 * 60_000));
+        const wait = Math.max(retryAfterMs ?? 0, backoffMs(job.attempts - 1, { baseMs: this.o.retryBaseMs ?? 5000, maxMs: this.o.retryMaxMs ?? 5 * 60_000 }));
         this.jobs.push({ ...job, nextAt: this.now() + wait });
       }
     }

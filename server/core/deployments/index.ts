@@ -39,7 +39,8 @@ export interface Deployments {
 export interface DeploymentsDeps {
   repo: DeploymentsRepo;
   fleet: Fleet;
-  hub: AgentLink & { onEvent(listener: (node: { id: string; name: string }, event: string, payload: unknown) => void): () => void };
+  /** The listener's promise settles once the event is applied (the hub may ignore it; tests wait on it). */
+  hub: AgentLink & { onEvent(listener: (node: { id: string; name: string }, event: string, payload: unknown) => void | Promise<void>): () => void };
   secrets: Pick<Secrets, "hfToken" | "deploymentApiKey" | "setDeploymentApiKey">;
   fit?: FitEstimator | null;
   now?: () => number;
@@ -74,6 +75,7 @@ export async function createDeployments(deps: DeploymentsDeps): Promise<Deployme
       .then(() => handleAgentEvent(ctx, node.name, event, payload))
       .catch((err) => log.error({ err, node: node.name, event }, "applying an agent event failed"));
     queues.set(node.name, next);
+    return next;
   });
   const offFleet = deps.fleet.subscribe((node) => {
     if (!node.online) ctx.streams.endNode(node.name, `node ${node.name} disconnected`);

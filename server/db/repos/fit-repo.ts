@@ -1,6 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { CalibrationView } from "../../../protocol/fit";
-import { relativeError } from "../../core/fit/calibration";
+import { relativeError } from "../../../fit/calibration";
 import type { Db } from "../client";
 import { fitCalibrations } from "../schema";
 

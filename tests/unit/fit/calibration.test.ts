@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { NodeView } from "../../../protocol/live";
-import { CALIBRATION, optionsHash, overheadCorrection } from "../../../server/core/fit/calibration";
+import { CALIBRATION, optionsHash, overheadCorrection } from "../../../fit/calibration";
 import type { FleetListener } from "../../../server/core/fleet";
 import { createCalibrationRecorder, type MeasuredDeployment } from "../../../server/core/fit/calibration-recorder";
 import { createFitService, type FitService } from "../../../server/core/fit/service";

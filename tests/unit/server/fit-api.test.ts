@@ -7,7 +7,7 @@ import type { CalibrationView, FitMatrixView, FitResponse } from "../../../proto
 import { createApi } from "../../../server/api/app";
 import { createAuth } from "../../../server/core/auth";
 import { createFleet } from "../../../server/core/fleet";
-import { readGgufFacts } from "../../../server/core/fit/gguf-reader";
+import { readGgufFacts } from "../../../fit/gguf-reader";
 import { createFitService } from "../../../server/core/fit/service";
 import { createHistory } from "../../../server/core/history";
 import { openMemoryDatabase } from "../../../server/db/client";

@@ -5,8 +5,8 @@
  * vLLM and SGLang split them by tensor parallelism (TP = set size), llama.cpp by layers.
  * Pure: node views in, cells out.
  */
-import type { FitMatrixCell, FitVerdict } from "../../../protocol/fit";
-import type { Gpu } from "../../../protocol/telemetry";
+import type { FitMatrixCell, FitVerdict } from "../protocol/fit";
+import type { Gpu } from "../protocol/telemetry";
 import { estimateFit, type FitResult } from "./estimate";
 import { FitError } from "./errors";
 import type { ModelFacts } from "./model-facts";

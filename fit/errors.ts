@@ -1,8 +1,11 @@
 /**
- * Fit errors are ServiceErrors (so transports map them like every other domain error) with a
+ * Fit errors carry a code that each transport maps once (server/api/errors.ts, the CLI) with a
  * finer `reason` that tests and the CLI can match on without parsing the message.
  */
-import { ServiceError, type ErrorCode } from "../errors";
+
+/** The server's ErrorCodes that fit uses (fit/ imports nothing from the server). */
+type ErrorCode = "bad_request" | "not_found";
+export type FitErrorCode = ErrorCode;
 
 export type FitErrorReason =
   | "file_unreadable"
@@ -17,14 +20,18 @@ export type FitErrorReason =
   | "facts_insufficient"
   | "invalid_options";
 
-export class FitError extends ServiceError {
+export class FitError extends Error {
+  readonly code: ErrorCode;
+  readonly details: { reason: FitErrorReason } & Record<string, unknown>;
   constructor(
     readonly reason: FitErrorReason,
     message: string,
     details?: Record<string, unknown>,
     code: ErrorCode = reason === "file_unreadable" || reason === "hf_config_missing" || reason === "model_unknown" ? "not_found" : "bad_request",
   ) {
-    super(code, message, { reason, ...details });
+    super(message);
+    this.code = code;
+    this.details = { reason, ...details };
     this.name = "FitError";
   }
 }

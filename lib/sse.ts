@@ -1,7 +1,8 @@
 /**
  * Server-sent events (WHATWG "event stream" format): an incremental parser and an encoder. Both sit
- * on the streaming hot path, so the parser scans each byte once (indexOf over the new text only), keeps
- * at most one partial line between chunks, and allocates nothing per chunk beyond the lines it cuts.
+ * on the gateway's streaming hot path, so the parser scans each byte once (indexOf over the new text
+ * only), keeps at most one partial line between chunks, and allocates nothing per chunk beyond the
+ * lines it cuts. The one SSE parser: the gateway and the CLI (`readSse`) share it.
  */
 
 export interface SseEvent {
@@ -117,6 +118,18 @@ export function parseSse(text: string | Uint8Array): SseEvent[] {
   parser.push(text);
   parser.end();
   return events;
+}
+
+/** Events of a fetch body as they arrive, for a client that reads a stream (the CLI's `logs -f`). */
+export async function* readSse(body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+  const events: SseEvent[] = [];
+  const parser = new SseParser((e) => events.push(e));
+  for await (const chunk of body as AsyncIterable<Uint8Array>) {
+    parser.push(chunk);
+    if (events.length > 0) yield* events.splice(0);
+  }
+  parser.end();
+  yield* events.splice(0);
 }
 
 /** One event. Data with line breaks becomes several `data:` lines, as the format requires. */

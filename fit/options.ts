@@ -6,9 +6,9 @@
 import { z } from "zod";
 import { FitError } from "./errors";
 import { KV_DTYPES } from "./kv-cache";
+import { ENGINES } from "../protocol/engines";
 
-export const ENGINES = ["vllm", "sglang", "llamacpp"] as const;
-export type Engine = (typeof ENGINES)[number];
+export { ENGINES, type Engine } from "../protocol/engines";
 
 const UNITS: Record<string, number> = {
   b: 1, k: 1024, kb: 1e3, kib: 1024, m: 1024 ** 2, mb: 1e6, mib: 1024 ** 2,

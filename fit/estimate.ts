@@ -3,7 +3,7 @@
  * Validates the options against the model (TP must split the heads, the KV dtype must be one
  * the engine has), then hands the numbers to the engine's rule.
  */
-import type { FitEstimate } from "../../../protocol/fit";
+import type { FitEstimate } from "../protocol/fit";
 import { estimateLlamacpp } from "./engines/llamacpp";
 import { estimateSglang } from "./engines/sglang";
 import type { EngineEstimate, EngineInput, Gpu } from "./engines/types";
