@@ -3,15 +3,19 @@
  *  1. the agent's own CPU per sample with 8 GPUs, beside the stand-in nvidia-smi's own CPU;
  *  2. server ingest of 100 simulated agents × 8 GPUs at 1 Hz (CPU share of one core, memory),
  *     beside a bare `ws` + JSON.parse sink receiving the same traffic;
- *  3. sample → browser latency (p50/p95) on /ws/live during that load.
+ *  3. sample → browser latency (p50/p95) on /ws/live during that load;
+ *  4. the same ingest with alert rules of every kind evaluated every second (issue 12), beside the
+ *     server without rules in the same run (on SQLite).
  * `--db sqlite|postgres|both` (default: both where PostgreSQL is installed) runs 2 and 3 with the
  * server's state in each; PostgreSQL is a throwaway cluster started here, and its CPU (all its
  * processes, from /proc) is reported beside the server's. Write latency: a probe client writes one
  * 8-GPU sample batch every 250 ms through the same repository, next to the server's own writes.
- * Targets (issue 2): agent ≤ 1 % of a core; ingest ≤ 25 % of a core; p95 ≤ 250 ms.
+ * Targets: agent ≤ 1 % of a core; ingest ≤ 25 % of a core; p95 ≤ 250 ms; rules ≤ +10 % server CPU.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -23,6 +27,7 @@ import { ensureCluster, makeRunDir, postgresBinDir, removeRunDir } from "../test
 import { ADMIN_TOKEN, AGENT_TOKEN, ROOT, freePort, startAgent, startServer, waitFor } from "../tests/helpers/processes";
 import { snapshot, gpu } from "../tests/helpers/samples";
 import { childPids, cpuPct, percentile, readProc } from "./proc-stats";
+import { ruleEvaluationMs } from "./alert-rules";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100);
@@ -79,6 +84,27 @@ async function measureAgent() {
   }
 }
 
+/** Rules of every kind, on thresholds the simulated GPUs cross now and then, notifying a local sink. */
+const alertsYaml = (sinkUrl: string) => `alerts:
+  channels:
+    - {name: hook, url: "${sinkUrl}/hook"}
+  rules:
+    - {when: node-offline, for: 30s, notify: [hook]}
+    - {when: gpu-temperature, above: 85, for: 60s, notify: [hook]}
+    - {when: gpu-memory, above: 80, for: 10s, notify: [hook]}
+    - {when: gpu-memory, name: gpu-memory-full, above: 95, for: 1m, nodes: ["sim-0*"], notify: [hook]}
+    - {when: disk-usage, above: 90, notify: [hook]}
+    - {when: deployment-failed, notify: [hook]}
+    - {when: backend-down, notify: [hook]}
+    - {when: failover, notify: [hook]}
+`;
+
+function alertsConfig(sinkUrl: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-alerts-")), "switchyard.yaml");
+  fs.writeFileSync(file, alertsYaml(sinkUrl));
+  return file;
+}
+
 /** A throwaway PostgreSQL cluster and database for the bench, and the CPU of all its processes. */
 async function benchPostgres() {
   const runDir = makeRunDir();
@@ -118,7 +144,7 @@ function writeProbe(target: DatabaseTarget) {
   return { latencies, reset: () => (latencies.length = 0), stop: async () => { stopped = true; await done; } };
 }
 
-async function measureIngest(target: Dialect | "baseline") {
+async function measureIngest(target: Dialect | "baseline", opts: { alerts?: boolean } = {}) {
   let url: string;
   let pid: number;
   let stop: () => Promise<void>;
@@ -127,7 +153,13 @@ async function measureIngest(target: Dialect | "baseline") {
   if (target !== "baseline") {
     const pgBench = target === "postgres" ? await benchPostgres() : null;
     database = pgBench;
-    const server = await startServer({ env: pgBench ? { SWITCHYARD_DATABASE_URL: pgBench.url } : {} });
+    const sink = http.createServer((req, res) => void req.resume().on("end", () => res.writeHead(200).end()));
+    await new Promise<void>((r) => sink.listen(0, "127.0.0.1", () => r()));
+    const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
+    const env: Record<string, string> = {};
+    if (pgBench) env.SWITCHYARD_DATABASE_URL = pgBench.url;
+    if (opts.alerts) env.SWITCHYARD_CONFIG = alertsConfig(sinkUrl);
+    const server = await startServer({ env });
     url = server.url;
     pid = server.proc.child.pid!;
     probe = writeProbe({ dataDir: server.dataDir, databaseUrl: pgBench?.url });
@@ -135,6 +167,7 @@ async function measureIngest(target: Dialect | "baseline") {
       await probe?.stop();
       await server.stop();
       pgBench?.remove();
+      sink.close();
     };
   } else {
     const port = await freePort();
@@ -215,6 +248,18 @@ async function main() {
   for (const [dialect, srv] of runs) {
     process.stdout.write(`3. Sample → browser (/ws/live) during that load on ${dialect}, ${srv.latencies.length} updates\n`);
     process.stdout.write(`   p50 ${fmt(percentile(srv.latencies, 50), 1)} ms, p95 ${fmt(percentile(srv.latencies, 95), 1)} ms, max ${fmt(Math.max(...srv.latencies), 1)} ms   (target p95 ≤ 250 ms)\n`);
+  }
+  process.stdout.write("\n");
+
+  if (sqlite) {
+    const srv = sqlite;
+    const withRules = await measureIngest("sqlite", { alerts: true });
+    process.stdout.write(`4. The same ingest with 8 alert rules of every kind evaluated every second\n`);
+    process.stdout.write(`   with rules:    ${fmt(withRules.cpuPct)} % of one core, RSS ${fmt(withRules.rss / 2 ** 20, 0)} MiB\n`);
+    process.stdout.write(`   without rules: ${fmt(srv.cpuPct)} % of one core (2. above, SQLite, same run)\n`);
+    process.stdout.write(`   ratio with / without: ${fmt(withRules.cpuPct / srv.cpuPct)}   (target ≤ 1.10)\n`);
+    const cost = ruleEvaluationMs(alertsYaml("http://127.0.0.1:9"), AGENTS, GPUS);
+    process.stdout.write(`   in process: ${fmt(cost.perTickMs, 3)} ms per evaluation of all rules (+ ${fmt(cost.inputsMs, 3)} ms building that fleet's inputs) = ${fmt(cost.perTickMs / 10, 3)} % of one core at 1 Hz\n`);
   }
   process.exit(0);
 }

@@ -30,6 +30,16 @@ import { createGatewayHandler } from "./gateway/http";
 import { createGatewayApi } from "./gateway/api/gateway-api";
 import { loadServerTls } from "./tls/server-tls";
 import { createAgentDist } from "./agent-dist/routes";
+import { createAlerts } from "./core/alerts/module";
+import { DEFAULT_BASES } from "./core/alerts/channels/channel-url";
+import { alertsRepo } from "./db/repos/alerts-repo";
+import type { SecretBox } from "./core/secret-box";
+
+/**
+ * Channel URLs are stored through this box until the AES-GCM SecretBox (SWITCHYARD_SECRET_KEY) is
+ * wired here: it seals nothing. Replace it with the real box; stored channels must then be entered again.
+ */
+const UNSEALED_UNTIL_SECRET_BOX_LANDS: SecretBox = { seal: (plain) => plain, open: (sealed) => sealed };
 
 const log = createLogger("server");
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -62,8 +72,19 @@ async function main(argv: string[]) {
     logBodies: env.SWITCHYARD_GATEWAY_LOG_BODIES === undefined ? undefined : env.SWITCHYARD_GATEWAY_LOG_BODIES === "1",
     metricsToken: env.SWITCHYARD_METRICS_TOKEN ?? null,
   });
+  const alerts = await createAlerts({
+    repo: alertsRepo(dbHandle), secretBox: UNSEALED_UNTIL_SECRET_BOX_LANDS, config: config.alerts,
+    sources: { fleet, deployments, gateway },
+    // One server for now; with several on one database, the leader election goes here.
+    isLeader: () => true,
+    bases: {
+      discord: env.SWITCHYARD_ALERTS_TEST_DISCORD_URL?.replace(/\/+$/, "") ?? DEFAULT_BASES.discord,
+      slack: env.SWITCHYARD_ALERTS_TEST_SLACK_URL?.replace(/\/+$/, "") ?? DEFAULT_BASES.slack,
+    },
+    retryBaseMs: env.SWITCHYARD_ALERTS_TEST_RETRY_MS,
+  });
   let ready = false;
-  const api = createApi({ gateway: createGatewayApi(gateway),
+  const api = createApi({ gateway: createGatewayApi(gateway), alerts: alerts.service,
     auth, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service,
     hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount() }),
     tlsFingerprint: () => tls?.fingerprint ?? null,
@@ -81,6 +102,7 @@ async function main(argv: string[]) {
   const scheme = tls ? "https" : "http";
   const localUrl = `${scheme}://127.0.0.1:${port}`;
   await gateway.start();
+  await alerts.start();
   ready = true;
 
   const flushTimer = setInterval(() => void history.flush(), 2000);
@@ -119,6 +141,7 @@ async function main(argv: string[]) {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     deployments.close();
     calibration.close();
+    await alerts.stop();
     await gateway.stop();
     await history.close();
     await fleet.flush();

@@ -21,6 +21,8 @@ import { deploymentRoutes } from "./deployments";
 import type { FitService } from "../core/fit/service";
 import { fitRoutes } from "./fit";
 import { jsonBody } from "./json-body";
+import type { AlertsService } from "../core/alerts/service";
+import { alertRoutes } from "./alerts";
 
 export interface ApiDeps {
   auth: Auth;
@@ -38,6 +40,8 @@ export interface ApiDeps {
   tlsFingerprint?: () => string | null;
   /** Its public key's pin for curl (`--pinnedpubkey`), for the install one-liner (server/agent-dist/install-command.ts). */
   tlsCurlPin?: () => string | null;
+  /** Alerts (issue 12): rules, channels, what fires, history; optional like deployments. */
+  alerts?: AlertsService;
 }
 
 const sessionBody = z.object({ token: z.string().min(1, "token is required") });
@@ -147,6 +151,7 @@ export function createApi(deps: ApiDeps): Hono {
   if (deps.deployments) app.route("/", deploymentRoutes(deps.deployments.core, deps.deployments.secrets));
   if (deps.gateway) app.route("/gateway", deps.gateway);
   if (deps.fit) app.route("/fit", fitRoutes(deps.fit));
+  if (deps.alerts) app.route("/alerts", alertRoutes(deps.alerts));
 
   return app;
 }

@@ -54,6 +54,11 @@ export const envSchema = z.object({
   /** HTTPS with your own certificate: PEM files (the certificate may carry its chain). */
   SWITCHYARD_TLS_CERT: z.string().min(1).optional(),
   SWITCHYARD_TLS_KEY: z.string().min(1).optional(),
+  /** Tests only: where discord:// and slack:// channels send instead of discord.com / hooks.slack.com (a local sink). */
+  SWITCHYARD_ALERTS_TEST_DISCORD_URL: z.string().url().optional(),
+  SWITCHYARD_ALERTS_TEST_SLACK_URL: z.string().url().optional(),
+  /** Tests only: first retry of a failed alert delivery after this many ms (default 5000). */
+  SWITCHYARD_ALERTS_TEST_RETRY_MS: z.coerce.number().int().min(10).max(60_000).optional(),
 }).superRefine((env, ctx) => {
   if (!env.SWITCHYARD_TLS_CERT !== !env.SWITCHYARD_TLS_KEY) {
     ctx.addIssue({ code: "custom", path: [env.SWITCHYARD_TLS_CERT ? "SWITCHYARD_TLS_KEY" : "SWITCHYARD_TLS_CERT"], message: "SWITCHYARD_TLS_CERT and SWITCHYARD_TLS_KEY go together: set both (PEM files) or neither" });
