@@ -5,8 +5,14 @@
  *
  * The scan walks bytes, tracking string state and depth; JSON's structural characters are ASCII, so
  * UTF-8 multi-byte sequences can never be mistaken for them. Anything unusual (not an object,
- * malformed) returns null and the caller falls back to JSON.parse for a proper error.
+ * malformed, bytes after it) returns null and the caller falls back to JSON.parse for a proper error.
+ *
+ * What the gateway decides on (the key's allow-list, the route, the relay) must be what the backend
+ * reads, so keys are compared as a JSON parser sees them (`"mod\u0065l"` is `model`), and a body
+ * with `model` or `stream` twice is refused: parsers disagree on which one wins (most take the last),
+ * and `{"model":"small", …, "mod\u0065l":"big"}` passed a key limited to `small` on to `big`.
  */
+import { ProtocolError } from "./protocol/errors";
 
 export interface BodyFields {
   /** The model string, or undefined when absent (null when present but not a string). */
@@ -58,8 +64,21 @@ export function valueEnd(buf: Buffer, i: number): number {
   return j > i ? j : -1;
 }
 
-function keyIs(buf: Buffer, start: number, end: number, key: Buffer): boolean {
-  return end - start === key.length && buf.compare(key, 0, key.length, start, end) === 0;
+/** Which of the keys we read a top-level key is, as a JSON parser reads it (escapes decoded). */
+function keyOf(buf: Buffer, start: number, end: number): "model" | "stream" | null | undefined {
+  const len = end - start;
+  if (len === MODEL.length && buf.compare(MODEL, 0, len, start, end) === 0) return "model";
+  if (len === STREAM.length && buf.compare(STREAM, 0, len, start, end) === 0) return "stream";
+  let escaped = false;
+  for (let j = start + 1; j < end - 1 && !escaped; j++) escaped = buf[j] === BACKSLASH;
+  if (!escaped) return null;
+  let key: unknown;
+  try {
+    key = JSON.parse(buf.toString("utf8", start, end));
+  } catch {
+    return undefined; // not a JSON string
+  }
+  return key === "model" || key === "stream" ? key : null;
 }
 
 export function readBodyFields(buf: Buffer): BodyFields | null {
@@ -71,8 +90,14 @@ export function readBodyFields(buf: Buffer): BodyFields | null {
   if (buf[i] !== OPEN_OBJ) return null;
   i++;
   const out: BodyFields = { model: undefined, modelSpan: null, stream: false };
+  const seen = { model: false, stream: false };
+  const end = () => {
+    i++;
+    skip();
+    return i === buf.length ? out : null;
+  };
   skip();
-  if (buf[i] === CLOSE_OBJ) return out;
+  if (buf[i] === CLOSE_OBJ) return end();
   for (;;) {
     skip();
     if (buf[i] !== QUOTE) return null;
@@ -87,7 +112,13 @@ export function readBodyFields(buf: Buffer): BodyFields | null {
     const vStart = i;
     const vEnd = valueEnd(buf, i);
     if (vEnd < 0) return null;
-    if (keyIs(buf, keyStart, keyEnd, MODEL)) {
+    const key = keyOf(buf, keyStart, keyEnd);
+    if (key === undefined) return null;
+    if (key !== null) {
+      if (seen[key]) throw new ProtocolError(400, `the request body has "${key}" more than once: send it once`);
+      seen[key] = true;
+    }
+    if (key === "model") {
       if (buf[vStart] === QUOTE) {
         try {
           out.model = JSON.parse(buf.toString("utf8", vStart, vEnd)) as string;
@@ -98,8 +129,11 @@ export function readBodyFields(buf: Buffer): BodyFields | null {
       } else {
         out.model = null;
       }
-    } else if (keyIs(buf, keyStart, keyEnd, STREAM)) {
-      out.stream = vEnd - vStart === 4 && buf.toString("latin1", vStart, vEnd) === "true";
+    } else if (key === "stream") {
+      const v = buf.toString("latin1", vStart, vEnd);
+      // Backends coerce other values differently ("true" is true to some, false to others).
+      if (v !== "true" && v !== "false" && v !== "null") throw new ProtocolError(400, "stream: must be true or false");
+      out.stream = v === "true";
     }
     i = vEnd;
     skip();
@@ -107,7 +141,7 @@ export function readBodyFields(buf: Buffer): BodyFields | null {
       i++;
       continue;
     }
-    if (buf[i] === CLOSE_OBJ) return out;
+    if (buf[i] === CLOSE_OBJ) return end();
     return null;
   }
 }
