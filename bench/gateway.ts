@@ -178,29 +178,33 @@ async function main() {
     row("via gateway, translated", sTr);
 
     out(`\n4. Streams at scale: ${STREAMS} concurrent streams of ${CHUNKS} chunks, one per ${CHUNK_MS} ms each; delay per chunk (upstream write → client) in ms`);
-    const st = { dP99: [] as number[], nP99: [] as number[], gP99: [] as number[], nAdd: [] as number[], gAdd: [] as number[], diff: [] as number[], rss: [] as number[], gP50: [] as number[], nP50: [] as number[], bad: 0 };
-    const streams = async (what: string, url: string, headers: Record<string, string>): Promise<StreamsResult> => {
+    const st = { dP99: [] as number[], nP99: [] as number[], gP99: [] as number[], nAdd: [] as number[], gAdd: [] as number[], diff: [] as number[], rss: [] as number[], gP50: [] as number[], nP50: [] as number[], nCpu: [] as number[], gCpu: [] as number[], others: [] as number[], bad: 0 };
+    const streams = async (what: string, url: string, headers: Record<string, string>, proxyPid?: number): Promise<StreamsResult & { cpuUsPerChunk: number }> => {
+      const cpu = openCpuWindow(ours);
       const r = await runStreams(url, TIMED, headers, { count: STREAMS, chunks: CHUNKS, spreadMs: CHUNK_MS });
+      st.others.push(cpu.othersPct());
       if (r.failed || r.truncated) out(`  !! ${what}: ${r.failed} failed, ${r.truncated} truncated of ${STREAMS}${r.firstError ? ` (${r.firstError})` : ""}`);
       st.bad += r.failed + r.truncated;
-      return r;
+      return { ...r, cpuUsPerChunk: proxyPid ? (cpu.used(proxyPid) * 1e6) / r.delaysMs.length : NaN };
     };
     for (let i = 0; i < ROUNDS; i++) {
       const d = await streams("upstream alone", `${timed.url}/v1/chat/completions`, {});
-      const n = await streams("nginx", `${nginxTimed.url}/v1/chat/completions`, {});
+      const n = await streams("nginx", `${nginxTimed.url}/v1/chat/completions`, {}, nginxTimed.pid);
       let peak = 0;
       const sampler = setInterval(() => void (peak = Math.max(peak, readProc(gwPid).rssBytes)), 100);
-      const g = await streams("gateway", `${gw}/v1/chat/completions`, AUTH);
+      const g = await streams("gateway", `${gw}/v1/chat/completions`, AUTH, gwPid);
       clearInterval(sampler);
       peak = Math.max(peak, readProc(gwPid).rssBytes);
       const q = (r: StreamsResult, x: number) => percentile(r.delaysMs, x);
       st.dP99.push(q(d, 99)); st.nP99.push(q(n, 99)); st.gP99.push(q(g, 99)); st.nP50.push(q(n, 50)); st.gP50.push(q(g, 50));
       st.nAdd.push(q(n, 99) - q(d, 99)); st.gAdd.push(q(g, 99) - q(d, 99)); st.diff.push(q(g, 99) - q(n, 99)); st.rss.push(peak);
+      st.nCpu.push(n.cpuUsPerChunk); st.gCpu.push(g.cpuUsPerChunk);
       out(`  round ${i + 1}: p99 upstream alone ${fmt(q(d, 99), 2)}, via nginx ${fmt(q(n, 99), 2)}, via gateway ${fmt(q(g, 99), 2)}; gateway RSS peak ${mib(peak)}`);
     }
     out(`  p50 via nginx ${spread(st.nP50, 2)}, via gateway ${spread(st.gP50, 2)}`);
     out(`  p99 added over the upstream alone: nginx +${spread(st.nAdd, 2)}, gateway +${spread(st.gAdd, 2)}`);
     out(`  gateway p99 − nginx p99: ${spread(st.diff, 2)} ms (target ≤ 5) ${verdict(median(st.diff) <= 5)}; ratio ${fmt(median(st.gP99) / median(st.nP99), 2)}×`);
+    out(`  CPU per chunk relayed: nginx ${spread(st.nCpu, 1)} µs, gateway ${spread(st.gCpu, 1)} µs; rest of the machine busy ${spread(st.others)} %`);
     out(`  failed or truncated: ${st.bad} ${verdict(st.bad === 0)}; gateway RSS peak ${spread(st.rss.map((b) => b / 1048576))} MiB (target ≤ 400) ${verdict(Math.max(...st.rss) <= 400 * 1048576)}`);
 
     if (SOAK_S > 0) await soak(gw, gwPid, mixed, out);

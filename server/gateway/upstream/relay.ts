@@ -80,7 +80,9 @@ export function relayRest(ctx: RelayContext, upstream: UpstreamCall, head: Buffe
     : relay.kind === "openai-to-anthropic" ? new OpenAISseToAnthropicSse({ model: relay.model, inputTokens: relay.inputTokens })
       : new AnthropicSseToOpenAISse({ model: relay.model, includeUsage: relay.includeUsage });
   const sniffer = stream ? new UsageSniffer(ctx.backendProtocol) : null;
-  let tail = ""; // last bytes written raw: an injected error event must start on an event boundary
+  // The last two bytes written raw: an injected error event must start on an event boundary.
+  let last = 0;
+  let beforeLast = 0;
   client.writeHead(upstream.status, translate ? SSE_HEADERS : downstreamHeaders(upstream.rawHeaders));
   client.flushHeaders();
   const resume = () => upstream.resume();
@@ -95,8 +97,10 @@ export function relayRest(ctx: RelayContext, upstream: UpstreamCall, head: Buffe
       if (!text) return true;
       ok = client.write(text);
     } else {
-      if (chunk.length >= 2) tail = chunk.toString("latin1", chunk.length - 2);
-      else tail = (tail + chunk.toString("latin1")).slice(-2);
+      if (chunk.length > 0) {
+        beforeLast = chunk.length >= 2 ? chunk[chunk.length - 2]! : last;
+        last = chunk[chunk.length - 1]!;
+      }
       ok = client.write(chunk);
     }
     if (!ok) client.once("drain", resume);
@@ -133,7 +137,7 @@ export function relayRest(ctx: RelayContext, upstream: UpstreamCall, head: Buffe
         if (settled) return;
         if (!client.destroyed && !client.writableEnded) {
           if (!stream) client.destroy(); // a truncated JSON body: only a broken connection says so honestly
-          else client.end(streamFailure(ctx, translate, tail, error.message));
+          else client.end(streamFailure(ctx, translate, String.fromCharCode(beforeLast, last).replace(/\0/g, ""), error.message));
         }
         finish({ ok: false, error });
       },

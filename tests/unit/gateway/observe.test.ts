@@ -19,6 +19,20 @@ describe("usage from backend answers", () => {
     for (let i = 0; i < text.length; i += 7) s.push(Buffer.from(text.slice(i, i + 7)));
     expect(s.tokens).toEqual({ input: 20, output: 9 });
   });
+
+  // Chunks without the word are skipped unparsed: an event cut anywhere, even inside "usage", counts.
+  it("finds usage in an OpenAI stream at every split of every chunk", () => {
+    const token = (t: string) => `data: {"choices":[{"delta":{"content":"${t}"}}]}\n\n`;
+    const events = [token("a"), token("b"), 'data: {"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2}}\n\n', "data: [DONE]\n\n"];
+    const bytes = Buffer.from(events.join(""));
+    for (let a = 1; a < bytes.length; a++) {
+      for (const b of [a + 1, a + 9, bytes.length]) {
+        const s = new UsageSniffer("openai");
+        for (const [from, to] of [[0, a], [a, b], [b, bytes.length]] as const) if (to > from) s.push(bytes.subarray(from, to));
+        expect(s.tokens, `split at ${a}, ${b}`).toEqual({ input: 5, output: 2 });
+      }
+    }
+  });
 });
 
 describe("Prometheus text", () => {
