@@ -3,12 +3,12 @@
  * answering a canned completion from memory (one worker). The reference is nginx (one worker,
  * keep-alive upstream) proxying that upstream; the gateway is the real server process
  * (server/main.ts), request log and metrics included, proxying the same one.
- *  1. throughput at 32 connections: pass-through ≥ 0.25× nginx's requests/s (aim 0.3×), Anthropic →
+ *  1. streams at scale: 500 concurrent streams relayed; the p99 delay the gateway adds to each chunk
+ *     within 5 ms of nginx's, none failed or truncated, gateway RSS ≤ 400 MiB; CPU µs per chunk;
+ *  2. throughput at 32 connections: pass-through ≥ 0.25× nginx's requests/s (aim 0.3×), Anthropic →
  *     OpenAI translated ≥ 0.2×; CPU µs per proxied request of each proxy (from /proc);
- *  2. added p50 latency at one connection over the upstream alone (≤ 150 µs);
- *  3. streaming time to first byte, over the upstream alone;
- *  4. streams at scale: 500 concurrent streams relayed; the p99 delay the gateway adds to each chunk
- *     within 5 ms of nginx's, none failed or truncated, gateway RSS ≤ 400 MiB;
+ *  3. added p50 latency at one connection over the upstream alone (≤ 150 µs);
+ *  4. streaming time to first byte, over the upstream alone;
  *  5. memory over a soak of mixed plain and streamed traffic (flat: growth after warm-up ≤ 10 %).
  * The reference and the gateway run interleaved, BENCH_ROUNDS times: a shared machine is noisy, so
  * each figure is the median over rounds with its spread, and each run says how busy the rest of the
@@ -128,56 +128,10 @@ async function main() {
     await runWrk(`${gw}/v1/chat/completions`, mixed, { connections: 8, seconds: 3 });
     await runWrk(`${nginx.url}/v1/chat/completions`, plain, { connections: 8, seconds: 1 });
 
-    out("\n1. Throughput at 32 connections: requests/s, proxy CPU µs per request — median (min–max) over rounds");
-    const t = { up: [] as number[], ng: [] as number[], gw: [] as number[], tr: [] as number[], ngCpu: [] as number[], gwCpu: [] as number[], trCpu: [] as number[], upCpu: [] as number[], rGw: [] as number[], rTr: [] as number[], others: [] as number[] };
-    for (let i = 0; i < ROUNDS; i++) {
-      const run = { connections: 32, seconds: SECONDS };
-      const up = await wrk("upstream", `${upstream.url}/v1/chat/completions`, plain, run);
-      const ng = await wrk("nginx", `${nginx.url}/v1/chat/completions`, plain, run, nginx.pid);
-      const g = await wrk("gateway", `${gw}/v1/chat/completions`, plain, run, gwPid);
-      const tr = await wrk("gateway translated", `${gw}/v1/messages`, translated, run, gwPid);
-      t.up.push(up.rps); t.ng.push(ng.rps); t.gw.push(g.rps); t.tr.push(tr.rps);
-      t.ngCpu.push(ng.cpuUsPerReq); t.gwCpu.push(g.cpuUsPerReq); t.trCpu.push(tr.cpuUsPerReq); t.upCpu.push(up.upstreamUsPerReq);
-      t.rGw.push(g.rps / ng.rps); t.rTr.push(tr.rps / ng.rps);
-      t.others.push(up.othersPct, ng.othersPct, g.othersPct, tr.othersPct);
-      out(`  round ${i + 1}: upstream ${fmt(up.rps)}, nginx ${fmt(ng.rps)}, gateway ${fmt(g.rps)} (${fmt(g.rps / ng.rps, 2)}×), translated ${fmt(tr.rps)} (${fmt(tr.rps / ng.rps, 2)}×); rest of the machine ${fmt(Math.max(up.othersPct, ng.othersPct, g.othersPct, tr.othersPct))} % at most`);
-    }
-    out(`  upstream alone (nginx, canned)  ${spread(t.up).padEnd(24)} its CPU ${spread(t.upCpu, 1)} µs/req`);
-    out(`  nginx pass-through              ${spread(t.ng).padEnd(24)} CPU ${spread(t.ngCpu, 1)} µs/req`);
-    out(`  gateway pass-through            ${spread(t.gw).padEnd(24)} CPU ${spread(t.gwCpu, 1)} µs/req`);
-    out(`  gateway Anthropic→OpenAI        ${spread(t.tr).padEnd(24)} CPU ${spread(t.trCpu, 1)} µs/req`);
-    out(`  ratio pass-through   ${spread(t.rGw, 2)}× nginx (target ≥ 0.25, aim 0.30) ${verdict(median(t.rGw) >= 0.25)}`);
-    out(`  ratio translated     ${spread(t.rTr, 2)}× nginx (target ≥ 0.20) ${verdict(median(t.rTr) >= 0.2)}`);
-    out(`  CPU per request      gateway ${fmt(median(t.gwCpu) / median(t.ngCpu), 1)}× nginx's; rest of the machine busy ${spread(t.others)} % during these runs`);
-
-    out("\n2. Latency at one connection: p50 (p99) in µs, added p50 over the upstream alone — median (min–max)");
-    const l = { up: [] as number[], ng: [] as number[], gw: [] as number[], addNg: [] as number[], addGw: [] as number[], p99: [] as number[] };
-    for (let i = 0; i < ROUNDS; i++) {
-      const run = { connections: 1, seconds: Math.max(2, Math.round(SECONDS / 2)), threads: 1 };
-      const up = await wrk("upstream latency", `${upstream.url}/v1/chat/completions`, plain, run);
-      const ng = await wrk("nginx latency", `${nginx.url}/v1/chat/completions`, plain, run);
-      const g = await wrk("gateway latency", `${gw}/v1/chat/completions`, plain, run);
-      l.up.push(up.p50us); l.ng.push(ng.p50us); l.gw.push(g.p50us); l.p99.push(g.p99us);
-      l.addNg.push(ng.p50us - up.p50us); l.addGw.push(g.p50us - up.p50us);
-    }
-    out(`  upstream alone   ${spread(l.up)}`);
-    out(`  via nginx        ${spread(l.ng)}   added ${spread(l.addNg)}`);
-    out(`  via gateway      ${spread(l.gw)} (p99 ${spread(l.p99)})   added ${spread(l.addGw)} (target ≤ 150) ${verdict(median(l.addGw) <= 150)}`);
-
-    out(`\n3. Streaming time to first byte, ${TTFB_COUNT} sequential requests, p50 / p99 in µs`);
-    const sse = `${upstream.url}/sse/v1/chat/completions`;
-    const sDirect = await measureTtfb(sse, CHAT_STREAM, {}, TTFB_COUNT);
-    const sNginx = await measureTtfb(`${nginx.url}/sse/v1/chat/completions`, CHAT_STREAM, {}, TTFB_COUNT);
-    const sGw = await measureTtfb(`${gw}/v1/chat/completions`, CHAT_STREAM, AUTH, TTFB_COUNT);
-    const sTr = await measureTtfb(`${gw}/v1/messages`, MESSAGES_STREAM, AUTH, TTFB_COUNT);
-    const p = (xs: number[], q: number) => percentile(xs, q) * 1000;
-    const row = (what: string, xs: number[]) => out(`  ${what.padEnd(24)} ${fmt(p(xs, 50)).padStart(6)} / ${fmt(p(xs, 99)).padStart(6)}   +${fmt(p(xs, 50) - p(sDirect, 50))}`);
-    row("upstream alone", sDirect);
-    row("via nginx", sNginx);
-    row("via gateway", sGw);
-    row("via gateway, translated", sTr);
-
-    out(`\n4. Streams at scale: ${STREAMS} concurrent streams of ${CHUNKS} chunks, one per ${CHUNK_MS} ms each; delay per chunk (upstream write → client) in ms`);
+    // First, on a server with only the warm-up behind it: its RSS is then what 500 streams take, not
+    // the heap left over from the throughput runs (the soak measures memory under request load).
+    const rssBefore = readProc(gwPid).rssBytes;
+    out(`\n1. Streams at scale: ${STREAMS} concurrent streams of ${CHUNKS} chunks, one per ${CHUNK_MS} ms each; delay per chunk (upstream write → client) in ms`);
     const st = { dP99: [] as number[], nP99: [] as number[], gP99: [] as number[], nAdd: [] as number[], gAdd: [] as number[], diff: [] as number[], rss: [] as number[], gP50: [] as number[], nP50: [] as number[], nCpu: [] as number[], gCpu: [] as number[], others: [] as number[], bad: 0 };
     const streams = async (what: string, url: string, headers: Record<string, string>, proxyPid?: number): Promise<StreamsResult & { cpuUsPerChunk: number }> => {
       const cpu = openCpuWindow(ours);
@@ -205,7 +159,56 @@ async function main() {
     out(`  p99 added over the upstream alone: nginx +${spread(st.nAdd, 2)}, gateway +${spread(st.gAdd, 2)}`);
     out(`  gateway p99 − nginx p99: ${spread(st.diff, 2)} ms (target ≤ 5) ${verdict(median(st.diff) <= 5)}; ratio ${fmt(median(st.gP99) / median(st.nP99), 2)}×`);
     out(`  CPU per chunk relayed: nginx ${spread(st.nCpu, 1)} µs, gateway ${spread(st.gCpu, 1)} µs; rest of the machine busy ${spread(st.others)} %`);
-    out(`  failed or truncated: ${st.bad} ${verdict(st.bad === 0)}; gateway RSS peak ${spread(st.rss.map((b) => b / 1048576))} MiB (target ≤ 400) ${verdict(Math.max(...st.rss) <= 400 * 1048576)}`);
+    out(`  failed or truncated: ${st.bad} ${verdict(st.bad === 0)}; gateway RSS ${mib(rssBefore)} before, peak ${spread(st.rss.map((b) => b / 1048576))} MiB (target ≤ 400) ${verdict(Math.max(...st.rss) <= 400 * 1048576)}`);
+
+    out("\n2. Throughput at 32 connections: requests/s, proxy CPU µs per request — median (min–max) over rounds");
+    const t = { up: [] as number[], ng: [] as number[], gw: [] as number[], tr: [] as number[], ngCpu: [] as number[], gwCpu: [] as number[], trCpu: [] as number[], upCpu: [] as number[], rGw: [] as number[], rTr: [] as number[], others: [] as number[] };
+    for (let i = 0; i < ROUNDS; i++) {
+      const run = { connections: 32, seconds: SECONDS };
+      const up = await wrk("upstream", `${upstream.url}/v1/chat/completions`, plain, run);
+      const ng = await wrk("nginx", `${nginx.url}/v1/chat/completions`, plain, run, nginx.pid);
+      const g = await wrk("gateway", `${gw}/v1/chat/completions`, plain, run, gwPid);
+      const tr = await wrk("gateway translated", `${gw}/v1/messages`, translated, run, gwPid);
+      t.up.push(up.rps); t.ng.push(ng.rps); t.gw.push(g.rps); t.tr.push(tr.rps);
+      t.ngCpu.push(ng.cpuUsPerReq); t.gwCpu.push(g.cpuUsPerReq); t.trCpu.push(tr.cpuUsPerReq); t.upCpu.push(up.upstreamUsPerReq);
+      t.rGw.push(g.rps / ng.rps); t.rTr.push(tr.rps / ng.rps);
+      t.others.push(up.othersPct, ng.othersPct, g.othersPct, tr.othersPct);
+      out(`  round ${i + 1}: upstream ${fmt(up.rps)}, nginx ${fmt(ng.rps)}, gateway ${fmt(g.rps)} (${fmt(g.rps / ng.rps, 2)}×), translated ${fmt(tr.rps)} (${fmt(tr.rps / ng.rps, 2)}×); rest of the machine ${fmt(Math.max(up.othersPct, ng.othersPct, g.othersPct, tr.othersPct))} % at most`);
+    }
+    out(`  upstream alone (nginx, canned)  ${spread(t.up).padEnd(24)} its CPU ${spread(t.upCpu, 1)} µs/req`);
+    out(`  nginx pass-through              ${spread(t.ng).padEnd(24)} CPU ${spread(t.ngCpu, 1)} µs/req`);
+    out(`  gateway pass-through            ${spread(t.gw).padEnd(24)} CPU ${spread(t.gwCpu, 1)} µs/req`);
+    out(`  gateway Anthropic→OpenAI        ${spread(t.tr).padEnd(24)} CPU ${spread(t.trCpu, 1)} µs/req`);
+    out(`  ratio pass-through   ${spread(t.rGw, 2)}× nginx (target ≥ 0.25, aim 0.30) ${verdict(median(t.rGw) >= 0.25)}`);
+    out(`  ratio translated     ${spread(t.rTr, 2)}× nginx (target ≥ 0.20) ${verdict(median(t.rTr) >= 0.2)}`);
+    out(`  CPU per request      gateway ${fmt(median(t.gwCpu) / median(t.ngCpu), 1)}× nginx's; rest of the machine busy ${spread(t.others)} % during these runs`);
+
+    out("\n3. Latency at one connection: p50 (p99) in µs, added p50 over the upstream alone — median (min–max)");
+    const l = { up: [] as number[], ng: [] as number[], gw: [] as number[], addNg: [] as number[], addGw: [] as number[], p99: [] as number[] };
+    for (let i = 0; i < ROUNDS; i++) {
+      const run = { connections: 1, seconds: Math.max(2, Math.round(SECONDS / 2)), threads: 1 };
+      const up = await wrk("upstream latency", `${upstream.url}/v1/chat/completions`, plain, run);
+      const ng = await wrk("nginx latency", `${nginx.url}/v1/chat/completions`, plain, run);
+      const g = await wrk("gateway latency", `${gw}/v1/chat/completions`, plain, run);
+      l.up.push(up.p50us); l.ng.push(ng.p50us); l.gw.push(g.p50us); l.p99.push(g.p99us);
+      l.addNg.push(ng.p50us - up.p50us); l.addGw.push(g.p50us - up.p50us);
+    }
+    out(`  upstream alone   ${spread(l.up)}`);
+    out(`  via nginx        ${spread(l.ng)}   added ${spread(l.addNg)}`);
+    out(`  via gateway      ${spread(l.gw)} (p99 ${spread(l.p99)})   added ${spread(l.addGw)} (target ≤ 150) ${verdict(median(l.addGw) <= 150)}`);
+
+    out(`\n4. Streaming time to first byte, ${TTFB_COUNT} sequential requests, p50 / p99 in µs`);
+    const sse = `${upstream.url}/sse/v1/chat/completions`;
+    const sDirect = await measureTtfb(sse, CHAT_STREAM, {}, TTFB_COUNT);
+    const sNginx = await measureTtfb(`${nginx.url}/sse/v1/chat/completions`, CHAT_STREAM, {}, TTFB_COUNT);
+    const sGw = await measureTtfb(`${gw}/v1/chat/completions`, CHAT_STREAM, AUTH, TTFB_COUNT);
+    const sTr = await measureTtfb(`${gw}/v1/messages`, MESSAGES_STREAM, AUTH, TTFB_COUNT);
+    const p = (xs: number[], q: number) => percentile(xs, q) * 1000;
+    const row = (what: string, xs: number[]) => out(`  ${what.padEnd(24)} ${fmt(p(xs, 50)).padStart(6)} / ${fmt(p(xs, 99)).padStart(6)}   +${fmt(p(xs, 50) - p(sDirect, 50))}`);
+    row("upstream alone", sDirect);
+    row("via nginx", sNginx);
+    row("via gateway", sGw);
+    row("via gateway, translated", sTr);
 
     if (SOAK_S > 0) await soak(gw, gwPid, mixed, out);
     out(`\n  load average at the end: ${load()}`);
