@@ -67,11 +67,12 @@ function ensureTools(): void {
   if (!has("nginx") || !has("wrk")) execFileSync("bash", [path.join(ROOT, "scripts/test-deps/nginx.sh")], { stdio: "inherit" });
 }
 
-async function startTimedUpstream(): Promise<{ url: string; port: number; pid: number; stop(): void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/gateway/timed-upstream.ts"), "0", String(CHUNK_MS), String(CHUNKS)], { stdio: ["ignore", "pipe", "inherit"] });
+/** A helper process of ours (bench/gateway/NAME.ts) that prints the port it listens on. */
+async function startHelper(name: string, args: string[]): Promise<{ url: string; port: number; pid: number; stop(): void }> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, `bench/gateway/${name}.ts`), "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once("data", (b: Buffer) => resolve(Number(b.toString().trim())));
-    child.once("exit", (c) => reject(new Error(`timed upstream exited with ${c}`)));
+    child.once("exit", (c) => reject(new Error(`${name} exited with ${c}`)));
   });
   return { url: `http://127.0.0.1:${port}`, port, pid: child.pid!, stop: () => void child.kill("SIGTERM") };
 }
@@ -80,7 +81,8 @@ async function main() {
   ensureTools();
   const upstream = await startNginx(cannedServer);
   const nginx = await startNginx(proxyServer(Number(new URL(upstream.url).port)));
-  const timed = await startTimedUpstream();
+  const timed = await startHelper("timed-upstream", [String(CHUNK_MS), String(CHUNKS)]);
+  const minimal = await startHelper("minimal-proxy", [upstream.url]);
   const nginxTimed = await startNginx(proxyServer(timed.port));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sy-bench-gw-"));
   const config = path.join(dir, "switchyard.yaml");
@@ -101,6 +103,7 @@ async function main() {
     await server.stop();
     await Promise.all([nginx.stop(), nginxTimed.stop(), upstream.stop()]);
     timed.stop();
+    minimal.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   };
   // Ctrl-C (or a closed pipe) must not leave nginx, the upstreams or the server running.
@@ -109,7 +112,7 @@ async function main() {
   process.stdout.once("error", abort); // EPIPE: `npm run bench:gateway | head`
   const gw = server.url;
   const gwPid = server.proc.child.pid!;
-  const ours = [upstream.pid, nginx.pid, nginxTimed.pid, timed.pid, gwPid];
+  const ours = [upstream.pid, nginx.pid, nginxTimed.pid, timed.pid, minimal.pid, gwPid];
   const plain = wrkScript([CHAT], AUTH);
   const translated = wrkScript([MESSAGES], AUTH);
   const mixed = wrkScript([CHAT, CHAT_STREAM, MESSAGES, MESSAGES_STREAM], AUTH);
@@ -127,6 +130,7 @@ async function main() {
     // Warm-up: JIT, keep-alive pools, SQLite pages.
     await runWrk(`${gw}/v1/chat/completions`, mixed, { connections: 8, seconds: 3 });
     await runWrk(`${nginx.url}/v1/chat/completions`, plain, { connections: 8, seconds: 1 });
+    await runWrk(`${minimal.url}/v1/chat/completions`, plain, { connections: 8, seconds: 1 });
 
     // First, on a server with only the warm-up behind it: its RSS is then what 500 streams take, not
     // the heap left over from the throughput runs (the soak measures memory under request load).
@@ -162,23 +166,26 @@ async function main() {
     out(`  failed or truncated: ${st.bad} ${verdict(st.bad === 0)}; gateway RSS ${mib(rssBefore)} before, peak ${spread(st.rss.map((b) => b / 1048576))} MiB (target ≤ 400) ${verdict(Math.max(...st.rss) <= 400 * 1048576)}`);
 
     out("\n2. Throughput at 32 connections: requests/s, proxy CPU µs per request — median (min–max) over rounds");
-    const t = { up: [] as number[], ng: [] as number[], gw: [] as number[], tr: [] as number[], ngCpu: [] as number[], gwCpu: [] as number[], trCpu: [] as number[], upCpu: [] as number[], rGw: [] as number[], rTr: [] as number[], others: [] as number[] };
+    const t = { min: [] as number[], minCpu: [] as number[], rMin: [] as number[], up: [] as number[], ng: [] as number[], gw: [] as number[], tr: [] as number[], ngCpu: [] as number[], gwCpu: [] as number[], trCpu: [] as number[], upCpu: [] as number[], rGw: [] as number[], rTr: [] as number[], others: [] as number[] };
     for (let i = 0; i < ROUNDS; i++) {
       const run = { connections: 32, seconds: SECONDS };
       const up = await wrk("upstream", `${upstream.url}/v1/chat/completions`, plain, run);
       const ng = await wrk("nginx", `${nginx.url}/v1/chat/completions`, plain, run, nginx.pid);
       const g = await wrk("gateway", `${gw}/v1/chat/completions`, plain, run, gwPid);
       const tr = await wrk("gateway translated", `${gw}/v1/messages`, translated, run, gwPid);
+      const m = await wrk("minimal Node proxy", `${minimal.url}/v1/chat/completions`, plain, run, minimal.pid);
+      t.min.push(m.rps); t.minCpu.push(m.cpuUsPerReq); t.rMin.push(m.rps / ng.rps);
       t.up.push(up.rps); t.ng.push(ng.rps); t.gw.push(g.rps); t.tr.push(tr.rps);
       t.ngCpu.push(ng.cpuUsPerReq); t.gwCpu.push(g.cpuUsPerReq); t.trCpu.push(tr.cpuUsPerReq); t.upCpu.push(up.upstreamUsPerReq);
       t.rGw.push(g.rps / ng.rps); t.rTr.push(tr.rps / ng.rps);
-      t.others.push(up.othersPct, ng.othersPct, g.othersPct, tr.othersPct);
-      out(`  round ${i + 1}: upstream ${fmt(up.rps)}, nginx ${fmt(ng.rps)}, gateway ${fmt(g.rps)} (${fmt(g.rps / ng.rps, 2)}×), translated ${fmt(tr.rps)} (${fmt(tr.rps / ng.rps, 2)}×); rest of the machine ${fmt(Math.max(up.othersPct, ng.othersPct, g.othersPct, tr.othersPct))} % at most`);
+      t.others.push(up.othersPct, ng.othersPct, g.othersPct, tr.othersPct, m.othersPct);
+      out(`  round ${i + 1}: upstream ${fmt(up.rps)}, nginx ${fmt(ng.rps)}, gateway ${fmt(g.rps)} (${fmt(g.rps / ng.rps, 2)}×), translated ${fmt(tr.rps)} (${fmt(tr.rps / ng.rps, 2)}×), minimal Node proxy ${fmt(m.rps)} (${fmt(m.rps / ng.rps, 2)}×); rest of the machine ${fmt(Math.max(up.othersPct, ng.othersPct, g.othersPct, tr.othersPct))} % at most`);
     }
     out(`  upstream alone (nginx, canned)  ${spread(t.up).padEnd(24)} its CPU ${spread(t.upCpu, 1)} µs/req`);
     out(`  nginx pass-through              ${spread(t.ng).padEnd(24)} CPU ${spread(t.ngCpu, 1)} µs/req`);
     out(`  gateway pass-through            ${spread(t.gw).padEnd(24)} CPU ${spread(t.gwCpu, 1)} µs/req`);
     out(`  gateway Anthropic→OpenAI        ${spread(t.tr).padEnd(24)} CPU ${spread(t.trCpu, 1)} µs/req`);
+    out(`  minimal Node proxy (undici)     ${spread(t.min).padEnd(24)} CPU ${spread(t.minCpu, 1)} µs/req   ${spread(t.rMin, 2)}× nginx: the floor for Node`);
     out(`  ratio pass-through   ${spread(t.rGw, 2)}× nginx (target ≥ 0.25, aim 0.30) ${verdict(median(t.rGw) >= 0.25)}`);
     out(`  ratio translated     ${spread(t.rTr, 2)}× nginx (target ≥ 0.20) ${verdict(median(t.rTr) >= 0.2)}`);
     out(`  CPU per request      gateway ${fmt(median(t.gwCpu) / median(t.ngCpu), 1)}× nginx's; rest of the machine busy ${spread(t.others)} % during these runs`);

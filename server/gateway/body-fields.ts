@@ -64,14 +64,18 @@ export function valueEnd(buf: Buffer, i: number): number {
   return j > i ? j : -1;
 }
 
+/** No escapes and no control characters between `from` and `to`: JSON.parse would return the bytes as they are. */
+function plainString(buf: Buffer, from: number, to: number): boolean {
+  for (let j = from; j < to; j++) if (buf[j] === BACKSLASH || buf[j]! < 0x20) return false;
+  return true;
+}
+
 /** Which of the keys we read a top-level key is, as a JSON parser reads it (escapes decoded). */
 function keyOf(buf: Buffer, start: number, end: number): "model" | "stream" | null | undefined {
   const len = end - start;
   if (len === MODEL.length && buf.compare(MODEL, 0, len, start, end) === 0) return "model";
   if (len === STREAM.length && buf.compare(STREAM, 0, len, start, end) === 0) return "stream";
-  let escaped = false;
-  for (let j = start + 1; j < end - 1 && !escaped; j++) escaped = buf[j] === BACKSLASH;
-  if (!escaped) return null;
+  if (plainString(buf, start + 1, end - 1)) return null;
   let key: unknown;
   try {
     key = JSON.parse(buf.toString("utf8", start, end));
@@ -117,10 +121,14 @@ export function readBodyFields(buf: Buffer): BodyFields | null {
     }
     if (key === "model") {
       if (buf[vStart] === QUOTE) {
-        try {
-          out.model = JSON.parse(buf.toString("utf8", vStart, vEnd)) as string;
-        } catch {
-          return null;
+        if (plainString(buf, vStart + 1, vEnd - 1)) {
+          out.model = buf.toString("utf8", vStart + 1, vEnd - 1); // the bytes are the name
+        } else {
+          try {
+            out.model = JSON.parse(buf.toString("utf8", vStart, vEnd)) as string;
+          } catch {
+            return null;
+          }
         }
         out.modelSpan = [vStart, vEnd];
       } else {

@@ -44,17 +44,16 @@ export function writeError(client: ServerResponse, protocol: Protocol, status: n
 /** A complete (non-streamed, or error) body from the backend. */
 export function writeWhole(ctx: RelayContext, upstream: UpstreamCall, body: Buffer): void {
   const status = upstream.status;
-  const usage = usageFromBody(ctx.backendProtocol, body);
-  ctx.tokens.input = usage.input;
-  ctx.tokens.output = usage.output;
   if (ctx.relay.kind === "raw") {
     const out = status >= 400 ? redactBody(body, ctx.secrets) : body;
     const headers = downstreamHeaders(upstream.rawHeaders);
     headers.push("content-length", String(out.length));
     ctx.client.writeHead(status, headers);
     ctx.client.end(out);
+    countUsage(ctx, body); // after the answer is on its way: the log needs it, the client does not
     return;
   }
+  countUsage(ctx, body);
   if (status >= 400) return writeJson(ctx.client, status, translateErrorBody(body.toString("utf8"), status, ctx.clientProtocol, ctx.secrets));
   let parsed: unknown;
   try {
@@ -66,6 +65,12 @@ export function writeWhole(ctx: RelayContext, upstream: UpstreamCall, body: Buff
     ? openAIResponseToAnthropic(parsed as OpenAIChatCompletion, { model: ctx.relay.model })
     : anthropicResponseToOpenAI(parsed as AnthropicMessageResponse, { model: ctx.relay.model });
   writeJson(ctx.client, status, out);
+}
+
+function countUsage(ctx: RelayContext, body: Buffer): void {
+  const usage = usageFromBody(ctx.backendProtocol, body);
+  ctx.tokens.input = usage.input;
+  ctx.tokens.output = usage.output;
 }
 
 export type StreamEnd = { ok: true } | { ok: false; error: UpstreamError } | { ok: null; why: string };

@@ -20,7 +20,7 @@ describe("body fields", () => {
   });
 
   it("returns null for what is not a JSON object", () => {
-    for (const bad of ["[1]", "", "nope", '{"model": "x"', '{"model" "x"}', '{"a": [1, 2}', '{"model":"x"} {"model":"y"}', "{}x"]) expect(read(bad)).toBeNull();
+    for (const bad of ["[1]", "", "nope", '{"model": "x"', '{"model" "x"}', '{"a": [1, 2}', '{"model":"x"} {"model":"y"}', "{}x", '{"model": "a\nb"}', '{"mo\tdel": "a"}']) expect(read(bad)).toBeNull();
   });
 
   // What the key's allow-list and the routing read must be what the backend's JSON parser reads.
