@@ -55,6 +55,7 @@ export function usageFromBody(protocol: Protocol, body: Buffer): Tokens {
 }
 
 const EVENT_END = Buffer.from("\n\n");
+const endsEvent = (b: Buffer) => b.length >= 2 && b[b.length - 1] === 0x0a && b[b.length - 2] === 0x0a;
 
 export class UsageSniffer {
   readonly tokens: Tokens = { input: null, output: null };
@@ -82,12 +83,12 @@ export class UsageSniffer {
    */
   push(chunk: Buffer): void {
     if (this.atBoundary && chunk.indexOf(USAGE_KEY) === -1) {
+      if (endsEvent(chunk)) return;
       const cut = chunk.lastIndexOf(EVENT_END);
-      if (cut !== -1 && cut === chunk.length - 2) return;
       // Whole events (none with usage) up to the last blank line; the open one after it is parsed.
       chunk = cut === -1 ? chunk : chunk.subarray(cut + 2);
     }
     this.parser.push(chunk);
-    this.atBoundary = chunk.length >= 2 && chunk[chunk.length - 1] === 0x0a && chunk[chunk.length - 2] === 0x0a;
+    this.atBoundary = endsEvent(chunk);
   }
 }

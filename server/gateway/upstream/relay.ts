@@ -89,8 +89,8 @@ export function relayRest(ctx: RelayContext, upstream: UpstreamCall, head: Buffe
   let last = 0;
   let beforeLast = 0;
   client.writeHead(upstream.status, translate ? SSE_HEADERS : downstreamHeaders(upstream.rawHeaders));
-  client.flushHeaders();
   const resume = () => upstream.resume();
+  let wrote = false;
 
   /** false: the client is slow, the backend waits (resumed on drain). */
   const write = (chunk: Buffer): boolean => {
@@ -101,12 +101,14 @@ export function relayRest(ctx: RelayContext, upstream: UpstreamCall, head: Buffe
       const text = translate.push(chunk);
       if (!text) return true;
       ok = client.write(text);
+      wrote = true;
     } else {
       if (chunk.length > 0) {
         beforeLast = chunk.length >= 2 ? chunk[chunk.length - 2]! : last;
         last = chunk[chunk.length - 1]!;
       }
       ok = client.write(chunk);
+      wrote = true;
     }
     if (!ok) client.once("drain", resume);
     return ok;
@@ -128,6 +130,8 @@ export function relayRest(ctx: RelayContext, upstream: UpstreamCall, head: Buffe
     };
     client.once("close", onClose);
     for (const c of head) write(c);
+    // The head goes out with the first chunk (one write, not two); alone when that chunk said nothing yet.
+    if (!wrote) client.flushHeaders();
     upstream.setSink({
       data: (c) => !settled && write(c),
       end() {
