@@ -6,6 +6,7 @@ import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { HISTORY_RANGES, type EnrollmentInfo } from "../../protocol/live";
+import { agentCommand } from "../../protocol/enrollment";
 import { SESSION_COOKIE, bearer, isSameOrigin, type Auth } from "../core/auth";
 import { ServiceError } from "../core/errors";
 import type { Fleet } from "../core/fleet";
@@ -21,6 +22,9 @@ import { deploymentRoutes } from "./deployments";
 import type { FitService } from "../core/fit/service";
 import { fitRoutes } from "./fit";
 import { jsonBody } from "./json-body";
+import type { Identity } from "../core/identity/identity";
+import { enrollmentRoutes, requestBaseUrl } from "./enrollment";
+import { lanAddresses } from "../lan-addresses";
 
 export interface ApiDeps {
   auth: Auth;
@@ -34,16 +38,19 @@ export interface ApiDeps {
   fit?: FitService;
   /** The gateway's dashboard REST (`/api/gateway/*`, server/gateway/api); optional like deployments. */
   gateway?: Hono;
+  /** Agent identity (enrollment, join tokens, revocation); without it the enrollment token of `auth` is shown. */
+  identity?: Identity;
+  /** The agent hub's way to cut a node off when it is removed; without it an online node cannot be removed. */
+  agents?: { cutOff(name: string, reason: string): Promise<void> };
+  /** `sha256:HEX` of the server's TLS certificate when it serves HTTPS, for the commands that add a box. */
+  tlsFingerprint?: () => string | null;
+  /** This server's LAN addresses (default: its non-internal interfaces). */
+  lanAddresses?: () => string[];
 }
 
 const sessionBody = z.object({ token: z.string().min(1, "token is required") });
 const historyQuery = z.object({ range: z.enum(HISTORY_RANGES).default("15m") });
 
-
-function baseUrl(c: Context): string {
-  const proto = c.req.header("x-forwarded-proto") ?? "http";
-  return `${proto}://${c.req.header("host") ?? "localhost:3000"}`;
-}
 
 export function createApi(deps: ApiDeps): Hono {
   const { auth, fleet, history } = deps;
@@ -109,8 +116,13 @@ export function createApi(deps: ApiDeps): Hono {
   app.get("/nodes/:name", (c) => c.json(nodeOr404(c.req.param("name"))));
 
   app.delete("/nodes/:name", async (c) => {
-    const deploymentsOn = (node: string) => deps.deployments?.core.list().filter((d) => d.node === node).map((d) => d.name) ?? [];
-    await removeNode(c.req.param("name"), { fleet, history, deploymentsOn });
+    const { identity, agents, deployments } = deps;
+    await removeNode(c.req.param("name"), {
+      fleet, history,
+      revoke: identity && ((name) => identity.revoke(name)),
+      cutOff: agents && ((name, reason) => agents.cutOff(name, reason)),
+      forgetDeployments: deployments && ((name) => deployments.core.forgetNode(name)),
+    });
     return c.body(null, 204);
   });
 
@@ -120,15 +132,17 @@ export function createApi(deps: ApiDeps): Hono {
     return c.json(await history.query(node, range));
   });
 
-  app.get("/enrollment", (c) => {
-    const serverUrl = baseUrl(c);
-    const info: EnrollmentInfo = {
-      agentToken: auth.agentToken,
-      serverUrl,
-      command: `npx switchyard-agent --server ${serverUrl} --token ${auth.agentToken}`,
-    };
-    return c.json(info);
-  });
+  if (deps.identity) {
+    app.route("/enrollment", enrollmentRoutes({
+      identity: deps.identity, tlsFingerprint: deps.tlsFingerprint ?? (() => null), lanAddresses: deps.lanAddresses ?? lanAddresses,
+    }));
+  } else {
+    app.get("/enrollment", (c) => {
+      const serverUrl = requestBaseUrl(c);
+      const info: EnrollmentInfo = { agentToken: auth.agentToken, serverUrl, command: agentCommand(serverUrl, auth.agentToken, null) };
+      return c.json(info);
+    });
+  }
 
   app.get("/stats", (c) => c.json(deps.hubStats()));
   if (deps.deployments) app.route("/", deploymentRoutes(deps.deployments.core, deps.deployments.secrets));

@@ -32,6 +32,16 @@ export interface History {
   close(): Promise<void>;
 }
 
+/**
+ * The rollup key of one node's GPU. Node ids are server-made (no NUL), so the first NUL splits it
+ * back even when the agent-chosen UUID contains one.
+ */
+const gpuKey = (nodeId: string, uuid: string) => `${nodeId}\u0000${uuid}`;
+function splitGpuKey(key: string): { nodeId: string; gpuUuid: string } {
+  const at = key.indexOf("\u0000");
+  return { nodeId: key.slice(0, at), gpuUuid: key.slice(at + 1) };
+}
+
 export function createHistory(repo: SamplesRepo): History {
   let gpuRows: GpuSampleRow[] = [];
   let hostRows: HostSampleRow[] = [];
@@ -39,7 +49,7 @@ export function createHistory(repo: SamplesRepo): History {
   const hostRollup = new MinuteRollup(new Set(["memUsedBytes"]));
 
   const pushGpuMinute = (key: string, ts: number, v: Record<string, number | null>) =>
-    gpuRows.push({ gpuUuid: key, resolutionS: 60, ts, utilGpuPct: v.utilGpuPct ?? null, memUsedMiB: v.memUsedMiB ?? null, tempC: v.tempC ?? null, powerW: v.powerW ?? null });
+    gpuRows.push({ ...splitGpuKey(key), resolutionS: 60, ts, utilGpuPct: v.utilGpuPct ?? null, memUsedMiB: v.memUsedMiB ?? null, tempC: v.tempC ?? null, powerW: v.powerW ?? null });
   const pushHostMinute = (key: string, ts: number, v: Record<string, number | null>) =>
     hostRows.push({ nodeId: key, resolutionS: 60, ts, cpuPct: v.cpuPct ?? null, memUsedBytes: v.memUsedBytes ?? null });
 
@@ -63,8 +73,8 @@ export function createHistory(repo: SamplesRepo): History {
         const ts = Math.floor(rawTs / 1000) * 1000;
         for (const gpu of snapshot.gpus) {
           const values = { utilGpuPct: gpu.utilGpuPct, memUsedMiB: gpu.memUsedMiB, tempC: gpu.tempC, powerW: gpu.powerW };
-          gpuRows.push({ gpuUuid: gpu.uuid, resolutionS: 1, ts, ...values });
-          const done = gpuRollup.add(gpu.uuid, ts, values);
+          gpuRows.push({ nodeId, gpuUuid: gpu.uuid, resolutionS: 1, ts, ...values });
+          const done = gpuRollup.add(gpuKey(nodeId, gpu.uuid), ts, values);
           if (done) pushGpuMinute(done.key, done.ts, done.values);
         }
         const hostValues = { cpuPct: snapshot.host.cpuPct, memUsedBytes: snapshot.host.memUsedBytes };
@@ -78,7 +88,7 @@ export function createHistory(repo: SamplesRepo): History {
       await flush();
       const resolutionS = resolutionFor(range);
       const from = now - RANGE_MS[range];
-      const rows = await repo.gpuSeries(node.gpus.map((g) => g.uuid), resolutionS, from);
+      const rows = await repo.gpuSeries(node.id, node.gpus.map((g) => g.uuid), resolutionS, from);
       const byUuid = new Map<string, GpuPoint[]>();
       for (const r of rows) {
         const list = byUuid.get(r.gpuUuid) ?? [];
@@ -103,7 +113,7 @@ export function createHistory(repo: SamplesRepo): History {
     },
 
     forget(nodeId, gpuUuids) {
-      gpuRollup.forget(gpuUuids);
+      gpuRollup.forget(gpuUuids.map((uuid) => gpuKey(nodeId, uuid)));
       hostRollup.forget([nodeId]);
     },
 

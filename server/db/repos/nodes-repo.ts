@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { NodeFacts } from "../../../protocol/agent-wire";
 import type { Gpu, Snapshot } from "../../../protocol/telemetry";
 import type { Db } from "../client";
@@ -59,8 +59,7 @@ export function nodesRepo(db: Db): NodesRepo {
     },
     async remove(nodeId) {
       db.transaction((tx) => {
-        const uuids = tx.select({ uuid: gpus.uuid }).from(gpus).where(eq(gpus.nodeId, nodeId)).all().map((g) => g.uuid);
-        if (uuids.length > 0) tx.delete(gpuSamples).where(inArray(gpuSamples.gpuUuid, uuids)).run();
+        tx.delete(gpuSamples).where(eq(gpuSamples.nodeId, nodeId)).run();
         tx.delete(hostSamples).where(eq(hostSamples.nodeId, nodeId)).run();
         tx.delete(nodes).where(eq(nodes.id, nodeId)).run(); // its GPUs go with it (ON DELETE CASCADE)
       });
@@ -68,7 +67,7 @@ export function nodesRepo(db: Db): NodesRepo {
     async upsertGpus(nodeId, list, now) {
       for (const g of list) {
         const values = { nodeId, index: g.index, name: g.name, memTotalMiB: g.memTotalMiB, powerLimitW: g.powerLimitW, lastSeen: now };
-        db.insert(gpus).values({ uuid: g.uuid, ...values }).onConflictDoUpdate({ target: gpus.uuid, set: values }).run();
+        await db.insert(gpus).values({ uuid: g.uuid, ...values }).onConflictDoUpdate({ target: [gpus.nodeId, gpus.uuid], set: values });
       }
     },
   };

@@ -8,7 +8,8 @@ export type HostSampleRow = typeof hostSamples.$inferInsert;
 export interface SamplesRepo {
   insertGpu(rows: GpuSampleRow[]): Promise<void>;
   insertHost(rows: HostSampleRow[]): Promise<void>;
-  gpuSeries(uuids: string[], resolutionS: number, fromTs: number): Promise<GpuSampleRow[]>;
+  /** One node's series of the given GPUs (a UUID names a GPU only within its node). */
+  gpuSeries(nodeId: string, uuids: string[], resolutionS: number, fromTs: number): Promise<GpuSampleRow[]>;
   hostSeries(nodeId: string, resolutionS: number, fromTs: number): Promise<HostSampleRow[]>;
   /** Deletes rows of one resolution older than `beforeTs`; returns how many. */
   prune(resolutionS: number, beforeTs: number): Promise<number>;
@@ -16,8 +17,10 @@ export interface SamplesRepo {
 
 const sqlExcluded = (column: string) => sql.raw(`excluded.${column}`);
 
-// SQLite allows 32766 bound parameters per statement; 7 columns × 2000 rows stays well below.
-const CHUNK = 2000;
+// SQLite allows 32766 bound parameters per statement; 8 columns × 1000 rows stays well below, and
+// one statement stays short enough that a large flush lets other work in between (see below).
+const CHUNK = 1000;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function chunks<T>(rows: T[]): T[][] {
   const out: T[][] = [];
@@ -28,12 +31,14 @@ function chunks<T>(rows: T[]): T[][] {
 export function samplesRepo(db: Db): SamplesRepo {
   return {
     async insertGpu(rows) {
-      for (const part of chunks(rows)) {
+      for (const [i, part] of chunks(rows).entries()) {
+        // A backlog flush can hold tens of thousands of rows: let sockets be served between statements.
+        if (i > 0) await yieldToLoop();
         // A sample replayed from an agent's backlog may repeat a timestamp: keep the newest.
-        db.insert(gpuSamples).values(part).onConflictDoUpdate({
-          target: [gpuSamples.gpuUuid, gpuSamples.resolutionS, gpuSamples.ts],
+        await db.insert(gpuSamples).values(part).onConflictDoUpdate({
+          target: [gpuSamples.nodeId, gpuSamples.gpuUuid, gpuSamples.resolutionS, gpuSamples.ts],
           set: { utilGpuPct: sqlExcluded("util_gpu_pct"), memUsedMiB: sqlExcluded("mem_used_mib"), tempC: sqlExcluded("temp_c"), powerW: sqlExcluded("power_w") },
-        }).run();
+        });
       }
     },
     async insertHost(rows) {
@@ -44,11 +49,11 @@ export function samplesRepo(db: Db): SamplesRepo {
         }).run();
       }
     },
-    async gpuSeries(uuids, resolutionS, fromTs) {
+    async gpuSeries(nodeId, uuids, resolutionS, fromTs) {
       if (uuids.length === 0) return [];
       return db.select().from(gpuSamples)
-        .where(and(inArray(gpuSamples.gpuUuid, uuids), eq(gpuSamples.resolutionS, resolutionS), gte(gpuSamples.ts, fromTs)))
-        .orderBy(asc(gpuSamples.ts)).all();
+        .where(and(eq(gpuSamples.nodeId, nodeId), inArray(gpuSamples.gpuUuid, uuids), eq(gpuSamples.resolutionS, resolutionS), gte(gpuSamples.ts, fromTs)))
+        .orderBy(asc(gpuSamples.ts));
     },
     async hostSeries(nodeId, resolutionS, fromTs) {
       return db.select().from(hostSamples)
