@@ -59,7 +59,7 @@ export type Gpu = z.infer<typeof gpuSchema>;
 export const gpuProcessSchema = z.object({
   gpuUuid: text(128),
   pid: z.number().int().nonnegative().max(2 ** 32),
-  name: text(512),
+  name: text(256),
   usedMiB: nullableNum,
 });
 export type GpuProcess = z.infer<typeof gpuProcessSchema>;
@@ -90,7 +90,7 @@ export function clampSnapshot(s: Snapshot): Snapshot {
     gpus: s.gpus.slice(0, L.gpus).map((g) => ({
       ...g, uuid: cut(g.uuid, 128), name: cut(g.name, L.text), pstate: cutNullable(g.pstate, 16), migMode: cutNullable(g.migMode, 32),
     })),
-    processes: s.processes.slice(0, L.processes).map((p) => ({ ...p, gpuUuid: cut(p.gpuUuid, 128), name: cut(p.name, 512) })),
+    processes: s.processes.slice(0, L.processes).map((p) => ({ ...p, gpuUuid: cut(p.gpuUuid, 128), name: cut(p.name, L.text) })),
     warnings: s.warnings.slice(0, L.warnings).map((w) => cut(w, L.warning)),
   };
 }

@@ -4,6 +4,7 @@
  * several servers on one database cannot both win a race.
  */
 import { and, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
+import type { AgentRefusalView } from "../../../protocol/enrollment";
 import type { Db } from "../client";
 import { agentRefusals, joinTokens, nodeCredentials } from "../schema";
 
@@ -23,15 +24,7 @@ export interface JoinTokenRow {
   usedBy: string | null;
 }
 
-export interface RefusalRow {
-  node: string;
-  address: string;
-  code: string;
-  message: string;
-  count: number;
-  firstAt: number;
-  lastAt: number;
-}
+export type RefusalRow = AgentRefusalView;
 
 export interface IdentityRepo {
   credentialByHash(secretHash: string): Promise<CredentialRow | null>;

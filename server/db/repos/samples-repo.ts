@@ -17,9 +17,9 @@ export interface SamplesRepo {
 
 const sqlExcluded = (column: string) => sql.raw(`excluded.${column}`);
 
-// SQLite allows 32766 bound parameters per statement; 8 columns × 1000 rows stays well below, and
-// one statement stays short enough that a large flush lets other work in between (see below).
-const CHUNK = 1000;
+// SQLite allows 32766 bound parameters per statement; a chunk this size also keeps each statement
+// short (a few ms), so that a large flush lets other work in between (see below).
+const CHUNK = 100;
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function chunks<T>(rows: T[]): T[][] {
@@ -42,11 +42,12 @@ export function samplesRepo(db: Db): SamplesRepo {
       }
     },
     async insertHost(rows) {
-      for (const part of chunks(rows)) {
-        db.insert(hostSamples).values(part).onConflictDoUpdate({
+      for (const [i, part] of chunks(rows).entries()) {
+        if (i > 0) await yieldToLoop();
+        await db.insert(hostSamples).values(part).onConflictDoUpdate({
           target: [hostSamples.nodeId, hostSamples.resolutionS, hostSamples.ts],
           set: { cpuPct: sqlExcluded("cpu_pct"), memUsedBytes: sqlExcluded("mem_used_bytes") },
-        }).run();
+        });
       }
     },
     async gpuSeries(nodeId, uuids, resolutionS, fromTs) {
