@@ -46,7 +46,7 @@ const AGENT_ENV = new Set([
 /** The stand-in nvidia-smi's settings (tests, demos). */
 const AGENT_ENV_PREFIX = "SWITCHYARD_STANDIN_";
 
-export function agentEnvironment(source: NodeJS.ProcessEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function agentEnvironment(source: Record<string, string | undefined>, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(source)) {
     if (value !== undefined && (AGENT_ENV.has(key) || key.startsWith(AGENT_ENV_PREFIX))) env[key] = value;

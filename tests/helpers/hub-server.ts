@@ -51,6 +51,8 @@ export async function startHubServer(opts: {
   now?: () => number;
   revalidateEveryMs?: number;
   offlineAfterMs?: number;
+  /** Listen here (a restarted or replaced server at the same address); default: any free port. */
+  port?: number;
 } = {}): Promise<HubServer> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-hub-test-"));
   const db = openDatabase(dataDir);
@@ -69,7 +71,10 @@ export async function startHubServer(opts: {
     hubStats: () => ({ ...hub.stats(), liveClients: liveHub.clientCount() }),
   });
   const server: http.Server = createHttpServer({ api, auth, agentHub: hub, liveHub, pages: null });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, "127.0.0.1", resolve);
+  });
   const port = (server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;
   return {
