@@ -65,7 +65,7 @@ function NodeCardImpl({ name }: { name: string }) {
           <span className="muted small">
             seen <RelativeTime ts={node.lastSeen} />
           </span>
-          {!node.online && <RemoveNodeButton name={node.name} />}
+          <RemoveNodeButton name={node.name} online={node.online} />
         </div>
         <div className="node-meta small muted">
           <span data-testid="node-gpu-count">

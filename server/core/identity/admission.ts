@@ -54,7 +54,7 @@ export function createAdmission(deps: AdmissionDeps) {
     if (secret.startsWith(JOIN_TOKEN_PREFIX)) {
       const row = await repo.joinTokenByHash(hashSecret(secret));
       if (row?.usedAt) {
-        return refuse(401, REFUSAL_CODES.joinTokenUsed, `this join token was already used${row.usedBy ? ` (by ${row.usedBy})` : ""}: join tokens are single-use, make a new one in the dashboard (Add a GPU box)`);
+        return refuse(401, REFUSAL_CODES.joinTokenUsed, "this join token was already used: join tokens are single-use, make a new one in the dashboard (Add a GPU box)");
       }
       if (row && row.expiresAt <= deps.now()) {
         return refuse(401, REFUSAL_CODES.joinTokenExpired, `this join token expired at ${new Date(row.expiresAt).toISOString()}: make a new one in the dashboard (Add a GPU box)`);
