@@ -27,7 +27,6 @@ export async function removeNode(name: string, deps: RemoveNodeDeps): Promise<vo
   await deps.cutOff?.(name, `node ${name} was removed from Switchyard: its credential is revoked`);
   await deps.forgetDeployments?.(name);
   await deps.history.flush();
-  const removed = deps.fleet.get(name) ?? node;
-  deps.history.forget(removed.id, removed.gpus.map((g) => g.uuid));
+  deps.history.forget(node.id);
   await deps.fleet.remove(name);
 }

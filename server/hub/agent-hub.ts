@@ -330,7 +330,7 @@ export function createAgentHub(deps: {
       }
       const node = oneHeader(req, AGENT_HEADERS.node);
       const address = hostAddress(req.socket.remoteAddress);
-      identity.admit(bearer(oneHeader(req, AGENT_HEADERS.token)), node).then((admission) => {
+      identity.admit(bearer(oneHeader(req, AGENT_HEADERS.token)), node, oneHeader(req, AGENT_HEADERS.controlPlane)).then((admission) => {
         if (!admission.ok) {
           const { refusal } = admission;
           refuseUpgrade(socket, refusal.status, refusal.code, refusal.message, { controlPlane: refusal.controlPlane });

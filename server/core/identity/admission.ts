@@ -6,7 +6,7 @@
  * Everything refused says why in words the agent prints, and names this control plane, so an
  * agent holding credentials of several can pick the right one.
  */
-import { JOIN_TOKEN_PREFIX, MAX_SECRET_LENGTH, NODE_NAME_PATTERN, REFUSAL_CODES, type RefusalCode } from "../../../protocol/agent-identity";
+import { CREDENTIAL_PREFIX, JOIN_TOKEN_PREFIX, MAX_SECRET_LENGTH, NODE_NAME_PATTERN, REFUSAL_CODES, type RefusalCode } from "../../../protocol/agent-identity";
 import type { IdentityRepo } from "../../db/repos/identity-repo";
 import { hashSecret, newCredential, sameSecret } from "./agent-secrets";
 
@@ -69,8 +69,11 @@ export function createAdmission(deps: AdmissionDeps) {
   }
 
   return {
-    /** Decides on the upgrade request: `secret` from the Bearer header, `node` from the node header. */
-    async admit(secret: string | null, node: string | null): Promise<Admission> {
+    /**
+     * Decides on the upgrade request: `secret` from the Bearer header, `node` from the node header,
+     * `claimedPlane` the control plane the agent believes issued its credential (for the message only).
+     */
+    async admit(secret: string | null, node: string | null, claimedPlane: string | null = null): Promise<Admission> {
       if (!secret) {
         return refuse(401, REFUSAL_CODES.credentialRequired, "present this node's credential or a token (--token, SWITCHYARD_AGENT_TOKEN or --token-file)", false);
       }
@@ -82,9 +85,12 @@ export function createAdmission(deps: AdmissionDeps) {
       if (!credential) {
         // Not a credential of ours. A `syn_` secret is one of another control plane (or of a reset
         // database): say so distinctly, so the agent falls back to its token.
-        if (secret.startsWith("syn_")) {
+        if (secret.startsWith(CREDENTIAL_PREFIX)) {
+          const why = claimedPlane && claimedPlane !== controlPlane
+            ? `it was issued by control plane ${claimedPlane.slice(0, 80)}`
+            : "it was issued by another control plane, or this server's database is new";
           return refuse(401, REFUSAL_CODES.unknownCredential,
-            `this server (control plane ${controlPlane}) does not know this node's credential: it was issued by another control plane, or this server's database is new. The agent enrolls again when it has a token.`);
+            `this server (control plane ${controlPlane}) does not know this node's credential: ${why}. The agent enrolls again when it has a token.`);
         }
         return admitToken(secret, node);
       }

@@ -23,7 +23,7 @@ export interface Identity {
   controlPlane: string;
   /** True when SWITCHYARD_AGENT_TOKEN sets the enrollment token (then it is changed there, not rotated). */
   tokenFromEnv: boolean;
-  admit(secret: string | null, node: string | null): Promise<Admission>;
+  admit(secret: string | null, node: string | null, claimedPlane?: string | null): Promise<Admission>;
   enroll(admission: Extract<Admission, { kind: "enroll" }>, node: string): Promise<Issued | Refusal>;
   /** Of these credential ids, the ones not revoked (connected sockets are re-checked with it). */
   liveIds(ids: string[]): Promise<Set<string>>;
