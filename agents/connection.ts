@@ -4,8 +4,7 @@
  * backoff; a refused token or protocol is reported with the server's own reason, then retried.
  *
  * Identity: the node presents its own credential for the server's control plane (kept in the
- * credential store), or its token to enroll; the credential a server issues arrives with the
- * welcome and is saved before anything else. See ./identity/choose-secret.ts.
+ * credential store), or its token to enroll; see ./identity/agent-identity.ts.
  */
 import type { IncomingMessage } from "node:http";
 import WebSocket from "ws";
@@ -13,18 +12,15 @@ import {
   AGENT_HEADERS, CLOSE_CODES, MAX_MESSAGE_BYTES, MAX_SAMPLES_PER_MESSAGE, PROTOCOL_VERSION, serverMessageSchema,
   type AgentMessage, type NodeFacts, type TelemetrySample,
 } from "../protocol/agent-wire";
-import { CONTROL_PLANE_PATTERN, REFUSAL_CODES, refusalBodySchema } from "../protocol/agent-identity";
 import { clampSnapshot } from "../protocol/telemetry";
 import type { Logger } from "../lib/logger";
-import { chooseSecret, type Presentation } from "./identity/choose-secret";
+import { agentIdentity } from "./identity/agent-identity";
 import type { CredentialStore } from "./identity/credential-store";
 
 export const BACKLOG_LIMIT = 300;
 /** A backlog batch stays well under the server's message limit. */
 const MAX_BATCH_BYTES = MAX_MESSAGE_BYTES / 2;
 const PING_EVERY_MS = 5000;
-/** Redials at once after the server named its control plane (at most this many in a row). */
-const MAX_QUICK_REDIALS = 2;
 
 export interface ConnectionOptions {
   serverUrl: string;
@@ -88,10 +84,7 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
   let awaitingPong = false;
   let requestHandler: RequestHandler | null = null;
   const connectedListeners: Array<() => void> = [];
-  /** The control plane the server said it belongs to (its last answer). */
-  let controlPlane: string | null = null;
-  let presented: Presentation | null = null;
-  let quickRedials = 0;
+  const identity = agentIdentity({ serverUrl: opts.serverUrl, name: opts.name, token: opts.token, credentials: opts.credentials, log: opts.log });
   let redialNow = false;
   let lastNoneReason = "";
 
@@ -129,32 +122,6 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
     }
   };
 
-  /** Acts on a refused upgrade; returns the line to log (null: nothing worth saying, it redials at once). */
-  const onRefused = (status: number | undefined, body: string): string | null => {
-    let reason = body.slice(0, 300);
-    let code: string | null = null;
-    try {
-      const parsed = refusalBodySchema.safeParse(JSON.parse(body));
-      if (parsed.success) {
-        ({ code, message: reason } = parsed.data.error);
-        if (parsed.data.error.controlPlane) controlPlane = parsed.data.error.controlPlane;
-      }
-    } catch { /* not JSON: keep the raw text */ }
-    const heldCredential = presented?.kind === "credential" ? presented : null;
-    if (code === REFUSAL_CODES.unknownCredential && heldCredential) {
-      // This server is not (or no longer) of that credential's control plane.
-      opts.credentials?.noteServer(heldCredential.controlPlane, opts.name, opts.serverUrl, false);
-    }
-    if (code === REFUSAL_CODES.credentialRevoked && heldCredential) opts.credentials?.markRevoked(heldCredential.controlPlane, opts.name);
-    const learned = code === REFUSAL_CODES.credentialRequired || code === REFUSAL_CODES.unknownCredential || code === REFUSAL_CODES.credentialRevoked;
-    if (learned && quickRedials < MAX_QUICK_REDIALS) {
-      quickRedials += 1;
-      redialNow = true;
-      if (code === REFUSAL_CODES.credentialRequired) return null;
-    }
-    return `server refused the agent (HTTP ${status}): ${reason}`;
-  };
-
   const scheduleReconnect = () => {
     if (stopped || timer) return;
     if (redialNow) {
@@ -174,31 +141,23 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
     }, delay);
   };
 
-  const choose = (): Presentation => {
-    if (!opts.credentials) return opts.token ? { kind: "token", secret: opts.token } : { kind: "none", reason: "--token is required" };
-    return chooseSecret({ node: opts.name, stored: opts.credentials.list(opts.name), serverUrl: opts.serverUrl, controlPlane, token: opts.token });
-  };
-
   const dial = () => {
     if (stopped) return;
     welcomed = false;
     awaitingPong = false;
-    presented = choose();
-    if (presented.kind === "none") {
-      if (presented.reason !== lastNoneReason) opts.log.error(presented.reason);
-      lastNoneReason = presented.reason;
-      // Nothing to present to this server; ask again later (it may name another control plane).
+    const presenting = identity.next();
+    if ("none" in presenting) {
+      if (presenting.none !== lastNoneReason) opts.log.error(presenting.none);
+      lastNoneReason = presenting.none;
+      // Nothing to present to this server: ask again later, slowly.
       failures = Math.max(failures, 10);
-      controlPlane = null;
       scheduleReconnect();
       return;
     }
     lastNoneReason = "";
-    const secret = presented.kind === "credential" || presented.kind === "token" ? presented.secret : null;
     const socket = new WebSocket(url, {
       headers: {
-        ...(secret ? { [AGENT_HEADERS.token]: `Bearer ${secret}` } : {}),
-        ...(presented.kind === "credential" ? { [AGENT_HEADERS.controlPlane]: presented.controlPlane } : {}),
+        ...presenting.headers,
         [AGENT_HEADERS.node]: opts.name,
         [AGENT_HEADERS.protocol]: String(PROTOCOL_VERSION),
         [AGENT_HEADERS.agentVersion]: opts.agentVersion,
@@ -212,8 +171,9 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
       let body = "";
       res.on("data", (chunk) => (body += chunk));
       res.on("end", () => {
-        const line = onRefused(res.statusCode, body);
-        if (line) opts.log.error({ status: res.statusCode, server: opts.serverUrl }, line);
+        const refusal = identity.refused(res.statusCode, body);
+        redialNow = refusal.redialNow;
+        if (refusal.line) opts.log.error({ status: res.statusCode, server: opts.serverUrl }, refusal.line);
         socket.terminate();
       });
     });
@@ -231,10 +191,9 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
       const parsed = serverMessageSchema.safeParse(safeJson(data.toString()));
       if (!parsed.success) return opts.log.warn("ignored a malformed message from the server");
       if (parsed.data.type === "welcome") {
-        onWelcome(parsed.data.controlPlane, parsed.data.credential);
+        identity.welcomed(parsed.data.controlPlane, parsed.data.credential);
         welcomed = true;
         failures = 0;
-        quickRedials = 0;
         opts.log.info({ server: opts.serverUrl, nodeId: parsed.data.nodeId, backlog: backlog.length }, "connected");
         flushBacklog();
         for (const l of connectedListeners) l();
@@ -254,7 +213,7 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
         failures = Math.max(failures, 10);
         opts.log.error(`another agent connected with the same --name (${opts.name}); this one retries in ${Math.round(maxBackoff / 1000)} s. Give each box its own --name.`);
       } else if (code === CLOSE_CODES.revoked || code === CLOSE_CODES.refused || code === CLOSE_CODES.oneNodePerSocket) {
-        if (code === CLOSE_CODES.revoked && presented?.kind === "credential") opts.credentials?.markRevoked(presented.controlPlane, opts.name);
+        identity.closed(code);
         opts.log.error({ code, server: opts.serverUrl }, `server cut the agent off: ${reason.toString() || "no reason given"}`);
       }
       else if (code !== 1006 || failures === 0) opts.log.warn({ code, reason: reason.toString() }, "disconnected from server; reconnecting");
@@ -264,22 +223,6 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
     socket.on("error", (err) => {
       if (failures < 3 || failures % 10 === 0) opts.log.warn({ err: err.message, server: opts.serverUrl }, "cannot reach server");
     });
-  };
-
-  /** A credential issued on enrollment is saved before anything else; a known one learns this server. */
-  const onWelcome = (plane: string | undefined, credential: string | undefined) => {
-    if (!plane || !CONTROL_PLANE_PATTERN.test(plane) || !opts.credentials) return;
-    controlPlane = plane;
-    try {
-      if (credential) {
-        const file = opts.credentials.save({ controlPlane: plane, node: opts.name, credential, servers: [opts.serverUrl] });
-        opts.log.info({ controlPlane: plane, file }, "enrolled: this node's credential is saved and presented from now on");
-      } else if (presented?.kind === "credential") {
-        opts.credentials.noteServer(plane, opts.name, opts.serverUrl, true);
-      }
-    } catch (err) {
-      opts.log.error({ err: (err as Error).message, dir: opts.credentials.dir }, `could not save this node's credential: after a reconnect the server will refuse ${opts.name}. Fix the state directory (SWITCHYARD_AGENT_STATE), then remove the node in the dashboard and start the agent again`);
-    }
   };
 
   // A server that vanished without closing the socket (cable pulled) is noticed by a missing pong.

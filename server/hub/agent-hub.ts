@@ -125,8 +125,9 @@ export function createAgentHub(deps: {
     }
   };
 
-  /** Closes with a code the agent understands; a peer that does not finish the handshake is cut. */
+  /** Closes with a code the agent understands (ignoring what it still sends); a peer that does not finish the handshake is cut. */
   const shut = (conn: Conn, code: number, reason: string) => {
+    conn.cut = true;
     conn.ws.close(code, Buffer.from(reason).subarray(0, 120).toString());
     setTimeout(() => conn.ws.terminate(), CLOSE_GRACE_MS).unref();
   };
@@ -161,14 +162,14 @@ export function createAgentHub(deps: {
       if ("code" in issued) return refuseOnSocket(conn, issued, msg.node);
       conn.credentialId = issued.credentialId;
       credential = issued.credential;
-      if (conn.closed) {
-        // Nobody received it: void it, so the name is not locked to a credential no agent holds.
-        await identity.revoke(msg.node);
-        return;
-      }
       log.info({ node: msg.node, via: admission.via }, "node enrolled");
     }
-    if (conn.closed) return;
+    // Gone before its welcome: a credential just issued reached nobody, so it is voided (the name
+    // must not stay locked to a credential no agent holds).
+    const undelivered = async () => {
+      if (credential) await identity.revoke(msg.node);
+    };
+    if (conn.closed) return undelivered();
     const previous = conns.get(msg.node);
     if (previous && previous !== conn) previous.ws.close(CLOSE_CODES.replaced, "replaced by a newer connection");
     // Claim the name before awaiting, so the replaced socket's close cannot mark it offline.
@@ -176,7 +177,8 @@ export function createAgentHub(deps: {
     conn.nodeName = msg.node;
     conn.nodeId = await fleet.connect({ name: msg.node, agentVersion: msg.agentVersion, facts: msg.facts });
     addresses.set(msg.node, conn.address);
-    if (conn.closed) return; // its close handler found the name claimed but no id yet: finish for it
+    // Its close handler found the name claimed but no id yet: it marks the node offline after this.
+    if (conn.closed) return undelivered();
     send(conn.ws, {
       type: "welcome", v: PROTOCOL_VERSION, nodeId: conn.nodeId, sampleIntervalMs: SAMPLE_INTERVAL_MS,
       controlPlane: identity.controlPlane, ...(credential ? { credential } : {}),

@@ -102,12 +102,11 @@ describe("generated hostile agent input", () => {
         }
         mallory.send(typeof msg === "object" && msg !== null && "raw" in msg ? String((msg as { raw: string }).raw) : msg);
       }
-      // Barrier: one last message of mallory's own, handled after everything before it.
-      if (!mallory!.isOpen()) {
-        mallory = await dialAgent(server.wsUrl, { secret: credential, node: "mallory" });
-        mallory.hello("mallory");
-      }
-      mallory!.telemetry([{ ts: Date.now(), snapshot: gpuSnapshot(["GPU-mallory-end"], 777) }]);
+      // Barrier: one last message of mallory's own, on a fresh socket (the last one may be closing).
+      mallory?.close();
+      mallory = await dialAgent(server.wsUrl, { secret: credential, node: "mallory" });
+      mallory.hello("mallory");
+      mallory.telemetry([{ ts: Date.now(), snapshot: gpuSnapshot(["GPU-mallory-end"], 777) }]);
       await waitFor("mallory's last message handled", () => server.fleet.get("mallory")?.gpus[0]?.memUsedMiB === 777, 60_000);
     } finally {
       clearInterval(stream);

@@ -51,6 +51,21 @@ describe("a hostile node against the hub", () => {
     expect(rejections).toEqual([]);
   });
 
+  it("cuts off a node no longer trusted, with its deployments: nothing is routed to it any more", async () => {
+    honestDeployer(mallory);
+    const created = await server.call("POST", "/api/deployments", { engine: "llamacpp", model: "/models/tiny.gguf", node: "mallory", gpus: "none", name: "on-mallory" });
+    expect(created.status).toBe(201);
+    expect(server.deployments.listRoutableBackends().map((b) => b.name)).toEqual(["on-mallory"]);
+
+    expect((await server.call("DELETE", "/api/nodes/mallory")).status).toBe(204);
+    expect((await mallory.closed).code).toBe(CLOSE_CODES.revoked);
+    expect(server.fleet.get("mallory")).toBeNull();
+    expect(server.deployments.list()).toEqual([]);
+    expect(server.deployments.listRoutableBackends()).toEqual([]);
+    expect(server.hub.remoteAddress("mallory")).toBeNull();
+    expect(honest.isOpen()).toBe(true);
+  });
+
   it("ignores answers to another socket's request, even with the right id", async () => {
     const asked = server.hub.request("honest", "deployment.list", {});
     const req = await honest.request();
