@@ -5,6 +5,7 @@
  */
 import WebSocket from "ws";
 import { AGENT_HEADERS, type ServerMessage } from "../../protocol/agent-wire";
+import { DEPLOY_ACTIONS, type DeploySpec } from "../../protocol/deployments";
 import type { Snapshot } from "../../protocol/telemetry";
 import { snapshot } from "./samples";
 import { waitFor } from "./processes";
@@ -82,4 +83,20 @@ export async function enrolledAgent(url: string, node: string, token: string): P
 export function gpuSnapshot(uuids: string[], memUsedMiB: number): Snapshot {
   const base = snapshot();
   return { ...base, gpus: uuids.map((uuid, index) => ({ ...base.gpus[0]!, index, uuid, memUsedMiB })), processes: [] };
+}
+
+/**
+ * Makes `agent` a node that runs what it is asked to: a create is answered with a report of its own
+ * (ready on port 18080), anything else with `{from: "honest"}`; actions in `leave` go unanswered.
+ */
+export function honestDeployer(agent: RawAgent, leave: string[] = []): void {
+  agent.ws.on("message", (d) => {
+    const m = JSON.parse(d.toString()) as ServerMessage;
+    if (m.type !== "request" || leave.includes(m.action)) return;
+    const spec = m.payload as DeploySpec;
+    const result = m.action === DEPLOY_ACTIONS.create
+      ? { id: spec.id, name: spec.name, state: "ready", containerId: "c-honest", port: 18080, seq: 1 }
+      : { from: "honest" };
+    agent.send({ type: "response", v: 1, id: m.id, ok: true, result });
+  });
 }

@@ -7,11 +7,11 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEPLOY_ACTIONS, DEPLOY_EVENTS, DEPLOYMENT_STATES, type DeploySpec } from "../../protocol/deployments";
+import { DEPLOY_ACTIONS, DEPLOY_EVENTS, DEPLOYMENT_STATES } from "../../protocol/deployments";
 import type { NodeHistory } from "../../protocol/live";
 import { AGENT_TOKEN, waitFor } from "../helpers/processes";
 import { startHubServer, type HubServer } from "../helpers/hub-server";
-import { FACTS, dialAgent, enrolledAgent, gpuSnapshot, type RawAgent } from "../helpers/raw-agent";
+import { FACTS, dialAgent, enrolledAgent, gpuSnapshot, honestDeployer, type RawAgent } from "../helpers/raw-agent";
 
 const HONEST_UUIDS = ["GPU-honest-0", "GPU-honest-1"];
 const HONEST_MIB = 4242;
@@ -64,13 +64,8 @@ describe("generated hostile agent input", () => {
     process.on("unhandledRejection", onRejection);
     server = await startHubServer();
     honest = (await enrolledAgent(server.wsUrl, "honest", AGENT_TOKEN)).agent;
-    honest.ws.on("message", (d) => {
-      const m = JSON.parse(d.toString()) as { type: string; id: string; action: string; payload: DeploySpec };
-      // A list request is left pending: the test answers it itself, after the flood.
-      if (m.type !== "request" || m.action === DEPLOY_ACTIONS.list) return;
-      const result = m.action === DEPLOY_ACTIONS.create ? { id: m.payload.id, name: m.payload.name, state: "ready", containerId: "c-1", port: 18080, seq: 1 } : {};
-      honest.send({ type: "response", v: 1, id: m.id, ok: true, result });
-    });
+    // A list request is left pending: the test answers it itself, after the flood.
+    honestDeployer(honest, [DEPLOY_ACTIONS.list]);
     const created = await server.call("POST", "/api/deployments", { engine: "llamacpp", model: "/models/tiny.gguf", node: "honest", gpus: "none", name: "honest-llm" });
     deploymentId = created.json.id;
     honest.telemetry([{ ts: Date.now(), snapshot: gpuSnapshot(HONEST_UUIDS, HONEST_MIB) }]);

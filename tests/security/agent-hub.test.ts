@@ -7,28 +7,12 @@
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CLOSE_CODES, MAX_MESSAGE_BYTES } from "../../protocol/agent-wire";
-import { DEPLOY_ACTIONS, DEPLOY_EVENTS, type DeploySpec } from "../../protocol/deployments";
+import { DEPLOY_ACTIONS, DEPLOY_EVENTS } from "../../protocol/deployments";
 import type { NodeHistory } from "../../protocol/live";
 import { AGENT_TOKEN, waitFor } from "../helpers/processes";
 import { startHubServer, type HubServer } from "../helpers/hub-server";
-import { enrolledAgent, gpuSnapshot, type RawAgent } from "../helpers/raw-agent";
+import { enrolledAgent, gpuSnapshot, honestDeployer, type RawAgent } from "../helpers/raw-agent";
 import { gpu, snapshot } from "../helpers/samples";
-
-type Request = { type: "request"; id: string; action: string; payload: any };
-
-/** An honest node that runs what it is asked to: answers every request with a report of its own. */
-function honestDeployer(agent: RawAgent) {
-  agent.ws.on("message", (d) => {
-    const m = JSON.parse(d.toString()) as Request | { type: string };
-    if (m.type !== "request") return;
-    const req = m as Request;
-    const spec = req.payload as DeploySpec;
-    const result = req.action === DEPLOY_ACTIONS.create
-      ? { id: spec.id, name: spec.name, state: "ready", containerId: "c-honest", port: 18080, seq: 1 }
-      : { ok: true };
-    agent.send({ type: "response", v: 1, id: req.id, ok: true, result });
-  });
-}
 
 describe("a hostile node against the hub", () => {
   let server: HubServer;
