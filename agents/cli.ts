@@ -1,7 +1,7 @@
 /**
  * `switchyard-agent`: the small process on each GPU box.
  *
- *   switchyard-agent --server URL [--token T | --token-file PATH] [--name NODE] [--interval MS]
+ *   switchyard-agent --server URL [--token T | --token-file PATH] [--name NODE] [--fingerprint sha256:HEX] [--interval MS]
  *   switchyard-agent --once
  */
 import fs from "node:fs";
@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createLogger } from "../lib/logger";
 import { NODE_NAME_PATTERN } from "../protocol/agent-identity";
+import { parseFingerprint } from "../lib/tls-pin";
 import { connectAgent, hubUrl } from "./connection";
 import { createCredentialStore, defaultStateDir } from "./identity/credential-store";
 import { startDeployments } from "./docker/agent-actions";
@@ -18,21 +19,27 @@ import { collectOnce, createCollector } from "./telemetry/collector";
 import { nodeFacts } from "./telemetry/host-stats";
 
 const USAGE = `Usage:
-  switchyard-agent --server URL [--token T | --token-file PATH] [--name NODE] [--interval MS]
+  switchyard-agent --server URL [--token T | --token-file PATH] [--name NODE] [--fingerprint sha256:HEX] [--interval MS]
   switchyard-agent --once
 
-  --server      the Switchyard server, as in the dashboard's address (http://host:3000; ws:// also works)
-  --token       a join token or the enrollment token from the dashboard ("Add a GPU box"), used once to
-                enroll: the node then keeps a credential of its own and presents that
-  --token-file  read the token from this file instead (so it does not show in the process list);
-                or set SWITCHYARD_AGENT_TOKEN
-  --name        node name shown in the dashboard (default: this machine's hostname)
-  --interval    milliseconds between samples (default 1000)
-  --once        print one telemetry snapshot as JSON and exit
+  --server       the Switchyard server, as in the dashboard's address (http://host:3000; ws:// also works)
+  --token        a join token or the enrollment token from the dashboard ("Add a GPU box"), used once to
+                 enroll: the node then keeps a credential of its own and presents that
+  --token-file   read the token from this file instead (so it does not show in the process list);
+                 or set SWITCHYARD_AGENT_TOKEN
+  --name         node name shown in the dashboard (default: this machine's hostname)
+  --fingerprint  the SHA-256 of the server's TLS certificate (https:// servers with a certificate
+                 of their own): the agent talks to no other server. The dashboard shows it.
+  --interval     milliseconds between samples (default 1000)
+  --once         print one telemetry snapshot as JSON and exit
 Environment: SWITCHYARD_AGENT_STATE  where the node's credentials are kept (default ~/.local/state/switchyard-agent)
              SWITCHYARD_NVIDIA_SMI   path of nvidia-smi (default: nvidia-smi on PATH)`;
 
+/** Set by the bundler (server/agent-dist/bundle.ts): the bundle has no package.json beside it. */
+declare const SWITCHYARD_AGENT_VERSION: string | undefined;
+
 function agentVersion(): string {
+  if (typeof SWITCHYARD_AGENT_VERSION === "string") return SWITCHYARD_AGENT_VERSION;
   const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "package.json");
   try {
     return (JSON.parse(fs.readFileSync(pkg, "utf8")) as { version?: string }).version ?? "0.0.0";
@@ -74,7 +81,7 @@ async function main() {
     args = parseArgs({
       options: {
         server: { type: "string" }, token: { type: "string" }, "token-file": { type: "string" }, name: { type: "string" },
-        interval: { type: "string" }, once: { type: "boolean" }, help: { type: "boolean", short: "h" },
+        interval: { type: "string" }, fingerprint: { type: "string" }, once: { type: "boolean" }, help: { type: "boolean", short: "h" },
       },
       strict: true,
     }).values;
@@ -112,12 +119,19 @@ async function main() {
     fail(`cannot use the state directory ${credentials.dir} (SWITCHYARD_AGENT_STATE): ${(err as Error).message}`);
   }
 
+  let fingerprint;
+  try {
+    fingerprint = args.fingerprint === undefined ? undefined : parseFingerprint(args.fingerprint);
+  } catch (err) {
+    fail(`--fingerprint: ${(err as Error).message}`);
+  }
+
   const log = createLogger("agent").child({ node: name });
   let connection;
   try {
     const simulated = process.env.SWITCHYARD_SIMULATED === "1";
     const facts = async () => ({ ...(await nodeFacts()), ...(simulated ? { simulated: true } : {}) });
-    connection = connectAgent({ serverUrl: server, token, credentials, name, agentVersion: agentVersion(), facts, log });
+    connection = connectAgent({ serverUrl: server, token, credentials, name, agentVersion: agentVersion(), facts, log, fingerprint });
   } catch (err) {
     fail((err as Error).message);
   }

@@ -7,7 +7,7 @@
  * credential store), or its token to enroll; see ./identity/agent-identity.ts.
  */
 import type { IncomingMessage } from "node:http";
-import WebSocket from "ws";
+import WebSocket, { type ClientOptions } from "ws";
 import {
   AGENT_HEADERS, CLOSE_CODES, MAX_MESSAGE_BYTES, MAX_SAMPLES_PER_MESSAGE, PROTOCOL_VERSION, serverMessageSchema,
   type AgentMessage, type NodeFacts, type TelemetrySample,
@@ -16,6 +16,7 @@ import { clampSnapshot } from "../protocol/telemetry";
 import type { Logger } from "../lib/logger";
 import { agentIdentity } from "./identity/agent-identity";
 import type { CredentialStore } from "./identity/credential-store";
+import { explainUntrustedServer, pinnedConnection, TlsPinError, type Fingerprint } from "../lib/tls-pin";
 
 export const BACKLOG_LIMIT = 300;
 /** A backlog batch stays well under the server's message limit. */
@@ -32,6 +33,8 @@ export interface ConnectionOptions {
   agentVersion: string;
   facts: () => Promise<NodeFacts>;
   log: Logger;
+  /** The server certificate's SHA-256 (`--fingerprint`): wss:// only to a server presenting exactly it. */
+  fingerprint?: Fingerprint;
   /** Backoff bounds, overridable for tests. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -72,6 +75,11 @@ export function hubUrl(serverUrl: string): string {
 
 export function connectAgent(opts: ConnectionOptions): AgentConnection {
   const url = hubUrl(opts.serverUrl);
+  if (opts.fingerprint && !url.startsWith("wss:")) {
+    throw new Error(`--fingerprint pins a TLS certificate, but ${opts.serverUrl} is not https://: use the server's https:// address`);
+  }
+  // ws hands its options to https.request, whose createConnection may answer through a callback.
+  const tlsOptions = opts.fingerprint ? { createConnection: pinnedConnection(opts.fingerprint, opts.serverUrl) as unknown as ClientOptions["createConnection"] } : {};
   const minBackoff = opts.minBackoffMs ?? 1000;
   const maxBackoff = opts.maxBackoffMs ?? 30_000;
   const backlog: TelemetrySample[] = [];
@@ -164,6 +172,7 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
       },
       handshakeTimeout: 10_000,
       maxPayload: MAX_MESSAGE_BYTES * 8,
+      ...tlsOptions,
     });
     ws = socket;
 
@@ -221,6 +230,8 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
     });
 
     socket.on("error", (err) => {
+      const untrusted = err instanceof TlsPinError ? err.message : explainUntrustedServer(err, opts.serverUrl, "--fingerprint sha256:…");
+      if (untrusted) return opts.log.error({ server: opts.serverUrl }, untrusted);
       if (failures < 3 || failures % 10 === 0) opts.log.warn({ err: err.message, server: opts.serverUrl }, "cannot reach server");
     });
   };

@@ -8,7 +8,11 @@ import { FleetTotals } from "./components/fleet-totals";
 import { NodeCard } from "./components/node-card";
 import { api, queryKeys } from "./lib/api";
 import { fleetStore } from "./lib/fleet-store";
+import { cx } from "./lib/cx";
 import { useFleetLoaded, useNodeNames } from "./lib/use-live-fleet";
+import styles from "./page.module.css";
+import panel from "./styles/panel.module.css";
+import text from "./styles/text.module.css";
 
 export default function FleetPage() {
   // REST gives the first paint (and a clear error) before the socket's snapshot arrives. The
@@ -35,11 +39,11 @@ export default function FleetPage() {
         />
       )}
       {!loaded ? (
-        !nodesQuery.isError && <div className="loading muted">Loading fleet…</div>
+        !nodesQuery.isError && <div className={cx(panel.loading, text.muted)}>Loading fleet…</div>
       ) : names.length === 0 ? (
         <EmptyFleet />
       ) : (
-        <div className="nodes">
+        <div className={styles.nodes}>
           {names.map((n) => (
             <NodeCard key={n} name={n} />
           ))}

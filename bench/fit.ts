@@ -9,7 +9,7 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { estimateFit } from "../server/core/fit/estimate";
+import { estimateFit } from "../fit/estimate";
 import { CASES, prepareModels, runSweep } from "../tests/helpers/fit-sweep";
 import { rootfsSkipReason } from "../tests/helpers/llama-rootfs";
 import { PUBLISHED_RUNS } from "../tests/unit/fit/published-runs";

@@ -33,22 +33,36 @@ export interface AgentRefusalView {
   lastAt: number;
 }
 
-/** `sha256:HEX` as the agent's `--fingerprint` takes it. */
-export function normalizeFingerprint(fp: string | null | undefined): string | null {
-  if (!fp) return null;
-  const hex = fp.replace(/^sha256:/i, "").replace(/:/g, "").toLowerCase();
-  return /^[0-9a-f]{64}$/.test(hex) ? `sha256:${hex}` : null;
+export interface InstallCommandOptions {
+  /** `http(s)://host:port` as the box reaches the server. */
+  serverUrl: string;
+  token: string;
+  /** The server's certificate fingerprint and key pin (server/tls), when it serves HTTPS itself. */
+  fingerprint?: string | null;
+  curlPin?: string | null;
+  name?: string;
 }
 
-/** The one-line install on a box: fetches the bundled agent from this server, enrolls, installs a service. */
-export function installCommand(serverUrl: string, token: string, fingerprint: string | null): string {
-  const base = serverUrl.replace(/\/+$/, "");
-  return `curl -fsSL ${base}/agent/install.sh | sudo sh -s -- --token ${token}${fingerprint ? ` --fingerprint ${fingerprint}` : ""}`;
+/**
+ * The one-liner that adds a GPU box, as the dashboard's "Add a GPU box" shows it. Over the server's
+ * own TLS, curl pins the server's public key (`--pinnedpubkey`; `--insecure` only lifts the CA check
+ * a self-signed certificate cannot pass, the pin is still enforced), so the script that runs as root
+ * comes from this server; the script then pins the agent to the certificate with `--fingerprint`.
+ */
+export function installCommand(o: InstallCommandOptions): string {
+  const url = `${o.serverUrl.replace(/\/+$/, "")}/agent/install.sh`;
+  const pinned = url.startsWith("https:") && o.curlPin;
+  const curl = pinned ? `curl -fsSL --insecure --pinnedpubkey '${o.curlPin}' ${url}` : `curl -fsSL ${url}`;
+  const args = [`--token ${o.token}`];
+  if (url.startsWith("https:") && o.fingerprint) args.push(`--fingerprint ${o.fingerprint}`);
+  if (o.name) args.push(`--name ${o.name}`);
+  return `${curl} | sudo sh -s -- ${args.join(" ")}`;
 }
 
-/** The agent run by hand (`npx`, from a checkout). */
+/** The agent run by hand (`npx`, from a checkout); the fingerprint pins an https:// server's certificate. */
 export function agentCommand(serverUrl: string, token: string, fingerprint: string | null): string {
-  return `npx switchyard-agent --server ${serverUrl.replace(/\/+$/, "")} --token ${token}${fingerprint ? ` --fingerprint ${fingerprint}` : ""}`;
+  const base = serverUrl.replace(/\/+$/, "");
+  return `npx switchyard-agent --server ${base} --token ${token}${base.startsWith("https:") && fingerprint ? ` --fingerprint ${fingerprint}` : ""}`;
 }
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);

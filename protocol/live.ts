@@ -60,6 +60,8 @@ export interface EnrollmentInfo {
   lanAddresses?: string[];
   /** `sha256:HEX` of the server's TLS certificate, when it serves HTTPS; agents pin it with --fingerprint. */
   fingerprint?: string | null;
+  /** Its public key's pin for curl (`--pinnedpubkey`), for the install one-liner. */
+  curlPin?: string | null;
   /** True when SWITCHYARD_AGENT_TOKEN sets the token: it is changed there, not rotated here. */
   tokenFromEnv?: boolean;
 }

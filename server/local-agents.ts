@@ -29,6 +29,8 @@ export const DEMO_FLEET: Array<{ name: string; gpus: string[] }> = [
 export interface AgentSpec {
   name: string;
   serverUrl: string;
+  /** The server's certificate fingerprint when it serves HTTPS (the agent pins it). */
+  fingerprint?: string;
   env?: Record<string, string>;
 }
 
@@ -84,7 +86,8 @@ export function startAgents(specs: ProvisionedAgent[]): ManagedAgents {
   const children = new Map<string, ChildProcess>();
 
   const launch = (spec: ProvisionedAgent, attempt: number) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "agents", "cli.ts"), "--server", spec.serverUrl, "--name", spec.name], {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "agents", "cli.ts"), "--server", spec.serverUrl, "--name", spec.name,
+      ...(spec.fingerprint ? ["--fingerprint", spec.fingerprint] : [])], {
       cwd: root,
       env: agentEnvironment(process.env, { ...spec.env, SWITCHYARD_AGENT_STATE: spec.stateDir }),
       stdio: ["ignore", "inherit", "inherit"],
@@ -116,10 +119,11 @@ export function startAgents(specs: ProvisionedAgent[]): ManagedAgents {
   };
 }
 
-export function demoSpecs(serverUrl: string): AgentSpec[] {
+export function demoSpecs(serverUrl: string, fingerprint?: string): AgentSpec[] {
   return DEMO_FLEET.map((box) => ({
     name: box.name,
     serverUrl,
+    fingerprint,
     env: {
       SWITCHYARD_NVIDIA_SMI: STANDIN_NVIDIA_SMI, SWITCHYARD_STANDIN_GPUS: box.gpus.join(","), SWITCHYARD_STANDIN_SEED: box.name,
       SWITCHYARD_SIMULATED: "1",

@@ -8,7 +8,8 @@ import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import { DeployError, daemonMessage, isDaemonUnreachable, toDeployError, type ErrorContext } from "./errors";
 import { isOurs, LABELS } from "./labels";
-import { LineSplitter, demuxDockerLog, toLines } from "./log-lines";
+import { LineSplitter, toLines } from "../../lib/line-splitter";
+import { demuxDockerLog } from "./log-lines";
 import type { ContainerSpec } from "./profiles";
 
 export interface ContainerInfo {

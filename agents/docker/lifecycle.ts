@@ -2,6 +2,7 @@
  * The pure rules of a deployment's life on the agent: which exits are restarted, how long to
  * back off, and how an exit reads to a person. The runner (runner.ts) applies them.
  */
+import { backoffMs } from "../../lib/backoff";
 import type { RestartPolicy } from "../../protocol/deployments";
 
 export const RESTART_BASE_MS = 1000;
@@ -21,7 +22,7 @@ export function shouldRestart(policy: RestartPolicy, exitCode: number | null, ev
 
 /** 1 s, 2 s, 4 s … capped at 5 min. `attempt` counts from 0. */
 export function restartDelayMs(attempt: number): number {
-  return Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** Math.min(attempt, 20));
+  return backoffMs(attempt, { baseMs: RESTART_BASE_MS, maxMs: RESTART_MAX_MS });
 }
 
 export function describeExit(exitCode: number | null, oomKilled: boolean): string {

@@ -1,7 +1,7 @@
 /**
  * Container logs as lines. Without a TTY, Docker multiplexes stdout and stderr into frames
  * (1 byte stream, 3 zero bytes, 4 bytes big-endian length, payload); these pure helpers undo that
- * and cut text into lines, and scrub secrets out of what is sent anywhere.
+ * (cutting the text into lines is lib/line-splitter.ts's), and scrub secrets out of what is sent anywhere.
  */
 
 /** Frames → text. A buffer that is not framed (a TTY container) is returned as text. */
@@ -16,32 +16,6 @@ export function demuxDockerLog(buf: Buffer): string {
     at += 8 + len;
   }
   return at < buf.length ? out + buf.subarray(at).toString("utf8") : out;
-}
-
-export function toLines(text: string): string[] {
-  const lines = text.replace(/\r\n/g, "\n").split("\n");
-  if (lines[lines.length - 1] === "") lines.pop();
-  return lines;
-}
-
-/** Streams chunks into whole lines; `flush` returns a trailing partial line. */
-export class LineSplitter {
-  private rest = "";
-  push(chunk: string): string[] {
-    const text = this.rest + chunk;
-    const cut = text.lastIndexOf("\n");
-    if (cut < 0) {
-      this.rest = text;
-      return [];
-    }
-    this.rest = text.slice(cut + 1);
-    return toLines(text.slice(0, cut + 1));
-  }
-  flush(): string[] {
-    const rest = this.rest;
-    this.rest = "";
-    return rest ? [rest] : [];
-  }
 }
 
 /** Replaces every occurrence of each secret (≥ 4 characters) with [redacted]. */

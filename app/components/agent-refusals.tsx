@@ -2,6 +2,9 @@
 /** Agents the hub refused (wrong token, a name taken by another node, a revoked credential): who, from where, why. */
 import { useQuery } from "@tanstack/react-query";
 import { api, queryKeys } from "../lib/api";
+import { cx } from "../lib/cx";
+import table from "../styles/table.module.css";
+import text from "../styles/text.module.css";
 import { RelativeTime } from "./relative-time";
 import styles from "./enroll-panel.module.css";
 
@@ -12,14 +15,14 @@ export function AgentRefusals() {
     <div className={styles.section} data-testid="agent-refusals">
       <h3>Refused agents</h3>
       {q.isError && (
-        <div className="error-text" role="alert">
+        <div className={text.errorText} role="alert">
           {q.error.message}
         </div>
       )}
       {rows.length === 0 ? (
-        <p className="small muted">None: no agent was turned away.</p>
+        <p className={cx(text.small, text.muted)}>None: no agent was turned away.</p>
       ) : (
-        <table className={styles.refusals}>
+        <table className={table.table}>
           <thead>
             <tr>
               <th>Node</th>
@@ -32,7 +35,7 @@ export function AgentRefusals() {
           <tbody>
             {rows.map((r) => (
               <tr key={`${r.node}|${r.address}|${r.code}`} data-testid="agent-refusal">
-                <td>{r.node || <span className="muted">(no name)</span>}</td>
+                <td>{r.node || <span className={text.muted}>(no name)</span>}</td>
                 <td>{r.address}</td>
                 <td>
                   <RelativeTime ts={r.lastAt} />

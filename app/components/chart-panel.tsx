@@ -1,4 +1,7 @@
 import type uPlot from "uplot";
+import { cx } from "../lib/cx";
+import text from "../styles/text.module.css";
+import styles from "./chart-panel.module.css";
 import { TimeChart, type ChartSeries, type YRange } from "./time-chart";
 
 export interface ChartPanelProps {
@@ -18,10 +21,10 @@ export interface ChartPanelProps {
 /** A titled chart with its current value: the unit of the node page's grids. */
 export function ChartPanel(p: ChartPanelProps) {
   return (
-    <figure className="chart-panel" data-testid={p.testId ?? "gpu-chart"} data-metric={p.metric} data-points={p.data[0].length}>
-      <figcaption className="chart-head">
-        <span className="label">{p.title}</span>
-        <span className="num chart-current" style={p.currentColor ? { color: p.currentColor } : undefined}>
+    <figure className={styles.panel} data-testid={p.testId ?? "gpu-chart"} data-metric={p.metric} data-points={p.data[0].length}>
+      <figcaption className={styles.head}>
+        <span className={text.label}>{p.title}</span>
+        <span className={cx(text.num, styles.current)} style={p.currentColor ? { color: p.currentColor } : undefined}>
           {p.current}
         </span>
       </figcaption>
@@ -36,4 +39,9 @@ export function ChartPanel(p: ChartPanelProps) {
       />
     </figure>
   );
+}
+
+/** The grid the panels sit in: four across on wide screens (`two` for a pair). */
+export function ChartGrid({ two = false, children }: { two?: boolean; children: React.ReactNode }) {
+  return <div className={cx(styles.grid, two && styles.two)}>{children}</div>;
 }

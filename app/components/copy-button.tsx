@@ -1,5 +1,7 @@
 "use client";
 import { useState } from "react";
+import { cx } from "../lib/cx";
+import button from "../styles/button.module.css";
 
 /**
  * Copies text. The Clipboard API exists only in secure contexts, and a homelab dashboard is often
@@ -36,7 +38,7 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
   return (
     <button
       type="button"
-      className="btn btn-small"
+      className={cx(button.btn, button.small)}
       onClick={async () => {
         setState((await copyText(text)) ? "copied" : "failed");
         setTimeout(() => setState("idle"), 1500);

@@ -7,9 +7,14 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useState } from "react";
 import { api } from "../lib/api";
+import { cx } from "../lib/cx";
+import { AlertsBadge } from "./alerts/alerts-badge";
 import { useLiveFleet } from "../lib/use-live-fleet";
 import { EnrollDialog } from "./enroll-panel";
 import { LiveIndicator } from "./live-indicator";
+import brand from "../styles/brand.module.css";
+import button from "../styles/button.module.css";
+import styles from "./dashboard-shell.module.css";
 
 const NAV = [
   { href: "/", label: "Fleet", testId: "nav-fleet" },
@@ -17,6 +22,7 @@ const NAV = [
   { href: "/fit", label: "VRAM fit", testId: "nav-fit" },
   { href: "/routes", label: "Routes", testId: "nav-routes" },
   { href: "/keys", label: "API keys", testId: "nav-keys" },
+  { href: "/alerts", label: "Alerts", testId: "nav-alerts" },
 ] as const;
 
 /** `crumb` adds a trail after the navigation for pages below a section (a node under Fleet). */
@@ -26,36 +32,37 @@ export function DashboardShell({ children, crumb }: { children: React.ReactNode;
   const isActive = (href: string) => (href === "/" ? pathname === "/" || pathname.startsWith("/nodes/") : pathname.startsWith(href));
   const [enrollOpen, setEnrollOpen] = useState(false);
   return (
-    <div className="shell">
-      <header className="topbar">
-        <div className="topbar-left">
-          <Link href="/" className="brand">
-            <span className="brand-mark" aria-hidden="true" />
+    <div className={styles.shell}>
+      <header className={styles.topbar}>
+        <div className={styles.left}>
+          <Link href="/" className={brand.brand}>
+            <span className={brand.mark} aria-hidden="true" />
             Switchyard
           </Link>
-          <nav className="topnav" aria-label="Sections">
+          <nav className={styles.nav} aria-label="Sections">
             {NAV.map((item) => (
               <Link
                 key={item.href}
                 href={item.href}
-                className={`btn btn-ghost btn-small${isActive(item.href) ? " nav-active" : ""}`}
+                className={cx(button.btn, button.ghost, button.small, isActive(item.href) && button.active)}
                 aria-current={isActive(item.href) ? "page" : undefined}
                 data-testid={item.testId}
               >
                 {item.label}
+                {item.href === "/alerts" && <AlertsBadge />}
               </Link>
             ))}
           </nav>
-          {crumb && <span className="crumb">{crumb}</span>}
+          {crumb && <span className={styles.crumb}>{crumb}</span>}
         </div>
-        <div className="topbar-right">
+        <div className={styles.right}>
           <LiveIndicator status={status} />
-          <button type="button" className="btn" onClick={() => setEnrollOpen(true)} data-testid="enroll-open">
+          <button type="button" className={button.btn} onClick={() => setEnrollOpen(true)} data-testid="enroll-open">
             + Add a GPU box
           </button>
           <button
             type="button"
-            className="btn btn-ghost"
+            className={cx(button.btn, button.ghost)}
             data-testid="sign-out"
             onClick={async () => {
               try {
@@ -69,7 +76,7 @@ export function DashboardShell({ children, crumb }: { children: React.ReactNode;
           </button>
         </div>
       </header>
-      <main className="content">{children}</main>
+      <main className={styles.content}>{children}</main>
       <EnrollDialog open={enrollOpen} onClose={() => setEnrollOpen(false)} />
     </div>
   );

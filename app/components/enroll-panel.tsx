@@ -9,17 +9,21 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { agentCommand, installCommand, serverUrlChoices, type JoinTokenIssued } from "../../protocol/enrollment";
 import type { EnrollmentInfo } from "../../protocol/live";
 import { api, queryKeys } from "../lib/api";
+import { cx } from "../lib/cx";
+import button from "../styles/button.module.css";
+import command from "../styles/command.module.css";
+import text from "../styles/text.module.css";
 import { AgentRefusals } from "./agent-refusals";
 import { CopyButton } from "./copy-button";
 import styles from "./enroll-panel.module.css";
 
-function Command({ text, testId }: { text: string; testId: string }) {
+function Command({ line, testId }: { line: string; testId: string }) {
   return (
-    <div className="cmd-row">
-      <pre className="cmd" data-testid={testId}>
-        {text}
+    <div className={command.row}>
+      <pre className={command.cmd} data-testid={testId}>
+        {line}
       </pre>
-      <CopyButton text={text} />
+      <CopyButton text={line} />
     </div>
   );
 }
@@ -34,34 +38,34 @@ function useServerChoices(info: EnrollmentInfo | undefined): string[] {
   }, [info]);
 }
 
-function JoinToken({ serverUrl, fingerprint }: { serverUrl: string; fingerprint: string | null }) {
+function JoinToken({ serverUrl, fingerprint, curlPin }: { serverUrl: string; fingerprint: string | null; curlPin: string | null }) {
   const [issued, setIssued] = useState<JoinTokenIssued | null>(null);
   const make = useMutation({ mutationFn: api.createJoinToken, onSuccess: setIssued });
   return (
     <div className={styles.section}>
       <h3>With a join token (recommended)</h3>
-      <p className="small muted">
+      <p className={cx(text.small, text.muted)}>
         One box, one token: it works once and expires. The box keeps a credential of its own; the token is useless after.
       </p>
       {!issued && (
-        <button type="button" className="btn" onClick={() => make.mutate()} disabled={make.isPending} data-testid="join-token-make">
+        <button type="button" className={button.btn} onClick={() => make.mutate()} disabled={make.isPending} data-testid="join-token-make">
           {make.isPending ? "Making…" : "Make a join token"}
         </button>
       )}
       {make.isError && (
-        <div className="error-text" role="alert">
+        <div className={text.errorText} role="alert">
           {make.error.message}
         </div>
       )}
       {issued && (
         <div className={styles.commands}>
-          <span className="small muted">On the box (Linux, Node.js 20+), as root: installs the agent as a service.</span>
-          <Command text={installCommand(serverUrl, issued.token, fingerprint)} testId="join-install-command" />
-          <span className="small muted">Or run the agent by hand:</span>
-          <Command text={agentCommand(serverUrl, issued.token, fingerprint)} testId="join-agent-command" />
-          <span className="small muted">
+          <span className={cx(text.small, text.muted)}>On the box (Linux, Node.js 20+), as root: installs the agent as a service.</span>
+          <Command line={installCommand({ serverUrl, token: issued.token, fingerprint, curlPin })} testId="join-install-command" />
+          <span className={cx(text.small, text.muted)}>Or run the agent by hand:</span>
+          <Command line={agentCommand(serverUrl, issued.token, fingerprint)} testId="join-agent-command" />
+          <span className={cx(text.small, text.muted)}>
             Valid until {new Date(issued.expiresAt).toLocaleTimeString()}, for one box.{" "}
-            <button type="button" className="btn btn-ghost btn-small" onClick={() => make.mutate()} data-testid="join-token-another">
+            <button type="button" className={cx(button.btn, button.ghost, button.small)} onClick={() => make.mutate()} data-testid="join-token-another">
               Another token
             </button>
           </span>
@@ -81,14 +85,14 @@ function EnrollmentToken({ info, serverUrl }: { info: EnrollmentInfo; serverUrl:
   return (
     <div className={styles.section}>
       <h3>With the enrollment token</h3>
-      <p className="small muted">
+      <p className={cx(text.small, text.muted)}>
         For scripted installs of many boxes: it enrolls any number of them until rotated. Keep it secret.
       </p>
-      <Command text={agentCommand(serverUrl, info.agentToken, fingerprint)} testId="enroll-command" />
+      <Command line={agentCommand(serverUrl, info.agentToken, fingerprint)} testId="enroll-command" />
       <div className={styles.row}>
         <button
           type="button"
-          className="btn btn-small"
+          className={cx(button.btn, button.small)}
           data-testid="enroll-rotate"
           disabled={rotate.isPending || info.tokenFromEnv}
           onClick={() => {
@@ -97,9 +101,9 @@ function EnrollmentToken({ info, serverUrl }: { info: EnrollmentInfo; serverUrl:
         >
           Rotate token
         </button>
-        {info.tokenFromEnv && <span className="small muted">Set by SWITCHYARD_AGENT_TOKEN: change it there.</span>}
+        {info.tokenFromEnv && <span className={cx(text.small, text.muted)}>Set by SWITCHYARD_AGENT_TOKEN: change it there.</span>}
         {rotate.isError && (
-          <span className="small bad" role="alert">
+          <span className={cx(text.small, text.errorText)} role="alert">
             {rotate.error.message}
           </span>
         )}
@@ -114,14 +118,14 @@ export function EnrollPanel() {
   const [picked, setPicked] = useState<string | null>(null);
   const serverUrl = picked && choices.includes(picked) ? picked : (choices[0] ?? "");
   return (
-    <div className="enroll">
+    <div className={styles.enroll}>
       <p>
         Add a Linux box with the NVIDIA driver and Node.js 20 or newer. Its agent dials out to this server, so the box
         needs no open ports. The node appears here within seconds (its name: the hostname, or <code>--name NODE</code>).
       </p>
-      {q.isPending && <div className="cmd cmd-loading muted">Loading…</div>}
+      {q.isPending && <div className={cx(command.cmd, command.loading, text.muted)}>Loading…</div>}
       {q.isError && (
-        <div className="error-text" role="alert">
+        <div className={text.errorText} role="alert">
           Could not load the enrollment command: {q.error.message}
         </div>
       )}
@@ -141,7 +145,7 @@ export function EnrollPanel() {
               <code data-testid="enroll-server">{serverUrl}</code>
             )}
           </div>
-          <JoinToken serverUrl={serverUrl} fingerprint={q.data.fingerprint ?? null} />
+          <JoinToken serverUrl={serverUrl} fingerprint={q.data.fingerprint ?? null} curlPin={q.data.curlPin ?? null} />
           <EnrollmentToken info={q.data} serverUrl={serverUrl} />
           <AgentRefusals />
         </>
@@ -161,7 +165,7 @@ export function EnrollDialog({ open, onClose }: { open: boolean; onClose: () => 
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className={styles.dialog}
       onClose={onClose}
       onClick={(e) => {
         // A click on the backdrop lands on the dialog element itself.
@@ -170,10 +174,10 @@ export function EnrollDialog({ open, onClose }: { open: boolean; onClose: () => 
       aria-labelledby="enroll-title"
       data-testid="enroll-dialog"
     >
-      <div className="dialog-body">
-        <header className="dialog-head">
+      <div className={styles.body}>
+        <header className={styles.head}>
           <h2 id="enroll-title">Add a GPU box</h2>
-          <button type="button" className="btn btn-ghost" onClick={onClose} aria-label="Close">
+          <button type="button" className={cx(button.btn, button.ghost)} onClick={onClose} aria-label="Close">
             ✕
           </button>
         </header>

@@ -1,15 +1,29 @@
+import { cx } from "../lib/cx";
+import button from "../styles/button.module.css";
+import text from "../styles/text.module.css";
+import styles from "./error-banner.module.css";
+
+/** The red box around an error, whatever it holds (the deploy form puts the server's message in). */
+export function ErrorBox({ testId, children }: { testId: string; children: React.ReactNode }) {
+  return (
+    <div className={styles.banner} role="alert" data-testid={testId}>
+      {children}
+    </div>
+  );
+}
+
 export function ErrorBanner({ title, detail, onRetry }: { title: string; detail?: string; onRetry?: () => void }) {
   return (
-    <div className="error-banner" role="alert" data-testid="api-error">
+    <ErrorBox testId="api-error">
       <div>
         <strong>{title}</strong>
-        {detail && <span className="muted"> — {detail}</span>}
+        {detail && <span className={text.muted}> — {detail}</span>}
       </div>
       {onRetry && (
-        <button type="button" className="btn btn-small" onClick={onRetry}>
+        <button type="button" className={cx(button.btn, button.small)} onClick={onRetry}>
           Retry
         </button>
       )}
-    </div>
+    </ErrorBox>
   );
 }

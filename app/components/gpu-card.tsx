@@ -7,7 +7,11 @@
 import { memo } from "react";
 import type { Gpu, GpuProcess } from "../../protocol/telemetry";
 import { POWER_THRESHOLDS, TEMP_THRESHOLDS, UTIL_THRESHOLDS, scaleColor } from "../lib/color-scale";
+import { cx } from "../lib/cx";
 import { formatPercent, formatTemp, formatWatts, MISSING, ratioPct } from "../lib/format";
+import text from "../styles/text.module.css";
+import styles from "./gpu-card.module.css";
+import { GpuIndex } from "./gpu-index";
 import { GpuProcesses } from "./gpu-processes";
 import { GpuSparkline } from "./gpu-sparkline";
 import { MeterBar } from "./meter-bar";
@@ -36,47 +40,45 @@ function GpuCardImpl({ gpu, processes, online }: GpuCardProps) {
 
   return (
     <article
-      className={`gpu-card${online ? "" : " is-offline"}`}
+      className={cx(styles.card, !online && styles.offline)}
       data-testid="gpu-card"
       data-gpu-uuid={gpu.uuid}
       data-gpu-index={gpu.index}
     >
-      <header className="gpu-head">
-        <span className="gpu-index" title={`GPU ${gpu.index}`}>
-          {gpu.index}
-        </span>
-        <span className="gpu-name" title={details}>
+      <header className={styles.head}>
+        <GpuIndex index={gpu.index} title={`GPU ${gpu.index}`} />
+        <span className={styles.name} title={details}>
           {shortGpuName(gpu.name)}
         </span>
-        {tags.length > 0 && <span className="gpu-tags">{tags.join(" · ")}</span>}
+        {tags.length > 0 && <span className={styles.tags}>{tags.join(" · ")}</span>}
       </header>
 
-      <div className="gpu-metrics">
-        <div className="metric" data-testid="gpu-util" data-value={gpu.utilGpuPct ?? ""}>
-          <span className="label">Util</span>
+      <div className={styles.metrics}>
+        <div className={styles.metric} data-testid="gpu-util" data-value={gpu.utilGpuPct ?? ""}>
+          <span className={text.label}>Util</span>
           <span
-            className="metric-value"
+            className={styles.value}
             style={{ color: scaleColor(gpu.utilGpuPct, UTIL_THRESHOLDS) }}
             title={gpu.utilGpuPct === null ? (mig ? "Not reported in MIG mode" : "Not reported") : undefined}
           >
             {formatPercent(gpu.utilGpuPct)}
           </span>
-          <MeterBar pct={gpu.utilGpuPct} color={scaleColor(gpu.utilGpuPct, UTIL_THRESHOLDS)} label="GPU utilisation" />
+          <MeterBar pct={gpu.utilGpuPct} color={scaleColor(gpu.utilGpuPct, UTIL_THRESHOLDS)} label="GPU utilisation" className={styles.meter} />
         </div>
-        <div className="metric" data-testid="gpu-temp" data-value={gpu.tempC ?? ""}>
-          <span className="label">Temp</span>
-          <span className="metric-value" style={{ color: scaleColor(gpu.tempC, TEMP_THRESHOLDS) }}>
+        <div className={styles.metric} data-testid="gpu-temp" data-value={gpu.tempC ?? ""}>
+          <span className={text.label}>Temp</span>
+          <span className={styles.value} style={{ color: scaleColor(gpu.tempC, TEMP_THRESHOLDS) }}>
             {formatTemp(gpu.tempC)}
           </span>
-          <MeterBar pct={gpu.tempC === null ? null : Math.min(100, gpu.tempC)} color={scaleColor(gpu.tempC, TEMP_THRESHOLDS)} label="Temperature" />
+          <MeterBar pct={gpu.tempC === null ? null : Math.min(100, gpu.tempC)} color={scaleColor(gpu.tempC, TEMP_THRESHOLDS)} label="Temperature" className={styles.meter} />
         </div>
-        <div className="metric" data-testid="gpu-power" data-value={gpu.powerW ?? ""} data-limit={gpu.powerLimitW ?? ""}>
-          <span className="label">Power</span>
-          <span className="metric-value">
+        <div className={styles.metric} data-testid="gpu-power" data-value={gpu.powerW ?? ""} data-limit={gpu.powerLimitW ?? ""}>
+          <span className={text.label}>Power</span>
+          <span className={styles.value}>
             {gpu.powerW === null ? MISSING : formatWatts(gpu.powerW).replace(" W", "")}
-            <span className="metric-unit"> / {gpu.powerLimitW === null ? MISSING : Math.round(gpu.powerLimitW)} W</span>
+            <span className={styles.unit}> / {gpu.powerLimitW === null ? MISSING : Math.round(gpu.powerLimitW)} W</span>
           </span>
-          <MeterBar pct={powerPct} color={scaleColor(powerPct, POWER_THRESHOLDS)} label="Power draw of limit" />
+          <MeterBar pct={powerPct} color={scaleColor(powerPct, POWER_THRESHOLDS)} label="Power draw of limit" className={styles.meter} />
         </div>
       </div>
 

@@ -9,11 +9,15 @@ import type { GpuPoint, HistoryRange } from "../../protocol/live";
 import type { Gpu } from "../../protocol/telemetry";
 import { seriesColors } from "../lib/chart-theme";
 import { TEMP_THRESHOLDS, UTIL_THRESHOLDS, scaleColor } from "../lib/color-scale";
+import { cx } from "../lib/cx";
 import { formatMiBPair, formatPercent, formatPowerPair, formatTemp } from "../lib/format";
 import { isLiveRange, RANGE_MS } from "../lib/ranges";
 import { gapThresholdMs, gpuGap, mergeWindow } from "../lib/series";
 import { useGpuRing } from "../lib/use-live-fleet";
-import { ChartPanel } from "./chart-panel";
+import panel from "../styles/panel.module.css";
+import text from "../styles/text.module.css";
+import { ChartGrid, ChartPanel } from "./chart-panel";
+import { GpuIndex } from "./gpu-index";
 import type { ChartSeries } from "./time-chart";
 
 const UTIL: readonly ChartSeries[] = [{ label: "Util %", color: seriesColors.util, fill: true }];
@@ -82,16 +86,16 @@ function GpuChartsImpl({ gpu, history, resolutionS, range, online }: GpuChartsPr
   );
 
   return (
-    <section className="panel gpu-panel" data-testid="gpu-panel" data-gpu-uuid={gpu.uuid}>
-      <header className="panel-head">
+    <section className={panel.panel} data-testid="gpu-panel" data-gpu-uuid={gpu.uuid}>
+      <header className={panel.head}>
         <h2>
-          <span className="gpu-index">{gpu.index}</span> {gpu.name}
+          <GpuIndex index={gpu.index} /> {gpu.name}
         </h2>
-        <span className="muted small mono" title="GPU UUID">
+        <span className={cx(text.muted, text.small, text.mono)} title="GPU UUID">
           {gpu.uuid}
         </span>
       </header>
-      <div className="chart-grid">
+      <ChartGrid>
         <ChartPanel
           title="Utilisation"
           metric="util"
@@ -134,7 +138,7 @@ function GpuChartsImpl({ gpu, history, resolutionS, range, online }: GpuChartsPr
           yRange={powerRange}
           formatValue={fmtW}
         />
-      </div>
+      </ChartGrid>
     </section>
   );
 }

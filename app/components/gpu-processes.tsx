@@ -1,5 +1,9 @@
 import type { GpuProcess } from "../../protocol/telemetry";
+import { cx } from "../lib/cx";
 import { formatMiB } from "../lib/format";
+import table from "../styles/table.module.css";
+import text from "../styles/text.module.css";
+import styles from "./gpu-processes.module.css";
 
 const SHOWN = 4;
 
@@ -7,7 +11,7 @@ const SHOWN = 4;
 export function GpuProcesses({ processes }: { processes: readonly GpuProcess[] }) {
   if (processes.length === 0) {
     return (
-      <div className="gpu-procs gpu-procs-empty muted" data-testid="gpu-processes" data-count={0}>
+      <div className={cx(styles.procs, styles.empty, text.muted)} data-testid="gpu-processes" data-count={0}>
         no processes
       </div>
     );
@@ -16,20 +20,20 @@ export function GpuProcesses({ processes }: { processes: readonly GpuProcess[] }
   const shown = sorted.slice(0, SHOWN);
   const rest = sorted.length - shown.length;
   return (
-    <table className="gpu-procs" data-testid="gpu-processes" data-count={processes.length}>
+    <table className={styles.procs} data-testid="gpu-processes" data-count={processes.length}>
       <tbody>
         {shown.map((p) => (
           <tr key={`${p.pid}:${p.name}`}>
-            <td className="proc-name" title={p.name}>
+            <td className={table.process} title={p.name}>
               {p.name}
             </td>
-            <td className="num muted">{p.pid}</td>
-            <td className="num">{formatMiB(p.usedMiB)}</td>
+            <td className={cx(text.num, styles.num, text.muted)}>{p.pid}</td>
+            <td className={cx(text.num, styles.num)}>{formatMiB(p.usedMiB)}</td>
           </tr>
         ))}
         {rest > 0 && (
           <tr>
-            <td className="muted" colSpan={3}>
+            <td className={text.muted} colSpan={3}>
               +{rest} more
             </td>
           </tr>

@@ -7,7 +7,10 @@ import { memo, useMemo } from "react";
 import type uPlot from "uplot";
 import { seriesColors } from "../lib/chart-theme";
 import { SPARK_WINDOW_MS } from "../lib/fleet-store";
+import { cx } from "../lib/cx";
 import { useGpuRing } from "../lib/use-live-fleet";
+import text from "../styles/text.module.css";
+import styles from "./gpu-sparkline.module.css";
 import { TimeChart, type ChartSeries } from "./time-chart";
 
 const SERIES: readonly ChartSeries[] = [
@@ -38,11 +41,11 @@ function GpuSparklineImpl({ uuid, memTotalMiB }: { uuid: string; memTotalMiB: nu
   }, [ring, version, memTotalMiB]);
 
   return (
-    <div className="spark" data-testid="gpu-sparkline" data-points={data[0].length}>
-      <div className="spark-legend" aria-hidden="true">
+    <div className={styles.spark} data-testid="gpu-sparkline" data-points={data[0].length}>
+      <div className={styles.legend} aria-hidden="true">
         <span style={{ color: seriesColors.util }}>util</span>
         <span style={{ color: seriesColors.vram }}>vram</span>
-        <span className="muted spark-window">last 5 min</span>
+        <span className={cx(text.muted, styles.window)}>last 5 min</span>
       </div>
       <TimeChart
         data={data}

@@ -9,7 +9,8 @@ import { formatBytes, formatPercent } from "../lib/format";
 import { fleetStore } from "../lib/fleet-store";
 import { isLiveRange, RANGE_MS } from "../lib/ranges";
 import { gapThresholdMs, hostGap, mergeWindow } from "../lib/series";
-import { ChartPanel } from "./chart-panel";
+import panel from "../styles/panel.module.css";
+import { ChartGrid, ChartPanel } from "./chart-panel";
 import type { ChartSeries } from "./time-chart";
 
 const CPU: readonly ChartSeries[] = [{ label: "CPU %", color: seriesColors.cpu, fill: true }];
@@ -54,11 +55,11 @@ export function HostCharts({ nodeName, host, history, resolutionS, range, online
   );
 
   return (
-    <section className="panel" data-testid="host-panel">
-      <header className="panel-head">
+    <section className={panel.panel} data-testid="host-panel">
+      <header className={panel.head}>
         <h2>Host</h2>
       </header>
-      <div className="chart-grid chart-grid-2">
+      <ChartGrid two>
         <ChartPanel
           title="CPU"
           metric="cpu"
@@ -82,7 +83,7 @@ export function HostCharts({ nodeName, host, history, resolutionS, range, online
           yRange={memRange}
           formatValue={fmtGiB}
         />
-      </div>
+      </ChartGrid>
     </section>
   );
 }

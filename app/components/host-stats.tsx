@@ -1,27 +1,34 @@
 import type { HostStats } from "../../protocol/telemetry";
 import { UTIL_THRESHOLDS, MEM_THRESHOLDS, scaleColor } from "../lib/color-scale";
 import { formatBytes, formatPercent, formatRate, ratioPct } from "../lib/format";
+import { cx } from "../lib/cx";
+import text from "../styles/text.module.css";
+import styles from "./host-stats.module.css";
 import { MeterBar } from "./meter-bar";
 
 function Stat({ label, value, pct, color, title }: { label: string; value: string; pct?: number | null; color?: string; title?: string }) {
   return (
-    <div className="host-stat" title={title}>
-      <span className="label">{label}</span>
-      <span className="num">{value}</span>
-      {pct !== undefined && <MeterBar pct={pct} color={color ?? "var(--accent)"} label={label} />}
+    <div className={styles.stat} title={title}>
+      <span className={text.label}>{label}</span>
+      <span className={text.num}>{value}</span>
+      {pct !== undefined && <MeterBar pct={pct} color={color ?? "var(--accent)"} label={label} className={styles.meter} />}
     </div>
   );
 }
 
-/** The host around the GPUs: CPU, memory, disk and network, in one dense row. */
-export function HostStatsRow({ host }: { host: HostStats | null }) {
-  if (!host) return <div className="host-stats muted">no host stats yet</div>;
+/**
+ * The host around the GPUs: CPU, memory, disk and network, in one dense row; at the right end of
+ * its row unless `alignStart`.
+ */
+export function HostStatsRow({ host, alignStart = false }: { host: HostStats | null; alignStart?: boolean }) {
+  const row = cx(styles.stats, alignStart && styles.start);
+  if (!host) return <div className={cx(row, text.muted)}>no host stats yet</div>;
   const memPct = ratioPct(host.memUsedBytes, host.memTotalBytes);
   const diskPct = ratioPct(host.diskUsedBytes, host.diskTotalBytes);
   const hasDisk = host.diskTotalBytes !== undefined && host.diskTotalBytes !== null;
   const hasNet = (host.netRxBytesPerSec ?? null) !== null || (host.netTxBytesPerSec ?? null) !== null;
   return (
-    <div className="host-stats" data-testid="node-host">
+    <div className={row} data-testid="node-host">
       <Stat
         label="CPU"
         value={formatPercent(host.cpuPct)}

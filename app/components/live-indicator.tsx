@@ -1,5 +1,7 @@
 "use client";
+import { cx } from "../lib/cx";
 import type { LiveStatus } from "../lib/live-connection";
+import styles from "./live-indicator.module.css";
 
 const LABELS: Record<LiveStatus, string> = {
   live: "live",
@@ -10,14 +12,14 @@ const LABELS: Record<LiveStatus, string> = {
 export function LiveIndicator({ status }: { status: LiveStatus }) {
   return (
     <span
-      className={`live-indicator live-${status}`}
+      className={cx(styles.indicator, styles[status])}
       data-testid="live-indicator"
       data-status={status}
       role="status"
       aria-live="polite"
       title={status === "live" ? "Receiving live telemetry" : "Live telemetry paused; retrying"}
     >
-      <span className="live-dot" aria-hidden="true" />
+      <span className={styles.dot} aria-hidden="true" />
       {LABELS[status]}
     </span>
   );

@@ -8,6 +8,7 @@ import Link from "next/link";
 import { memo, useMemo } from "react";
 import type { GpuProcess } from "../../protocol/telemetry";
 import { api } from "../lib/api";
+import { cx } from "../lib/cx";
 import { fleetStore } from "../lib/fleet-store";
 import { useNode } from "../lib/use-live-fleet";
 import { GpuCard } from "./gpu-card";
@@ -16,6 +17,9 @@ import { NodeWarnings } from "./node-warnings";
 import { RelativeTime } from "./relative-time";
 import { RemoveNodeButton } from "./remove-node-button";
 import { SimulatedBadge, StatusBadge } from "./status-badge";
+import text from "../styles/text.module.css";
+import styles from "./node-card.module.css";
+import title from "./node-title.module.css";
 
 const NO_PROCESSES: readonly GpuProcess[] = [];
 
@@ -54,20 +58,20 @@ function NodeCardImpl({ name }: { name: string }) {
   const gpuWord = node.gpus.length === 1 ? "GPU" : "GPUs";
 
   return (
-    <section className={`node-card${node.online ? "" : " is-offline"}`} data-testid="node-card" data-node-name={node.name}>
-      <header className="node-head">
-        <div className="node-title">
-          <Link href={`/nodes/${encodeURIComponent(node.name)}`} className="node-name">
+    <section className={styles.card} data-testid="node-card" data-node-name={node.name}>
+      <header className={styles.head}>
+        <div className={title.title}>
+          <Link href={`/nodes/${encodeURIComponent(node.name)}`} className={title.name} data-testid="node-link">
             {node.name}
           </Link>
           <StatusBadge online={node.online} />
           <SimulatedBadge simulated={node.facts?.simulated} />
-          <span className="muted small">
+          <span className={cx(text.muted, text.small)}>
             seen <RelativeTime ts={node.lastSeen} />
           </span>
           <RemoveNodeButton name={node.name} online={node.online} />
         </div>
-        <div className="node-meta small muted">
+        <div className={cx(styles.meta, text.small, text.muted)}>
           <span data-testid="node-gpu-count">
             {node.gpus.length} {gpuWord}
           </span>
@@ -83,13 +87,13 @@ function NodeCardImpl({ name }: { name: string }) {
       </header>
       <NodeWarnings warnings={node.warnings} />
       {node.gpus.length > 0 ? (
-        <div className="gpu-grid">
+        <div className={styles.gpuGrid}>
           {node.gpus.map((g) => (
             <GpuCard key={g.uuid} gpu={g} processes={procsByGpu.get(g.uuid) ?? NO_PROCESSES} online={node.online} />
           ))}
         </div>
       ) : (
-        <p className="muted small no-gpus">No GPUs reported by this node.</p>
+        <p className={cx(text.muted, text.small, styles.noGpus)}>No GPUs reported by this node.</p>
       )}
     </section>
   );

@@ -1,16 +1,21 @@
 "use client";
 import type { NodeView } from "../../protocol/live";
+import { cx } from "../lib/cx";
 import { formatBytes } from "../lib/format";
+import facts from "../styles/facts.module.css";
+import text from "../styles/text.module.css";
 import { HostStatsRow } from "./host-stats";
 import { NodeWarnings } from "./node-warnings";
 import { RelativeTime } from "./relative-time";
 import { SimulatedBadge, StatusBadge } from "./status-badge";
+import styles from "./node-header.module.css";
+import title from "./node-title.module.css";
 
 function Fact({ label, value }: { label: string; value: React.ReactNode }) {
   return (
-    <div className="fact">
+    <div className={facts.fact}>
       <dt>{label}</dt>
-      <dd title={typeof value === "string" ? value : undefined}>{value ?? <span className="muted">—</span>}</dd>
+      <dd title={typeof value === "string" ? value : undefined}>{value ?? <span className={text.muted}>—</span>}</dd>
     </div>
   );
 }
@@ -20,16 +25,16 @@ export function NodeHeader({ node }: { node: NodeView }) {
   const f = node.facts;
   const cpu = f?.cpuModel ? `${f.cpuModel}${f.cpuCores ? ` × ${f.cpuCores}` : ""}` : f?.cpuCores ? `${f.cpuCores} cores` : null;
   return (
-    <section className="node-header" data-testid="node-header" data-node-name={node.name}>
-      <div className="node-title">
-        <h1 className="node-name">{node.name}</h1>
+    <section className={styles.header} data-testid="node-header" data-node-name={node.name}>
+      <div className={title.title}>
+        <h1 className={cx(title.name, title.large)}>{node.name}</h1>
         <StatusBadge online={node.online} />
         <SimulatedBadge simulated={node.facts?.simulated} />
-        <span className="muted small">
+        <span className={cx(text.muted, text.small)}>
           seen <RelativeTime ts={node.lastSeen} />
         </span>
       </div>
-      <dl className="facts">
+      <dl className={facts.facts}>
         <Fact label="Hostname" value={f?.hostname ?? node.host?.hostname ?? null} />
         <Fact label="OS" value={f ? `${f.os} (${f.arch})` : null} />
         <Fact label="CPU" value={cpu} />
@@ -39,7 +44,7 @@ export function NodeHeader({ node }: { node: NodeView }) {
         <Fact label="Agent" value={node.agentVersion ?? null} />
         <Fact label="GPUs" value={node.gpus.length} />
       </dl>
-      <HostStatsRow host={node.host} />
+      <HostStatsRow host={node.host} alignStart />
       <NodeWarnings warnings={node.warnings} />
     </section>
   );

@@ -1,9 +1,11 @@
+import styles from "./node-warnings.module.css";
+
 /** Driver trouble and other agent warnings: shown in full, above the GPUs they affect. */
 export function NodeWarnings({ warnings }: { warnings: readonly string[] }) {
   if (warnings.length === 0) return null;
   return (
-    <div className="warnings" data-testid="node-warnings" role="alert">
-      <span className="warnings-icon" aria-hidden="true">
+    <div className={styles.warnings} data-testid="node-warnings" role="alert">
+      <span className={styles.icon} aria-hidden="true">
         ⚠
       </span>
       <ul>

@@ -6,6 +6,10 @@
  */
 import { useState } from "react";
 import { api } from "../lib/api";
+import { cx } from "../lib/cx";
+import button from "../styles/button.module.css";
+import text from "../styles/text.module.css";
+import styles from "./remove-node-button.module.css";
 
 export function RemoveNodeButton({ name, online = false }: { name: string; online?: boolean }) {
   const [error, setError] = useState<string | null>(null);
@@ -14,10 +18,10 @@ export function RemoveNodeButton({ name, online = false }: { name: string; onlin
     ? `Cut ${name} off now? Its agent is disconnected and its credential revoked; ${name} is removed with its history, and its deployments are forgotten (their containers keep running on the box). If the box holds the enrollment token, rotate it too (Add a GPU box).`
     : `Remove ${name} and its history? Its credential is revoked: the box can join again only with a new join token.`;
   return (
-    <span className="remove-node">
+    <span className={styles.remove}>
       <button
         type="button"
-        className="btn btn-ghost btn-small"
+        className={cx(button.btn, button.ghost, button.small)}
         data-testid={online ? "node-cut-off" : "node-remove"}
         disabled={busy}
         onClick={async () => {
@@ -35,7 +39,7 @@ export function RemoveNodeButton({ name, online = false }: { name: string; onlin
       >
         {online ? "Cut off" : "Remove"}
       </button>
-      {error && <span className="small bad" role="alert">{error}</span>}
+      {error && <span className={cx(text.small, styles.error)} role="alert">{error}</span>}
     </span>
   );
 }

@@ -1,9 +1,10 @@
+import { Badge } from "./badge";
+
 export function StatusBadge({ online }: { online: boolean }) {
   return (
-    <span className={`badge ${online ? "badge-ok" : "badge-off"}`} data-testid="node-status" data-online={online}>
-      <span className="badge-dot" aria-hidden="true" />
+    <Badge tone={online ? "ok" : "offline"} dot data-testid="node-status" data-online={online}>
       {online ? "online" : "offline"}
-    </span>
+    </Badge>
   );
 }
 
@@ -11,8 +12,8 @@ export function StatusBadge({ online }: { online: boolean }) {
 export function SimulatedBadge({ simulated }: { simulated: boolean | undefined }) {
   if (!simulated) return null;
   return (
-    <span className="badge badge-muted" data-testid="node-simulated" title="A demo box: its GPUs replay captured nvidia-smi output; it runs no deployments">
+    <Badge tone="muted" data-testid="node-simulated" title="A demo box: its GPUs replay captured nvidia-smi output; it runs no deployments">
       simulated
-    </span>
+    </Badge>
   );
 }

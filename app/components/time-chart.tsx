@@ -8,6 +8,8 @@ import { memo, useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { chartTheme, withAlpha } from "../lib/chart-theme";
+import { cx } from "../lib/cx";
+import styles from "./time-chart.module.css";
 
 export interface ChartSeries {
   label: string;
@@ -137,7 +139,7 @@ function TimeChartImpl(props: TimeChartProps) {
   return (
     <div
       ref={wrapRef}
-      className={compact ? "chart chart-compact" : "chart"}
+      className={cx(styles.chart, compact && styles.compact)}
       data-testid={testId}
       role="img"
       aria-label={ariaLabel}

@@ -1,5 +1,7 @@
 import { formatMiBPair, formatPercent, ratioPct } from "../lib/format";
+import text from "../styles/text.module.css";
 import { MeterBar } from "./meter-bar";
+import styles from "./vram-bar.module.css";
 
 /**
  * VRAM used of total as a bar, with the numbers in GiB beside it. The bar keeps one calm colour:
@@ -9,15 +11,15 @@ export function VramBar({ usedMiB, totalMiB }: { usedMiB: number | null; totalMi
   const pct = ratioPct(usedMiB, totalMiB);
   const nearlyFull = pct !== null && pct >= 97;
   return (
-    <div className="vram" data-testid="gpu-vram" data-used-mib={usedMiB ?? ""} data-total-mib={totalMiB ?? ""}>
-      <div className="vram-head">
-        <span className="label">VRAM</span>
-        <span className="num">
+    <div className={styles.vram} data-testid="gpu-vram" data-used-mib={usedMiB ?? ""} data-total-mib={totalMiB ?? ""}>
+      <div className={styles.head}>
+        <span className={text.label}>VRAM</span>
+        <span className={text.num}>
           {formatMiBPair(usedMiB, totalMiB)}
-          <span className={nearlyFull ? "warn-text" : "muted"}> · {formatPercent(pct)}</span>
+          <span className={nearlyFull ? text.warnText : text.muted}> · {formatPercent(pct)}</span>
         </span>
       </div>
-      <MeterBar pct={pct} color={nearlyFull ? "var(--warn)" : "var(--vram)"} label="VRAM used" />
+      <MeterBar pct={pct} color={nearlyFull ? "var(--warn)" : "var(--vram)"} label="VRAM used" thick />
     </div>
   );
 }

@@ -8,8 +8,11 @@ import { DeployForm } from "../components/deployments/deploy-form";
 import { DeploymentsTable } from "../components/deployments/deployments-table";
 import { LogViewer } from "../components/deployments/log-viewer";
 import { ErrorBanner } from "../components/error-banner";
+import { cx } from "../lib/cx";
 import { deploymentKeys, deploymentsApi } from "../lib/deployments-api";
-import "../components/deployments/deployments.css";
+import button from "../styles/button.module.css";
+import panel from "../styles/panel.module.css";
+import text from "../styles/text.module.css";
 
 export default function DeploymentsPage() {
   const client = useQueryClient();
@@ -47,11 +50,11 @@ export default function DeploymentsPage() {
 
   return (
     <DashboardShell>
-      <section className="panel">
-        <header className="panel-head">
+      <section className={panel.panel}>
+        <header className={panel.head}>
           <h2>Deployments</h2>
-          <span className="muted small">{list.data ? `${list.data.length} on the fleet` : ""}</span>
-          <button type="button" className="btn dep-new" onClick={() => setFormOpen((o) => !o)} data-testid="deploy-open">
+          <span className={cx(text.muted, text.small)}>{list.data ? `${list.data.length} on the fleet` : ""}</span>
+          <button type="button" className={cx(button.btn, panel.headAction)} onClick={() => setFormOpen((o) => !o)} data-testid="deploy-open">
             {formOpen ? "Close" : "+ Deploy a model"}
           </button>
         </header>
@@ -74,7 +77,7 @@ export default function DeploymentsPage() {
             }}
           />
         ) : (
-          !list.isError && <div className="loading muted">Loading deployments…</div>
+          !list.isError && <div className={cx(panel.loading, text.muted)}>Loading deployments…</div>
         )}
       </section>
       {logsOf && <LogViewer key={logsOf} name={logsOf} onClose={() => setLogsOf(null)} />}

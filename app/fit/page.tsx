@@ -15,8 +15,12 @@ import { FitMatrix } from "../components/fit/fit-matrix";
 import { formatSet, formatTokens, sum } from "../components/fit/fit-view";
 import { useFitMatrix } from "../components/fit/use-fit-matrix";
 import { VerdictBadge } from "../components/fit/verdict-badge";
+import { cx } from "../lib/cx";
 import { formatBytes } from "../lib/format";
-import "../components/fit/fit.css";
+import facts from "../styles/facts.module.css";
+import panel from "../styles/panel.module.css";
+import text from "../styles/text.module.css";
+import styles from "./page.module.css";
 
 const FIELDS = Object.keys(EMPTY_FIT_FORM) as (keyof FitFormValues)[];
 
@@ -48,32 +52,32 @@ function Selected({ matrix, index }: { matrix: FitMatrixView; index: number }) {
   if (!c) return null;
   const e = c.estimate;
   return (
-    <section className="panel" data-testid="fit-selected">
-      <div className="panel-head">
+    <section className={panel.panel} data-testid="fit-selected">
+      <div className={panel.head}>
         <h2>
           {c.node} · GPU{c.gpus.length > 1 ? "s" : ""} {formatSet(c.gpus)} <VerdictBadge verdict={c.verdict} />
         </h2>
-        {c.reason && <span className="muted small">{c.reason}</span>}
+        {c.reason && <span className={cx(text.muted, text.small)}>{c.reason}</span>}
       </div>
       {e ? (
         <>
           <BreakdownBar estimate={e} capacityBytes={sum(c.freeBytes)} label={`${matrix.model} on ${c.gpus.length} GPU${c.gpus.length > 1 ? "s" : ""}`} />
-          <dl className="fit-detail facts">
-            <div className="fact"><dt>Weights</dt><dd>{formatBytes(e.weightsBytes)} {e.precision}</dd></div>
-            <div className="fact"><dt>KV cache</dt><dd>{formatBytes(e.kvCacheBytes)} · {formatTokens(e.kvCacheTokens)} tokens</dd></div>
-            <div className="fact"><dt>Overhead</dt><dd>{formatBytes(e.overheadBytes)}</dd></div>
-            <div className="fact"><dt>Total</dt><dd>{formatBytes(e.totalBytes)}</dd></div>
-            <div className="fact"><dt>Max context</dt><dd>{formatTokens(c.maxContext)}</dd></div>
-            <div className="fact"><dt>Per GPU</dt><dd>{e.perGpu.map((g) => formatBytes(g.totalBytes)).join(" · ")}</dd></div>
+          <dl className={cx(facts.facts, styles.detail)}>
+            <div className={facts.fact}><dt>Weights</dt><dd>{formatBytes(e.weightsBytes)} {e.precision}</dd></div>
+            <div className={facts.fact}><dt>KV cache</dt><dd>{formatBytes(e.kvCacheBytes)} · {formatTokens(e.kvCacheTokens)} tokens</dd></div>
+            <div className={facts.fact}><dt>Overhead</dt><dd>{formatBytes(e.overheadBytes)}</dd></div>
+            <div className={facts.fact}><dt>Total</dt><dd>{formatBytes(e.totalBytes)}</dd></div>
+            <div className={facts.fact}><dt>Max context</dt><dd>{formatTokens(c.maxContext)}</dd></div>
+            <div className={facts.fact}><dt>Per GPU</dt><dd>{e.perGpu.map((g) => formatBytes(g.totalBytes)).join(" · ")}</dd></div>
           </dl>
           {e.warnings.length > 0 && (
-            <ul className="fit-notes">
+            <ul className={styles.notes}>
               {e.warnings.map((w) => <li key={w}>{w}</li>)}
             </ul>
           )}
         </>
       ) : (
-        <p className="muted">No estimate for this set.</p>
+        <p className={text.muted}>No estimate for this set.</p>
       )}
     </section>
   );
@@ -90,19 +94,19 @@ export default function FitPage() {
 
   return (
     <DashboardShell>
-      <section className="panel">
-        <div className="panel-head">
+      <section className={panel.panel}>
+        <div className={panel.head}>
           <h2>Will it fit?</h2>
-          <span className="muted small">Estimated for the engine, against each GPU's measured free memory (what other processes hold counts).</span>
+          <span className={cx(text.muted, text.small)}>Estimated for the engine, against each GPU's measured free memory (what other processes hold counts).</span>
         </div>
         <FitForm value={form} onChange={setForm} />
       </section>
       {q.isError && request && <ErrorBanner title="No estimate" detail={q.error.message} onRetry={() => void q.refetch()} />}
       {matrix && (
-        <section className="panel">
-          <div className="panel-head">
+        <section className={panel.panel}>
+          <div className={panel.head}>
             <h2>Where it fits</h2>
-            <span className="muted small" data-testid="fit-summary">
+            <span className={cx(text.muted, text.small)} data-testid="fit-summary">
               {matrix.engine} · {matrix.precision} · ctx {formatTokens(matrix.ctx)}
               {matrix.parallel > 1 ? ` × ${matrix.parallel}` : ""} · KV {matrix.kvDtype} · facts: {matrix.facts.source}
               {q.isFetching ? " · updating…" : ""}
@@ -110,18 +114,18 @@ export default function FitPage() {
           </div>
           <FitMatrix matrix={matrix} selected={selected} onSelect={setPicked} />
           {(matrix.warnings.length > 0 || matrix.uncertain.length > 0) && (
-            <ul className="fit-notes" data-testid="fit-warnings">
+            <ul className={styles.notes} data-testid="fit-warnings">
               {matrix.warnings.map((w) => <li key={w}>{w}</li>)}
-              {matrix.uncertain.map((u) => <li key={u} className="warn-text">uncertain: {u}</li>)}
+              {matrix.uncertain.map((u) => <li key={u} className={text.warnText}>uncertain: {u}</li>)}
             </ul>
           )}
         </section>
       )}
       {matrix && selected !== null && <Selected matrix={matrix} index={selected} />}
-      <section className="panel">
-        <div className="panel-head">
+      <section className={panel.panel}>
+        <div className={panel.head}>
           <h2>Measured vs estimated</h2>
-          <span className="muted small">Ready deployments, measured through their processes' GPU memory.</span>
+          <span className={cx(text.muted, text.small)}>Ready deployments, measured through their processes' GPU memory.</span>
         </div>
         <CalibrationTable />
       </section>

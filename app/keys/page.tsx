@@ -8,8 +8,9 @@ import { ErrorBanner } from "../components/error-banner";
 import { gatewayApi, gatewayKeys } from "../components/gateway/gateway-api";
 import { KeyForm } from "../components/gateway/key-form";
 import { KeysTable } from "../components/gateway/keys-table";
-import "../components/deployments/deployments.css";
-import "../components/gateway/gateway.css";
+import { cx } from "../lib/cx";
+import panel from "../styles/panel.module.css";
+import text from "../styles/text.module.css";
 
 export default function KeysPage() {
   const client = useQueryClient();
@@ -33,17 +34,17 @@ export default function KeysPage() {
     <DashboardShell>
       {keys.isError && <ErrorBanner title="Could not load the keys" detail={keys.error.message} onRetry={() => void keys.refetch()} />}
       {revoke.isError && <ErrorBanner title="Could not revoke that key" detail={revoke.error.message} />}
-      <section className="panel">
-        <header className="panel-head">
+      <section className={panel.panel}>
+        <header className={panel.head}>
           <h2>Gateway API keys</h2>
-          <span className="muted small">clients send one as Authorization: Bearer KEY or x-api-key: KEY</span>
+          <span className={cx(text.muted, text.small)}>clients send one as Authorization: Bearer KEY or x-api-key: KEY</span>
         </header>
         {keys.data ? (
           <KeysTable keys={keys.data} busy={revoke.isPending ? (revoke.variables?.id ?? null) : null} onRevoke={(k) => window.confirm(`Revoke ${k.name}? Clients using it stop working at once.`) && revoke.mutate(k)} />
-        ) : !keys.isError && <div className="loading muted">Loading keys…</div>}
+        ) : !keys.isError && <div className={cx(panel.loading, text.muted)}>Loading keys…</div>}
       </section>
-      <section className="panel">
-        <header className="panel-head"><h2>New key</h2></header>
+      <section className={panel.panel}>
+        <header className={panel.head}><h2>New key</h2></header>
         <KeyForm
           onSubmit={(name, models) => create.mutate({ name, models })}
           submitting={create.isPending}
@@ -51,9 +52,9 @@ export default function KeysPage() {
           created={created}
           models={status.data?.routes.map((r) => r.model) ?? []}
         />
-        <p className="muted small">
-          Claude Code: <code className="mono">ANTHROPIC_BASE_URL={base} ANTHROPIC_AUTH_TOKEN=KEY ANTHROPIC_MODEL=MODEL claude</code>
-          {" · "}OpenAI SDKs: <code className="mono">base_url={base}/v1</code>
+        <p className={cx(text.muted, text.small)}>
+          Claude Code: <code className={text.mono}>ANTHROPIC_BASE_URL={base} ANTHROPIC_AUTH_TOKEN=KEY ANTHROPIC_MODEL=MODEL claude</code>
+          {" · "}OpenAI SDKs: <code className={text.mono}>base_url={base}/v1</code>
         </p>
       </section>
     </DashboardShell>

@@ -1,6 +1,6 @@
 /**
  * Colours for canvas charts. uPlot draws on a canvas, which cannot read CSS variables, so these
- * mirror the palette in globals.css.
+ * mirror the palette in app/styles/tokens.css.
  */
 export const chartTheme = {
   axis: "#7d8898",

@@ -24,7 +24,7 @@ export function level(value: number | null | undefined, t: Thresholds): Level {
   return "ok";
 }
 
-/** CSS variable for a level, as defined in globals.css. */
+/** CSS variable for a level, as defined in app/styles/tokens.css. */
 export function levelColor(l: Level): string {
   switch (l) {
     case "ok":

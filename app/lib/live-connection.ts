@@ -3,6 +3,7 @@
  * with jittered exponential backoff, feeding the fleet store and the react-query cache.
  */
 import type { QueryClient } from "@tanstack/react-query";
+import { backoffMs as exponentialBackoffMs } from "../../lib/backoff";
 import type { LiveMessage, NodeView } from "../../protocol/live";
 import { api, queryKeys } from "./api";
 import { fleetStore, type FleetStore } from "./fleet-store";
@@ -17,9 +18,8 @@ const IDLE_CLOSE_MS = 5_000;
 const AUTH_CLOSE_CODES = new Set([1008, 4001, 4401, 4403]);
 
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt);
   // "Equal jitter": never less than half the ceiling, so a flapping server is not hammered.
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  return exponentialBackoffMs(attempt, { baseMs: BACKOFF_BASE_MS, maxMs: BACKOFF_MAX_MS, jitter: [0.5, 1], random });
 }
 
 function isLiveMessage(m: unknown): m is LiveMessage {

@@ -1,6 +1,12 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../lib/api";
+import { cx } from "../lib/cx";
+import brand from "../styles/brand.module.css";
+import button from "../styles/button.module.css";
+import form from "../styles/form.module.css";
+import text from "../styles/text.module.css";
+import styles from "./page.module.css";
 
 /** Only same-origin paths, so `?next=` cannot send a signed-in admin elsewhere. */
 function nextPath(): string {
@@ -37,14 +43,14 @@ export default function LoginPage() {
   }
 
   return (
-    <main className="login">
-      <form className="login-card" onSubmit={onSubmit} noValidate>
-        <div className="brand login-brand">
-          <span className="brand-mark" aria-hidden="true" />
+    <main className={styles.login}>
+      <form className={styles.card} onSubmit={onSubmit} noValidate>
+        <div className={cx(brand.brand, brand.large)}>
+          <span className={brand.mark} aria-hidden="true" />
           Switchyard
         </div>
-        <p className="muted small">Sign in with the admin token to see your GPU fleet.</p>
-        <label htmlFor="token" className="label">
+        <p className={cx(text.muted, text.small)}>Sign in with the admin token to see your GPU fleet.</p>
+        <label htmlFor="token" className={text.label}>
           Admin token
         </label>
         <input
@@ -54,18 +60,18 @@ export default function LoginPage() {
           autoComplete="current-password"
           autoFocus
           spellCheck={false}
-          className={error ? "input has-error" : "input"}
+          className={cx(form.input, error && form.hasError)}
           value={token}
           onChange={(e) => setToken(e.target.value)}
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? "login-error" : undefined}
         />
         {error && (
-          <p id="login-error" className="error-text" role="alert" data-testid="login-error">
+          <p id="login-error" className={text.errorText} role="alert" data-testid="login-error">
             {error}
           </p>
         )}
-        <button type="submit" className="btn btn-primary" disabled={busy} data-testid="login-submit">
+        <button type="submit" className={cx(button.btn, button.primary)} disabled={busy} data-testid="login-submit">
           {busy ? "Signing in…" : "Sign in"}
         </button>
       </form>

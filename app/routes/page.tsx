@@ -10,8 +10,11 @@ import { gatewayApi, gatewayKeys } from "../components/gateway/gateway-api";
 import { RecentRequests } from "../components/gateway/recent-requests";
 import { RouteForm, type RouteDraft } from "../components/gateway/route-form";
 import { RoutesTable } from "../components/gateway/routes-table";
-import "../components/deployments/deployments.css";
-import "../components/gateway/gateway.css";
+import { cx } from "../lib/cx";
+import button from "../styles/button.module.css";
+import panel from "../styles/panel.module.css";
+import text from "../styles/text.module.css";
+import styles from "./page.module.css";
 
 export default function RoutesPage() {
   const client = useQueryClient();
@@ -33,11 +36,11 @@ export default function RoutesPage() {
     <DashboardShell>
       {status.isError && <ErrorBanner title="Could not load the gateway" detail={status.error.message} onRetry={() => void status.refetch()} />}
       {remove.isError && <ErrorBanner title="Could not delete that route" detail={remove.error.message} />}
-      <section className="panel">
-        <header className="panel-head">
+      <section className={panel.panel}>
+        <header className={panel.head}>
           <h2>Routes</h2>
-          <span className="muted small">what clients ask for → where it goes</span>
-          <button type="button" className="btn dep-new" onClick={() => setEditing(editing ? null : "new")} data-testid="gw-route-new">
+          <span className={cx(text.muted, text.small)}>what clients ask for → where it goes</span>
+          <button type="button" className={cx(button.btn, panel.headAction)} onClick={() => setEditing(editing ? null : "new")} data-testid="gw-route-new">
             {editing ? "Close" : "+ Add a route"}
           </button>
         </header>
@@ -57,20 +60,20 @@ export default function RoutesPage() {
             onEdit={(r) => setEditing({ model: r.model, targets: r.targets })}
             onDelete={(m) => window.confirm(`Delete the route for ${m}?`) && remove.mutate(m)}
           />
-        ) : !status.isError && <div className="loading muted">Loading routes…</div>}
+        ) : !status.isError && <div className={cx(panel.loading, text.muted)}>Loading routes…</div>}
       </section>
-      <div className="gw-grid">
-        <section className="panel">
-          <header className="panel-head"><h2>Backends</h2><span className="muted small">active checks and circuit breakers</span></header>
+      <div className={styles.grid}>
+        <section className={panel.panel}>
+          <header className={panel.head}><h2>Backends</h2><span className={cx(text.muted, text.small)}>active checks and circuit breakers</span></header>
           {data && <BackendsTable backends={data.backends} />}
         </section>
-        <section className="panel">
-          <header className="panel-head"><h2>Recent failovers</h2></header>
+        <section className={panel.panel}>
+          <header className={panel.head}><h2>Recent failovers</h2></header>
           {data && <FailoversList failovers={data.failovers} />}
         </section>
       </div>
-      <section className="panel">
-        <header className="panel-head"><h2>Latest requests</h2><span className="muted small">the full log: GET /api/gateway/requests</span></header>
+      <section className={panel.panel}>
+        <header className={panel.head}><h2>Latest requests</h2><span className={cx(text.muted, text.small)}>the full log: GET /api/gateway/requests</span></header>
         {data && <RecentRequests rows={data.recent} />}
       </section>
     </DashboardShell>

@@ -5,11 +5,11 @@
  * Exit codes: 2 for options that cannot work, 1 for a model that cannot be read.
  */
 import type { FitEstimate, FitMatrixView } from "../../protocol/fit";
-import { FitError } from "../../server/core/fit/errors";
-import { estimateFit } from "../../server/core/fit/estimate";
-import { bestCell } from "../../server/core/fit/matrix";
-import type { ModelFacts } from "../../server/core/fit/model-facts";
-import { resolveModelFacts } from "../../server/core/fit/model-source";
+import { FitError } from "../../fit/errors";
+import { estimateFit } from "../../fit/estimate";
+import { bestCell } from "../../fit/matrix";
+import type { ModelFacts } from "../../fit/model-facts";
+import { resolveModelFacts } from "../../fit/model-source";
 import { looksLikePath } from "../../protocol/model-ref";
 import { CliError, type ApiClient } from "../client";
 import { FIT_USAGE, parseFitArgs, type FitArgs } from "../fit-args";
@@ -49,7 +49,7 @@ async function localFacts(model: string): Promise<ModelFacts | null> {
 async function unreachable(client: ApiClient, io: FitIo): Promise<string | null> {
   if (!io.hasToken) return "SWITCHYARD_TOKEN is not set";
   try {
-    const res = await fetch(`${client.baseUrl}/api/health`, { signal: AbortSignal.timeout(io.reachTimeoutMs ?? 2000) });
+    const res = await client.fetch(`${client.baseUrl}/api/health`, { signal: AbortSignal.timeout(io.reachTimeoutMs ?? 2000) });
     return res.ok ? null : `${client.baseUrl} answered HTTP ${res.status}`;
   } catch (err) {
     return `${client.baseUrl} is unreachable (${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message})`;

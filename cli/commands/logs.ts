@@ -1,6 +1,6 @@
 /** `switchyard logs NAME [-f] [--tail N]`: the container's output, or its live stream. */
 import { CliError, type ApiClient } from "../client";
-import { readSse } from "../sse";
+import { readSse } from "../../lib/sse";
 
 export async function logsCommand(
   client: ApiClient,
@@ -13,7 +13,8 @@ export async function logsCommand(
   const res = await client.raw(`${base}&follow=1`, { accept: "text/event-stream" });
   if (!res.body) return "";
   for await (const ev of readSse(res.body)) {
-    if (ev.event === "message") write(`${ev.data}\n`);
+    // Log lines are unnamed events ("message" to a browser); pings are named and skipped.
+    if (ev.event === undefined || ev.event === "message") write(`${ev.data}\n`);
     else if (ev.event === "end") return ev.data ? `-- ${ev.data}` : "";
   }
   return "-- the server closed the stream";

@@ -25,6 +25,8 @@ import { jsonBody } from "./json-body";
 import type { Identity } from "../core/identity/identity";
 import { enrollmentRoutes, requestBaseUrl } from "./enrollment";
 import { lanAddresses } from "../lan-addresses";
+import type { AlertsService } from "../core/alerts/service";
+import { alertRoutes } from "./alerts";
 
 export interface ApiDeps {
   auth: Auth;
@@ -42,15 +44,24 @@ export interface ApiDeps {
   identity?: Identity;
   /** The agent hub's way to cut a node off when it is removed; without it an online node cannot be removed. */
   agents?: { cutOff(name: string, reason: string): Promise<void> };
-  /** `sha256:HEX` of the server's TLS certificate when it serves HTTPS, for the commands that add a box. */
+  /** The SHA-256 of the server's own TLS certificate (server/tls), null when it serves plain HTTP. */
   tlsFingerprint?: () => string | null;
+  /** Its public key's pin for curl (`--pinnedpubkey`), for the install one-liner (protocol/enrollment.ts). */
+  tlsCurlPin?: () => string | null;
   /** This server's LAN addresses (default: its non-internal interfaces). */
   lanAddresses?: () => string[];
+  /** Alerts (issue 12): rules, channels, what fires, history; optional like deployments. */
+  alerts?: AlertsService;
 }
 
 const sessionBody = z.object({ token: z.string().min(1, "token is required") });
 const historyQuery = z.object({ range: z.enum(HISTORY_RANGES).default("15m") });
 
+
+/** Over our own TLS (the request URL says https) or behind a TLS reverse proxy. */
+function servedOverHttps(c: Context): boolean {
+  return c.req.url.startsWith("https:") || c.req.header("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
+}
 
 export function createApi(deps: ApiDeps): Hono {
   const { auth, fleet, history } = deps;
@@ -84,7 +95,7 @@ export function createApi(deps: ApiDeps): Hono {
     }
     limiter.recordSuccess(address);
     const session = auth.issueSession();
-    setCookie(c, SESSION_COOKIE, session.value, { httpOnly: true, sameSite: "Lax", path: "/", maxAge: session.maxAgeS });
+    setCookie(c, SESSION_COOKIE, session.value, { httpOnly: true, sameSite: "Lax", path: "/", maxAge: session.maxAgeS, secure: servedOverHttps(c) });
     return c.body(null, 204);
   });
 
@@ -134,12 +145,14 @@ export function createApi(deps: ApiDeps): Hono {
 
   if (deps.identity) {
     app.route("/enrollment", enrollmentRoutes({
-      identity: deps.identity, tlsFingerprint: deps.tlsFingerprint ?? (() => null), lanAddresses: deps.lanAddresses ?? lanAddresses,
+      identity: deps.identity, lanAddresses: deps.lanAddresses ?? lanAddresses,
+      tlsFingerprint: deps.tlsFingerprint ?? (() => null), tlsCurlPin: deps.tlsCurlPin ?? (() => null),
     }));
   } else {
     app.get("/enrollment", (c) => {
       const serverUrl = requestBaseUrl(c);
-      const info: EnrollmentInfo = { agentToken: auth.agentToken, serverUrl, command: agentCommand(serverUrl, auth.agentToken, null) };
+      const command = agentCommand(serverUrl, auth.agentToken, deps.tlsFingerprint?.() ?? null);
+      const info: EnrollmentInfo = { agentToken: auth.agentToken, serverUrl, command };
       return c.json(info);
     });
   }
@@ -148,6 +161,7 @@ export function createApi(deps: ApiDeps): Hono {
   if (deps.deployments) app.route("/", deploymentRoutes(deps.deployments.core, deps.deployments.secrets));
   if (deps.gateway) app.route("/gateway", deps.gateway);
   if (deps.fit) app.route("/fit", fitRoutes(deps.fit));
+  if (deps.alerts) app.route("/alerts", alertRoutes(deps.alerts));
 
   return app;
 }

@@ -7,7 +7,7 @@
  *   GET  /api/enrollment/refusals     refused agent connections: name, address, reason, when, how often
  */
 import { Hono, type Context } from "hono";
-import { createJoinTokenBodySchema, agentCommand, normalizeFingerprint, type JoinTokenIssued } from "../../protocol/enrollment";
+import { createJoinTokenBodySchema, agentCommand, type JoinTokenIssued } from "../../protocol/enrollment";
 import type { EnrollmentInfo } from "../../protocol/live";
 import type { Identity } from "../core/identity/identity";
 import { toErrorResponse } from "./errors";
@@ -18,12 +18,14 @@ export interface EnrollmentDeps {
   lanAddresses: () => string[];
   /** The server certificate's fingerprint when it serves HTTPS (null: plain HTTP). */
   tlsFingerprint: () => string | null;
+  /** Its public key's pin for curl (`--pinnedpubkey`). */
+  tlsCurlPin: () => string | null;
 }
 
 /** This server as the browser reached it (the dashboard may offer LAN addresses instead). */
 export function requestBaseUrl(c: Context): string {
-  const forwarded = c.req.header("x-forwarded-proto");
-  const proto = forwarded === "https" || forwarded === "http" ? forwarded : new URL(c.req.url).protocol.replace(":", "");
+  const forwarded = c.req.header("x-forwarded-proto")?.split(",")[0]?.trim();
+  const proto = forwarded === "https" || forwarded === "http" ? forwarded : c.req.url.startsWith("https:") ? "https" : "http";
   return `${proto}://${c.req.header("host") ?? "localhost:3000"}`;
 }
 
@@ -34,11 +36,11 @@ export function enrollmentRoutes(deps: EnrollmentDeps): Hono {
 
   const info = async (c: Context): Promise<EnrollmentInfo> => {
     const serverUrl = requestBaseUrl(c);
-    const fingerprint = normalizeFingerprint(deps.tlsFingerprint());
+    const fingerprint = deps.tlsFingerprint();
     const agentToken = await identity.enrollmentToken();
     return {
       agentToken, serverUrl, command: agentCommand(serverUrl, agentToken, fingerprint),
-      controlPlane: identity.controlPlane, lanAddresses: deps.lanAddresses(), fingerprint, tokenFromEnv: identity.tokenFromEnv,
+      controlPlane: identity.controlPlane, lanAddresses: deps.lanAddresses(), fingerprint, curlPin: deps.tlsCurlPin(), tokenFromEnv: identity.tokenFromEnv,
     };
   };
 

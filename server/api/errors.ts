@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
+import { FitError } from "../../fit/errors";
 import { ServiceError, type ErrorCode } from "../core/errors";
 import { createLogger } from "../../lib/logger";
 
@@ -16,7 +17,7 @@ export function errorBody(code: string, message: string, details?: unknown) {
 
 /** The one place where errors become HTTP responses. */
 export function toErrorResponse(err: unknown, c: Context): Response {
-  if (err instanceof ServiceError) return c.json(errorBody(err.code, err.message, err.details), STATUS[err.code]);
+  if (err instanceof ServiceError || err instanceof FitError) return c.json(errorBody(err.code, err.message, err.details), STATUS[err.code]);
   if (err instanceof ZodError) {
     const details = err.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
     const first = details[0];

@@ -139,7 +139,7 @@ describe("dashboard in Chromium", () => {
     const node = page.locator('[data-testid="node-card"]:has([data-testid="gpu-card"])').first();
     const name = await node.getAttribute("data-node-name");
     expect(name).toBeTruthy();
-    await node.locator("a.node-name").click();
+    await node.getByTestId("node-link").click();
     await page.waitForURL((u) => u.pathname === `/nodes/${encodeURIComponent(name ?? "")}`);
 
     const panels = page.getByTestId("gpu-panel");

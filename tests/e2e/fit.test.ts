@@ -58,7 +58,7 @@ describe("VRAM fit in Chromium", () => {
     // 16.4 GB of BF16 weights: not in 0.7 of one 16 GB card; on two with tensor parallelism; on any H100.
     expect(cells).toEqual(["atlas:0:no", "atlas:1:no", "atlas:0,1:fits", "hopper:0:fits", "hopper:1:fits", "hopper:0,1:fits"]);
     expect(new URL(page.url()).searchParams.get("model")).toBe("Qwen/Qwen3-8B");
-    const best = page.locator('[data-testid="fit-cell"].is-best');
+    const best = page.locator('[data-testid="fit-cell"][data-best]');
     expect(await best.getAttribute("data-node")).toBe("hopper");
     expect(await best.getAttribute("data-gpus")).toMatch(/^\d$/);
   });

@@ -8,12 +8,13 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { FitEstimate } from "../../protocol/fit";
-import { estimateFit } from "../../server/core/fit/estimate";
-import { readGgufFacts } from "../../server/core/fit/gguf-reader";
-import { parseLlamaMemory, type LlamaMemory } from "../../server/core/fit/llamacpp-log";
+import { estimateFit } from "../../fit/estimate";
+import { readGgufFacts } from "../../fit/gguf-reader";
+import { hasMemoryFigures, parseLlamaMemory, type LlamaMemory } from "../../fit/llamacpp-log";
 import { writeTinyLlamaGguf, type TinyLlamaOptions } from "../fixtures/gguf/writer";
 import { startLlamaServer } from "./llama";
 import { quantizeGguf } from "./llama-rootfs";
+import { waitFor } from "./wait";
 
 export interface SweepShape {
   name: string;
@@ -93,8 +94,11 @@ async function measure(c: SweepCase, file: string): Promise<SweepRow> {
     model: file, via: "chroot", ctx: r.ctx, parallel: r.parallel,
     extraArgs: ["-lv", "4", "-ctk", r.kvDtype, "-ctv", r.kvDtype, "-fa", r.flashAttention ? "on" : "off", "--no-warmup"],
   });
-  const log = server.logs();
-  await server.stop();
+  // /health can answer before the pipe has carried every log line: wait for the memory figures.
+  const log = await waitFor("llama-server's memory figures in its log", () => {
+    const text = server.logs();
+    return hasMemoryFigures(text) ? text : null;
+  }, 10_000, 50).finally(() => server.stop());
   const measured = parseLlamaMemory(log);
   const estimate = estimateFit(await readGgufFacts(file), {
     engine: "llamacpp", backend: "cpu", ctx: r.ctx, parallel: r.parallel, kvDtype: r.kvDtype, flashAttention: r.flashAttention,

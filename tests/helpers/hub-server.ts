@@ -1,6 +1,6 @@
 /**
- * The server's agent-facing half in this process: real SQLite (a file, so two of these can share
- * one database as two servers of one control plane), the real identity, fleet, history,
+ * The server's agent-facing half in this process: a real database (a SQLite file or PostgreSQL, so
+ * two of these can share one as two servers of one control plane), the real identity, fleet, history,
  * deployments core, agent hub and REST API behind a real HTTP server on a free port. No dashboard
  * pages (no Next build needed), no gateway. For tests that need to look inside (the event loop,
  * the hub's counters) or to run fast; `startServer` in ./processes.ts runs the whole thing.
@@ -17,7 +17,7 @@ import { createFleet, type Fleet } from "../../server/core/fleet";
 import { createHistory, type History } from "../../server/core/history";
 import { createIdentity, type Identity } from "../../server/core/identity/identity";
 import { createSecrets } from "../../server/core/secrets";
-import { openDatabase, type DbHandle } from "../../server/db/client";
+import { openDatabase, type DatabaseTarget, type DbHandle } from "../../server/db/client";
 import { deploymentsRepo } from "../../server/db/repos/deployments-repo";
 import { identityRepo } from "../../server/db/repos/identity-repo";
 import { nodesRepo } from "../../server/db/repos/nodes-repo";
@@ -31,7 +31,8 @@ import { ADMIN_TOKEN, AGENT_TOKEN } from "./processes";
 export interface HubServer {
   url: string;
   wsUrl: string;
-  dataDir: string;
+  /** Where its state is: pass it to another startHubServer for a second server of the control plane. */
+  target: DatabaseTarget;
   db: DbHandle;
   identity: Identity;
   fleet: Fleet;
@@ -45,8 +46,8 @@ export interface HubServer {
 }
 
 export async function startHubServer(opts: {
-  /** Share another server's database (two servers of one control plane). */
-  dataDir?: string;
+  /** The database (another server's: two servers of one control plane); default a new SQLite file. */
+  target?: DatabaseTarget;
   agentToken?: string | null;
   now?: () => number;
   revalidateEveryMs?: number;
@@ -54,17 +55,17 @@ export async function startHubServer(opts: {
   /** Listen here (a restarted or replaced server at the same address); default: any free port. */
   port?: number;
 } = {}): Promise<HubServer> {
-  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-hub-test-"));
-  const db = openDatabase(dataDir);
-  const settings = settingsRepo(db.db);
+  const target = opts.target ?? { dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-hub-test-")) };
+  const db = await openDatabase(target, { poolSize: 4 });
+  const settings = settingsRepo(db);
   const agentToken = opts.agentToken === null ? undefined : (opts.agentToken ?? AGENT_TOKEN);
   const auth = await createAuth(settings, { adminToken: ADMIN_TOKEN, agentToken });
-  const identity = await createIdentity({ repo: identityRepo(db.db), settings, envToken: agentToken, now: opts.now });
-  const fleet = await createFleet(nodesRepo(db.db));
-  const history = createHistory(samplesRepo(db.db));
+  const identity = await createIdentity({ repo: identityRepo(db), settings, envToken: agentToken, now: opts.now });
+  const fleet = await createFleet(nodesRepo(db));
+  const history = createHistory(samplesRepo(db));
   const hub = createAgentHub({ identity, fleet, history, offlineAfterMs: opts.offlineAfterMs ?? 5000, revalidateEveryMs: opts.revalidateEveryMs });
   const secrets = createSecrets(settings);
-  const deployments = await createDeployments({ repo: deploymentsRepo(db.db), fleet, hub, secrets });
+  const deployments = await createDeployments({ repo: deploymentsRepo(db), fleet, hub, secrets });
   const liveHub = createLiveHub({ auth, fleet });
   const api = createApi({
     auth, fleet, history, isReady: () => true, deployments: { core: deployments, secrets }, identity, agents: hub,
@@ -78,7 +79,7 @@ export async function startHubServer(opts: {
   const port = (server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;
   return {
-    url, wsUrl: `ws://127.0.0.1:${port}/ws/agent`, dataDir, db, identity, fleet, history, hub, deployments, api,
+    url, wsUrl: `ws://127.0.0.1:${port}/ws/agent`, target, db, identity, fleet, history, hub, deployments, api,
     async call(method, pathname, body) {
       const res = await fetch(`${url}${pathname}`, {
         method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
@@ -96,7 +97,7 @@ export async function startHubServer(opts: {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await history.close();
-      db.close();
+      await db.close();
     },
   };
 }

@@ -44,7 +44,7 @@ interface Launched {
   port: number;
   containerId?: string;
   pid?: number;
-  /** Resolves with a description once the server process is gone. */
+  /** Resolves with a description once the server process is gone and its output has all arrived. */
   exited: Promise<string>;
   stop(): Promise<void>;
 }
@@ -87,10 +87,8 @@ async function waitHealthy(url: string, exited: Promise<string>, timeoutMs: numb
   const deadline = Date.now() + timeoutMs;
   let last = "no answer yet";
   while (Date.now() < deadline) {
-    if (gone) {
-      await new Promise((r) => setTimeout(r, 200)); // let its last log lines arrive
-      throw new Error(`exited before it was healthy (${gone})`);
-    }
+    // `exited` settles once the output is drained too, so the log already has its last lines.
+    if (gone) throw new Error(`exited before it was healthy (${gone})`);
     try {
       const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
       if (res.status === 200) return;
@@ -127,8 +125,16 @@ async function launchDocker(opts: LlamaServerOptions, args: string[], sink: Pass
     await container.start();
     const info = await container.inspect();
     const port = Number(info.NetworkSettings.Ports["8080/tcp"]?.[0]?.HostPort);
+    const drained = new Promise<void>((resolve) => {
+      stream.once("end", resolve);
+      stream.once("close", resolve);
+      stream.once("error", () => resolve());
+    });
     const exited = container.wait().then(
-      (r: { StatusCode: number }) => `container exited with code ${r.StatusCode}`,
+      async (r: { StatusCode: number }) => {
+        await drained;
+        return `container exited with code ${r.StatusCode}`;
+      },
       (err: Error) => `container wait failed: ${err.message}`,
     );
     if (!port) {
@@ -153,7 +159,8 @@ async function launchChroot(opts: LlamaServerOptions, args: string[], sink: Pass
   child.stderr.pipe(sink, { end: false });
   if (child.pid) live.add(child.pid);
   const exited = new Promise<string>((resolve) => {
-    child.once("exit", (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`));
+    // "close", not "exit": it comes once stdout and stderr are drained too.
+    child.once("close", (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`));
     child.once("error", (err) => resolve(`failed to spawn chroot: ${err.message}`));
   });
   const stop = async () => {

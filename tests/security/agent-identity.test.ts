@@ -6,10 +6,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CLOSE_CODES } from "../../protocol/agent-wire";
 import { AGENT_TOKEN, waitFor } from "../helpers/processes";
+import { TEST_DIALECTS, skipReason, useDatabases } from "../helpers/databases";
 import { startHubServer, type HubServer } from "../helpers/hub-server";
 import { dialAgent, enrolledAgent, gpuSnapshot, type RawAgent } from "../helpers/raw-agent";
 
-describe("agent identity under attack", () => {
+for (const dialect of TEST_DIALECTS) describe.skipIf(skipReason(dialect))(`agent identity under attack, on ${dialect}`, () => {
+  const databases = useDatabases(dialect);
   let server: HubServer;
   const sockets: RawAgent[] = [];
   const track = <T extends { agent?: RawAgent } | RawAgent>(x: T): T => {
@@ -17,8 +19,11 @@ describe("agent identity under attack", () => {
     return x;
   };
 
+  /** A server of a new control plane (its own, empty database). */
+  const serve = async (opts: Omit<Parameters<typeof startHubServer>[0], "target"> = {}) => startHubServer({ ...opts, target: await databases.target() });
+
   beforeEach(async () => {
-    server = await startHubServer();
+    server = await serve();
   });
   afterEach(async () => {
     for (const s of sockets.splice(0)) s.close();
@@ -104,7 +109,7 @@ describe("agent identity under attack", () => {
   it("spends a join token once, and refuses it expired", async () => {
     let now = Date.now();
     await server.close();
-    server = await startHubServer({ now: () => now });
+    server = await serve({ now: () => now });
     const made = await server.call("POST", "/api/enrollment/join-tokens", {});
     expect(made.status).toBe(201);
     const first = track(await enrolledAgent(server.wsUrl, "joined-1", made.json.token));
@@ -133,7 +138,7 @@ describe("agent identity under attack", () => {
 
   it("keeps credentials working after the enrollment token is rotated, and refuses the old token", async () => {
     await server.close();
-    server = await startHubServer({ agentToken: null });
+    server = await serve({ agentToken: null });
     const before = (await server.call("GET", "/api/enrollment")).json.agentToken as string;
     const node = await enrolledAgent(server.wsUrl, "rotor", before);
     node.agent.close();
@@ -151,6 +156,7 @@ describe("agent identity under attack", () => {
   });
 
   it("answers a credential of another control plane with a distinct code naming this one", async () => {
+    // Another control plane: its own database (on PostgreSQL, this file's database is shared, so a SQLite file).
     const other = await startHubServer();
     try {
       const elsewhere = await enrolledAgent(other.wsUrl, "roamer", AGENT_TOKEN);
@@ -170,7 +176,7 @@ describe("agent identity under attack", () => {
   });
 
   it("accepts a credential on every server of the control plane, and a revocation on one cuts the socket on another", async () => {
-    const second = await startHubServer({ dataDir: server.dataDir, revalidateEveryMs: 100 });
+    const second = await startHubServer({ target: server.target, revalidateEveryMs: 100 });
     try {
       expect(second.identity.controlPlane).toBe(server.identity.controlPlane);
       const node = await enrolledAgent(server.wsUrl, "ha-box", AGENT_TOKEN);

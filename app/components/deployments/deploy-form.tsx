@@ -10,16 +10,25 @@ import { deployCommandLine } from "../../../protocol/deploy-command";
 import type { CreateDeploymentBody } from "../../../protocol/deployments";
 import { api, queryKeys } from "../../lib/api";
 import { ENGINES, ENGINE_LABELS, emptyForm, formToBody, type DeployForm as Form } from "../../lib/deploy-form";
+import { cx } from "../../lib/cx";
 import { mibToGiB } from "../../lib/format";
+import button from "../../styles/button.module.css";
+import command from "../../styles/command.module.css";
+import form from "../../styles/form.module.css";
+import text from "../../styles/text.module.css";
 import { CopyButton } from "../copy-button";
+import { ErrorBox } from "../error-banner";
 import { FitVerdict, deployFitRequest } from "../fit/fit-verdict";
+import styles from "./deploy-form.module.css";
+
+const input = cx(form.input, form.compact);
 
 function Field({ label, error, children, hint }: { label: string; error?: string; hint?: string; children: React.ReactNode }) {
   return (
-    <label className="dep-field">
-      <span className="label">{label}</span>
+    <label className={styles.field}>
+      <span className={text.label}>{label}</span>
       {children}
-      {error ? <span className="error-text small">{error}</span> : hint ? <span className="muted small">{hint}</span> : null}
+      {error ? <span className={cx(text.errorText, text.small)}>{error}</span> : hint ? <span className={cx(text.muted, text.small)}>{hint}</span> : null}
     </label>
   );
 }
@@ -36,7 +45,7 @@ export function DeployForm({ onSubmit, submitting, error }: { onSubmit(body: Cre
 
   return (
     <form
-      className="dep-form"
+      className={styles.form}
       data-testid="deploy-form"
       onSubmit={(e) => {
         e.preventDefault();
@@ -44,9 +53,9 @@ export function DeployForm({ onSubmit, submitting, error }: { onSubmit(body: Cre
         if (body) onSubmit(body);
       }}
     >
-      <div className="dep-grid">
+      <div className={styles.grid}>
         <Field label="Engine">
-          <select className="input" value={f.engine} onChange={(e) => set("engine", e.target.value as Form["engine"])} data-testid="deploy-engine">
+          <select className={input} value={f.engine} onChange={(e) => set("engine", e.target.value as Form["engine"])} data-testid="deploy-engine">
             {ENGINES.map((e) => (
               <option key={e} value={e}>
                 {ENGINE_LABELS[e]}
@@ -55,13 +64,13 @@ export function DeployForm({ onSubmit, submitting, error }: { onSubmit(body: Cre
           </select>
         </Field>
         <Field label="Model" error={shown.model} hint="org/name, a model folder, or /path/to/model.gguf on the node">
-          <input className={`input ${shown.model ? "has-error" : ""}`} value={f.model} onChange={(e) => set("model", e.target.value)} placeholder="Qwen/Qwen3-8B" data-testid="deploy-model" />
+          <input className={cx(input, shown.model && form.hasError)} value={f.model} onChange={(e) => set("model", e.target.value)} placeholder="Qwen/Qwen3-8B" data-testid="deploy-model" />
         </Field>
         <Field label="Name" error={shown.name} hint="also the model name clients ask for">
-          <input className="input" value={f.name} onChange={(e) => set("name", e.target.value)} placeholder="from the model" data-testid="deploy-name" />
+          <input className={input} value={f.name} onChange={(e) => set("name", e.target.value)} placeholder="from the model" data-testid="deploy-name" />
         </Field>
         <Field label="Node">
-          <select className="input" value={f.node} onChange={(e) => setF((p) => ({ ...p, node: e.target.value, gpus: [] }))} data-testid="deploy-node">
+          <select className={input} value={f.node} onChange={(e) => setF((p) => ({ ...p, node: e.target.value, gpus: [] }))} data-testid="deploy-node">
             <option value="">Auto (most free VRAM)</option>
             {(nodes.data ?? []).map((n) => (
               <option key={n.name} value={n.name} disabled={!n.online}>
@@ -72,17 +81,17 @@ export function DeployForm({ onSubmit, submitting, error }: { onSubmit(body: Cre
           </select>
         </Field>
         <Field label="GPUs" error={shown.gpus}>
-          <div className="segmented">
+          <div className={form.segmented}>
             {(["auto", "none", "pick"] as const).map((m) => (
-              <button key={m} type="button" className={`seg ${f.gpuMode === m ? "is-active" : ""}`} onClick={() => set("gpuMode", m)} disabled={m === "pick" && !node} data-testid={`deploy-gpus-${m}`}>
+              <button key={m} type="button" className={cx(form.seg, f.gpuMode === m && form.active)} onClick={() => set("gpuMode", m)} disabled={m === "pick" && !node} data-testid={`deploy-gpus-${m}`}>
                 {m === "auto" ? "Auto" : m === "none" ? "CPU" : "Pick"}
               </button>
             ))}
           </div>
           {f.gpuMode === "pick" && node && (
-            <div className="dep-gpus">
+            <div className={styles.gpus}>
               {node.gpus.map((g) => (
-                <label key={g.uuid} className="dep-gpu">
+                <label key={g.uuid} className={styles.gpu}>
                   <input
                     type="checkbox"
                     checked={f.gpus.includes(g.index)}
@@ -95,53 +104,53 @@ export function DeployForm({ onSubmit, submitting, error }: { onSubmit(body: Cre
           )}
         </Field>
         <Field label="Context" error={shown.ctx} hint={f.engine === "llamacpp" ? "-c: total over all slots" : "max model length"}>
-          <input className="input" inputMode="numeric" value={f.ctx} onChange={(e) => set("ctx", e.target.value)} placeholder="model default" data-testid="deploy-ctx" />
+          <input className={input} inputMode="numeric" value={f.ctx} onChange={(e) => set("ctx", e.target.value)} placeholder="model default" data-testid="deploy-ctx" />
         </Field>
         {f.engine === "llamacpp" ? (
           <Field label="Slots (-np)" error={shown.parallel}>
-            <input className="input" inputMode="numeric" value={f.parallel} onChange={(e) => set("parallel", e.target.value)} placeholder="auto" />
+            <input className={input} inputMode="numeric" value={f.parallel} onChange={(e) => set("parallel", e.target.value)} placeholder="auto" />
           </Field>
         ) : (
           <Field label={f.engine === "vllm" ? "GPU memory utilization" : "Memory fraction (static)"} error={shown.util}>
-            <input className="input" inputMode="decimal" value={f.util} onChange={(e) => set("util", e.target.value)} placeholder="engine default" />
+            <input className={input} inputMode="decimal" value={f.util} onChange={(e) => set("util", e.target.value)} placeholder="engine default" />
           </Field>
         )}
         <Field label="KV cache dtype">
-          <input className="input" value={f.kvCacheDtype} onChange={(e) => set("kvCacheDtype", e.target.value)} placeholder={f.engine === "llamacpp" ? "f16, q8_0, q4_0" : "auto, fp8"} />
+          <input className={input} value={f.kvCacheDtype} onChange={(e) => set("kvCacheDtype", e.target.value)} placeholder={f.engine === "llamacpp" ? "f16, q8_0, q4_0" : "auto, fp8"} />
         </Field>
         <Field label="Image" hint="default: the engine's official image">
-          <input className="input" value={f.image} onChange={(e) => set("image", e.target.value)} placeholder="official" data-testid="deploy-image" />
+          <input className={input} value={f.image} onChange={(e) => set("image", e.target.value)} placeholder="official" data-testid="deploy-image" />
         </Field>
         <Field label="Port" error={shown.port}>
-          <input className="input" inputMode="numeric" value={f.port} onChange={(e) => set("port", e.target.value)} placeholder="a free one" />
+          <input className={input} inputMode="numeric" value={f.port} onChange={(e) => set("port", e.target.value)} placeholder="a free one" />
         </Field>
         <Field label="On crash">
-          <select className="input" value={f.restart} onChange={(e) => set("restart", e.target.value as Form["restart"])}>
+          <select className={input} value={f.restart} onChange={(e) => set("restart", e.target.value as Form["restart"])}>
             <option value="no">Leave it failed</option>
             <option value="on-failure">Restart (backoff)</option>
             <option value="always">Always restart</option>
           </select>
         </Field>
         <Field label="Engine arguments" hint="passed after --">
-          <input className="input mono" value={f.extraArgs} onChange={(e) => set("extraArgs", e.target.value)} placeholder="--max-num-seqs 64" />
+          <input className={input} value={f.extraArgs} onChange={(e) => set("extraArgs", e.target.value)} placeholder="--max-num-seqs 64" />
         </Field>
       </div>
       {/* VRAM fit (issue 4): where it fits, or a warning before a deploy that will not. */}
       {f.gpuMode !== "none" && <FitVerdict request={deployFitRequest(f)} node={f.node || undefined} gpus={f.gpuMode === "pick" ? f.gpus : undefined} />}
-      <div className="dep-cli">
-        <span className="label">Same as</span>
-        <div className="cmd-row">
-          <pre className="cmd" data-testid="deploy-cli">{preview}</pre>
+      <div className={styles.cli}>
+        <span className={text.label}>Same as</span>
+        <div className={command.row}>
+          <pre className={command.cmd} data-testid="deploy-cli">{preview}</pre>
           <CopyButton text={preview} />
         </div>
       </div>
       {error && (
-        <div className="error-banner" role="alert" data-testid="deploy-error">
-          <pre className="dep-error-text">{error}</pre>
-        </div>
+        <ErrorBox testId="deploy-error">
+          <pre className={styles.errorText}>{error}</pre>
+        </ErrorBox>
       )}
-      <div className="dep-submit">
-        <button type="submit" className="btn btn-primary" disabled={submitting} data-testid="deploy-submit">
+      <div className={styles.submit}>
+        <button type="submit" className={cx(button.btn, button.primary)} disabled={submitting} data-testid="deploy-submit">
           {submitting ? "Deploying…" : "Deploy"}
         </button>
       </div>

@@ -5,10 +5,16 @@
  * container's last lines. Stop and restart act at once; logs open below.
  */
 import type { DeploymentView } from "../../../protocol/deployments";
+import { cx } from "../../lib/cx";
 import { formatMiB } from "../../lib/format";
 import { formatUptime } from "../../lib/deployments-api";
 import { useNow } from "../../lib/use-now";
+import button from "../../styles/button.module.css";
+import table from "../../styles/table.module.css";
+import text from "../../styles/text.module.css";
 import { CopyButton } from "../copy-button";
+import styles from "./deployments-table.module.css";
+import logs from "./logs.module.css";
 import { StateBadge } from "./state-badge";
 
 export interface RowActions {
@@ -25,57 +31,57 @@ function Row({ d, now, actions }: { d: DeploymentView; now: number; actions: Row
     <>
       <tr data-testid="deployment-row" data-name={d.name}>
         <td>
-          <div className="dep-name">{d.name}</div>
-          <div className="muted small dep-model" title={`${d.model} · ${d.image}`}>
+          <div className={styles.name}>{d.name}</div>
+          <div className={cx(text.muted, text.small, styles.model)} title={`${d.model} · ${d.image}`}>
             {d.engine} · {d.model}
           </div>
         </td>
         <td>
           <StateBadge state={d.state} pct={d.progress?.pct} />
-          {d.restarts > 0 && <span className="muted small"> ↻{d.restarts}</span>}
+          {d.restarts > 0 && <span className={cx(text.muted, text.small)}> ↻{d.restarts}</span>}
         </td>
         <td>
           {d.node}
-          {!d.nodeOnline && <span className="warn-text small"> (offline)</span>}
+          {!d.nodeOnline && <span className={cx(text.warnText, text.small)}> (offline)</span>}
         </td>
-        <td className="mono">{d.gpus.length ? d.gpus.join(",") : <span className="muted">CPU</span>}</td>
+        <td className={text.mono}>{d.gpus.length ? d.gpus.join(",") : <span className={text.muted}>CPU</span>}</td>
         <td>
           {d.endpoint ? (
-            <span className="dep-endpoint">
+            <span className={styles.endpoint}>
               <code data-testid="deployment-endpoint">{d.endpoint}</code>
               <CopyButton text={`${d.endpoint}/v1`} label="Copy /v1" />
             </span>
           ) : (
-            <span className="muted">—</span>
+            <span className={text.muted}>—</span>
           )}
         </td>
-        <td className="num">{formatUptime(d, now)}</td>
-        <td className="num" title="GPU memory its processes hold now (nvidia-smi, per process)">{formatMiB(d.vramMiB)}</td>
-        <td className="dep-actions">
-          <button type="button" className="btn btn-small" onClick={() => actions.onLogs(d.name)}>
+        <td className={table.num}>{formatUptime(d, now)}</td>
+        <td className={table.num} title="GPU memory its processes hold now (nvidia-smi, per process)">{formatMiB(d.vramMiB)}</td>
+        <td className={table.actions}>
+          <button type="button" className={cx(button.btn, button.small)} onClick={() => actions.onLogs(d.name)}>
             Logs
           </button>
-          <button type="button" className="btn btn-small" disabled={busy || d.desired === "stopped"} onClick={() => actions.onRestart(d.name)}>
+          <button type="button" className={cx(button.btn, button.small)} disabled={busy || d.desired === "stopped"} onClick={() => actions.onRestart(d.name)}>
             Restart
           </button>
-          <button type="button" className="btn btn-small dep-stop" disabled={busy} onClick={() => actions.onStop(d.name)} data-testid="deployment-stop">
+          <button type="button" className={cx(button.btn, button.small, button.danger)} disabled={busy} onClick={() => actions.onStop(d.name)} data-testid="deployment-stop">
             Stop
           </button>
         </td>
       </tr>
       {(problem || d.warnings.length > 0) && (
-        <tr className="dep-detail">
+        <tr className={styles.detail}>
           <td colSpan={8}>
-            {problem && <div className="error-text small">{d.reason}</div>}
+            {problem && <div className={cx(text.errorText, text.small)}>{d.reason}</div>}
             {d.warnings.map((w) => (
-              <div key={w} className="warn-text small">
+              <div key={w} className={cx(text.warnText, text.small)}>
                 {w}
               </div>
             ))}
             {problem && d.logs.length > 0 && (
               <details>
-                <summary className="muted small">last {d.logs.length} log lines</summary>
-                <pre className="dep-logs dep-logs-short">{d.logs.join("\n")}</pre>
+                <summary className={cx(text.muted, text.small)}>last {d.logs.length} log lines</summary>
+                <pre className={cx(logs.logs, logs.short)}>{d.logs.join("\n")}</pre>
               </details>
             )}
           </td>
@@ -88,11 +94,11 @@ function Row({ d, now, actions }: { d: DeploymentView; now: number; actions: Row
 export function DeploymentsTable({ list, actions }: { list: DeploymentView[]; actions: RowActions }) {
   const now = useNow();
   if (list.length === 0) {
-    return <p className="muted small pad" data-testid="no-deployments">No deployments yet. Click “+ Deploy a model”, or use the command the form shows (switchyard deploy …).</p>;
+    return <p className={cx(text.muted, text.small, text.pad)} data-testid="no-deployments">No deployments yet. Click “+ Deploy a model”, or use the command the form shows (switchyard deploy …).</p>;
   }
   return (
-    <div className="table-wrap">
-      <table className="table dep-table" data-testid="deployments-table">
+    <div className={table.wrap}>
+      <table className={cx(table.table, styles.table)} data-testid="deployments-table">
         <thead>
           <tr>
             <th>Deployment</th>
@@ -100,8 +106,8 @@ export function DeploymentsTable({ list, actions }: { list: DeploymentView[]; ac
             <th>Node</th>
             <th>GPUs</th>
             <th>Endpoint</th>
-            <th className="num">Uptime</th>
-            <th className="num">VRAM</th>
+            <th className={table.num}>Uptime</th>
+            <th className={table.num}>VRAM</th>
             <th />
           </tr>
         </thead>

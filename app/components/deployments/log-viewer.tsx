@@ -4,7 +4,12 @@
  * newest at the bottom, kept to the last MAX_LINES, following the end unless scrolled up.
  */
 import { useEffect, useRef, useState } from "react";
+import { cx } from "../../lib/cx";
 import { deploymentsApi } from "../../lib/deployments-api";
+import button from "../../styles/button.module.css";
+import panel from "../../styles/panel.module.css";
+import text from "../../styles/text.module.css";
+import styles from "./logs.module.css";
 
 const MAX_LINES = 2000;
 
@@ -49,26 +54,26 @@ export function LogViewer({ name, onClose }: { name: string; onClose: () => void
   }, [lines]);
 
   return (
-    <section className="panel" data-testid="log-viewer">
-      <header className="panel-head">
+    <section className={panel.panel} data-testid="log-viewer">
+      <header className={panel.head}>
         <h2>Logs · {name}</h2>
-        <span className="muted small">
+        <span className={cx(text.muted, text.small)}>
           {status === "live" ? "live" : status === "connecting" ? "connecting…" : `ended${endReason ? `: ${endReason}` : ""}`}
         </span>
-        <button type="button" className="btn btn-small btn-ghost dep-close" onClick={onClose}>
+        <button type="button" className={cx(button.btn, button.small, button.ghost, panel.headAction)} onClick={onClose}>
           Close
         </button>
       </header>
       <pre
         ref={box}
-        className="dep-logs"
+        className={styles.logs}
         data-testid="log-lines"
         onScroll={(e) => {
           const el = e.currentTarget;
           stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 30;
         }}
       >
-        {lines.length === 0 ? <span className="muted">No output yet.</span> : lines.join("\n")}
+        {lines.length === 0 ? <span className={text.muted}>No output yet.</span> : lines.join("\n")}
       </pre>
     </section>
   );

@@ -1,17 +1,18 @@
 import type { DeploymentState } from "../../../protocol/deployments";
+import { Badge, type BadgeTone } from "../badge";
 
-const TONE: Record<DeploymentState, "ok" | "busy" | "bad" | "off"> = {
-  ready: "ok", pending: "busy", pulling: "busy", starting: "busy", loading: "busy",
+const TONE: Record<DeploymentState, BadgeTone> = {
+  ready: "ok", pending: "accent", pulling: "accent", starting: "accent", loading: "accent",
   unhealthy: "bad", failed: "bad", stopping: "off", stopped: "off",
 };
 
-/** A deployment's state as a coloured pill; pull progress beside "pulling". */
+/** A deployment's state as a coloured pill (its dot breathes while it moves); pull progress beside "pulling". */
 export function StateBadge({ state, pct }: { state: DeploymentState; pct?: number | null }) {
+  const tone = TONE[state];
   return (
-    <span className={`badge dep-badge dep-${TONE[state]}`} data-testid="deployment-state" data-state={state}>
-      <span className="badge-dot" aria-hidden="true" />
+    <Badge tone={tone} dot pulse={tone === "accent"} data-testid="deployment-state" data-state={state}>
       {state}
       {state === "pulling" && pct !== null && pct !== undefined ? ` ${pct.toFixed(0)}%` : ""}
-    </span>
+    </Badge>
   );
 }

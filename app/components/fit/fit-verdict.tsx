@@ -6,13 +6,15 @@
  */
 import { useEffect } from "react";
 import type { FitRequest, FitVerdict as Verdict } from "../../../protocol/fit";
+import { cx } from "../../lib/cx";
 import { formatBytes } from "../../lib/format";
+import text from "../../styles/text.module.css";
 import { BreakdownBar } from "./breakdown-bar";
 import { formatSet, formatTokens, sum } from "./fit-view";
 export { deployFitRequest } from "./fit-view";
 import { useFitVerdict } from "./use-fit-matrix";
+import styles from "./fit-verdict.module.css";
 import { VerdictBadge } from "./verdict-badge";
-import "./fit.css";
 
 export interface FitVerdictProps {
   request: FitRequest | null;
@@ -27,11 +29,11 @@ export function FitVerdict({ request, node, gpus, onVerdict }: FitVerdictProps) 
   const verdict = cell?.verdict ?? (matrix && !cell ? "no" : null);
   useEffect(() => onVerdict?.(verdict), [verdict]); // eslint-disable-line react-hooks/exhaustive-deps
   if (!request) return null;
-  if (error) return <div className="fit-verdict-box muted" data-testid="deploy-fit">No fit estimate: {error.message}</div>;
-  if (isLoading || !matrix) return <div className="fit-verdict-box muted" data-testid="deploy-fit">Estimating VRAM…</div>;
+  if (error) return <div className={cx(styles.box, text.muted)} data-testid="deploy-fit">No fit estimate: {error.message}</div>;
+  if (isLoading || !matrix) return <div className={cx(styles.box, text.muted)} data-testid="deploy-fit">Estimating VRAM…</div>;
   if (!cell) {
     return (
-      <div className="fit-verdict-box fit-verdict-warn" data-testid="deploy-fit" data-verdict="no">
+      <div className={cx(styles.box, styles.warn)} data-testid="deploy-fit" data-verdict="no">
         <VerdictBadge verdict="no" /> It fits on none of the fleet's GPUs as asked: lower the context, use a smaller quant, or free a GPU.
       </div>
     );
@@ -39,12 +41,12 @@ export function FitVerdict({ request, node, gpus, onVerdict }: FitVerdictProps) 
   const where = `${cell.node} GPU${cell.gpus.length > 1 ? "s" : ""} ${formatSet(cell.gpus)}`;
   const warn = cell.verdict === "no" || cell.verdict === "offline";
   return (
-    <div className={`fit-verdict-box ${warn ? "fit-verdict-warn" : ""}`} data-testid="deploy-fit" data-verdict={cell.verdict}>
+    <div className={cx(styles.box, warn && styles.warn)} data-testid="deploy-fit" data-verdict={cell.verdict}>
       <div>
         <VerdictBadge verdict={cell.verdict} /> on {where}
-        {cell.estimate && <span className="muted"> · needs {formatBytes(cell.estimate.totalBytes)} · max context {formatTokens(cell.maxContext)}</span>}
+        {cell.estimate && <span className={text.muted}> · needs {formatBytes(cell.estimate.totalBytes)} · max context {formatTokens(cell.maxContext)}</span>}
       </div>
-      {warn && cell.reason && <div className="warn-text small">{cell.reason}</div>}
+      {warn && cell.reason && <div className={cx(text.warnText, text.small)}>{cell.reason}</div>}
       {cell.estimate && <BreakdownBar estimate={cell.estimate} capacityBytes={sum(cell.freeBytes)} label="Estimate" />}
     </div>
   );

@@ -1,6 +1,12 @@
 "use client";
 import { useState } from "react";
+import { cx } from "../../lib/cx";
+import button from "../../styles/button.module.css";
+import form from "../../styles/form.module.css";
+import text from "../../styles/text.module.css";
 import { CopyButton } from "../copy-button";
+import gw from "./gateway.module.css";
+import styles from "./key-form.module.css";
 
 /** Creates a key; the key itself is shown once, here, right after. */
 export function KeyForm({ onSubmit, submitting, error, created, models }: {
@@ -15,7 +21,7 @@ export function KeyForm({ onSubmit, submitting, error, created, models }: {
   return (
     <div>
       <form
-        className="gw-form"
+        className={gw.form}
         data-testid="gw-key-form"
         onSubmit={(e) => {
           e.preventDefault();
@@ -23,19 +29,19 @@ export function KeyForm({ onSubmit, submitting, error, created, models }: {
           onSubmit(name.trim(), list.length ? list : null);
         }}
       >
-        <label className="label" htmlFor="gw-key-name">Name (who or what uses it)</label>
-        <input id="gw-key-name" className="input" value={name} onChange={(e) => setName(e.target.value)} placeholder="laptop" required />
-        <label className="label" htmlFor="gw-key-models">Allowed models, comma-separated (empty: all)</label>
-        <input id="gw-key-models" className="input mono" value={allowed} onChange={(e) => setAllowed(e.target.value)} placeholder={models.slice(0, 3).join(", ")} />
-        {error && <div className="error-text small">{error}</div>}
+        <label className={text.label} htmlFor="gw-key-name">Name (who or what uses it)</label>
+        <input id="gw-key-name" className={form.input} value={name} onChange={(e) => setName(e.target.value)} placeholder="laptop" required />
+        <label className={text.label} htmlFor="gw-key-models">Allowed models, comma-separated (empty: all)</label>
+        <input id="gw-key-models" className={form.input} value={allowed} onChange={(e) => setAllowed(e.target.value)} placeholder={models.slice(0, 3).join(", ")} />
+        {error && <div className={cx(text.errorText, text.small)}>{error}</div>}
         <div>
-          <button type="submit" className="btn btn-primary" disabled={submitting || !name.trim()}>{submitting ? "Creating…" : "Create key"}</button>
+          <button type="submit" className={cx(button.btn, button.primary)} disabled={submitting || !name.trim()}>{submitting ? "Creating…" : "Create key"}</button>
         </div>
       </form>
       {created && (
-        <div className="gw-secret" data-testid="gw-key-created">
-          <span className="small">Key for <b>{created.name}</b>, shown only now:</span>
-          <code className="mono" data-testid="gw-key-value">{created.key}</code>
+        <div className={styles.secret} data-testid="gw-key-created">
+          <span className={text.small}>Key for <b>{created.name}</b>, shown only now:</span>
+          <code className={text.mono} data-testid="gw-key-value">{created.key}</code>
           <CopyButton text={created.key} />
         </div>
       )}

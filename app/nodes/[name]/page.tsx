@@ -14,7 +14,11 @@ import { ProcessTable } from "../../components/process-table";
 import { RangeSelector } from "../../components/range-selector";
 import { api, ApiError, queryKeys } from "../../lib/api";
 import { isLiveRange, parseRange, refetchMs } from "../../lib/ranges";
+import { cx } from "../../lib/cx";
 import { useNode } from "../../lib/use-live-fleet";
+import panel from "../../styles/panel.module.css";
+import text from "../../styles/text.module.css";
+import styles from "./page.module.css";
 
 const DEFAULT_RANGE: HistoryRange = "15m";
 
@@ -73,16 +77,16 @@ export default function NodePage() {
       crumb={
         <>
           <Link href="/">Fleet</Link>
-          <span className="crumb-sep">/</span>
+          <span className={text.faint}>/</span>
           <span>{name}</span>
         </>
       }
     >
       <div data-testid="node-page" data-node-name={name}>
         {notFound ? (
-          <section className="panel empty">
+          <section className={cx(panel.panel, panel.empty)}>
             <h2>No node named “{name}”</h2>
-            <p className="muted">
+            <p className={text.muted}>
               It may have been removed. <Link href="/">Back to the fleet</Link>
             </p>
           </section>
@@ -90,15 +94,15 @@ export default function NodePage() {
           nodeQuery.isError ? (
             <ErrorBanner title="Could not load this node" detail={nodeQuery.error.message} onRetry={() => void nodeQuery.refetch()} />
           ) : (
-            <div className="loading muted">Loading {name}…</div>
+            <div className={cx(panel.loading, text.muted)}>Loading {name}…</div>
           )
         ) : (
           <>
             <NodeHeader node={node} />
-            <div className="toolbar">
-              <h2 className="section-title">History</h2>
+            <div className={styles.toolbar}>
+              <h2 className={styles.sectionTitle}>History</h2>
               <RangeSelector value={range} onChange={setRange} />
-              <span className="muted small">
+              <span className={cx(text.muted, text.small)}>
                 {historyQuery.isFetching && !history
                   ? "loading…"
                   : isLiveRange(range)

@@ -34,13 +34,16 @@ export interface Deployments {
   listRoutableBackends(): RoutableBackend[];
   /** Drops the records of a removed node's deployments; returns their names. */
   forgetNode(node: string): Promise<string[]>;
+  /** The deployment a process on a node belongs to (host PID, from per-process GPU telemetry), or null. */
+  deploymentOfPid(node: string, pid: number): string | null;
   close(): void;
 }
 
 export interface DeploymentsDeps {
   repo: DeploymentsRepo;
   fleet: Fleet;
-  hub: AgentLink & { onEvent(listener: (node: { id: string; name: string }, event: string, payload: unknown) => void): () => void };
+  /** The listener's promise settles once the event is applied (the hub may ignore it; tests wait on it). */
+  hub: AgentLink & { onEvent(listener: (node: { id: string; name: string }, event: string, payload: unknown) => void | Promise<void>): () => void };
   secrets: Pick<Secrets, "hfToken" | "deploymentApiKey" | "setDeploymentApiKey">;
   fit?: FitEstimator | null;
   now?: () => number;
@@ -75,6 +78,7 @@ export async function createDeployments(deps: DeploymentsDeps): Promise<Deployme
       .then(() => handleAgentEvent(ctx, node.name, event, payload))
       .catch((err) => log.error({ err, node: node.name, event }, "applying an agent event failed"));
     queues.set(node.name, next);
+    return next;
   });
   const offFleet = deps.fleet.subscribe((node) => {
     if (!node.online) ctx.streams.endNode(node.name, `node ${node.name} disconnected`);
@@ -90,6 +94,7 @@ export async function createDeployments(deps: DeploymentsDeps): Promise<Deployme
     follow: (name, tail, sink) => followLogs(ctx, name, tail, sink),
     listRoutableBackends: () => routableBackends(ctx),
     forgetNode: (node) => forgetNode(ctx, node),
+    deploymentOfPid: (node, pid) => ctx.store.onNode(node).find((r) => r.pids.includes(pid))?.name ?? null,
     close() {
       offEvent();
       offFleet();

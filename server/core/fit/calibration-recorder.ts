@@ -9,11 +9,11 @@ import type { Logger } from "../../../lib/logger";
 import type { DeploymentView } from "../../../protocol/deployments";
 import type { FitRepo } from "../../db/repos/fit-repo";
 import type { Fleet } from "../fleet";
-import { optionsHash } from "./calibration";
-import { estimateFit } from "./estimate";
-import { KV_DTYPES, type KvDtype } from "./kv-cache";
-import type { FitOptionsInput } from "./options";
-import { resolveQuant } from "./quant";
+import { optionsHash } from "../../../fit/calibration";
+import { estimateFit } from "../../../fit/estimate";
+import { KV_DTYPES, type KvDtype } from "../../../fit/kv-cache";
+import type { FitOptionsInput } from "../../../fit/options";
+import { resolveQuant } from "../../../fit/quant";
 import { modelKey } from "./server-facts";
 import type { FitService } from "./service";
 

@@ -9,8 +9,8 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "../../../lib/logger";
-import { hfConfigFacts } from "./hf-config";
-import { withMissing, type ModelFacts } from "./model-facts";
+import { hfConfigFacts } from "../../../fit/hf-config";
+import { withMissing, type ModelFacts } from "../../../fit/model-facts";
 
 export const HUB = {
   defaultEndpoint: "https://huggingface.co",

@@ -8,7 +8,7 @@ import type { Logger } from "../../../lib/logger";
 import { formatModelRef } from "../../../protocol/model-ref";
 import type { FitEstimator } from "../deployments/fit-hook";
 import { deploymentFitOptions } from "./calibration-recorder";
-import { estimateFit } from "./estimate";
+import { estimateFit } from "../../../fit/estimate";
 import type { FitService } from "./service";
 
 export function placementEstimator(fit: Pick<FitService, "prepare">, log: Logger): FitEstimator {

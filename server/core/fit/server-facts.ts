@@ -4,13 +4,13 @@
  * a note saying so. A client that read a file on its own disk sends the facts instead (checked).
  */
 import { looksLikePath } from "../../../protocol/model-ref";
-import { catalogFacts, catalogIds } from "./catalog";
-import { FitError } from "./errors";
-import { parseModelFacts } from "./facts-schema";
+import { catalogFacts, catalogIds } from "../../../fit/catalog";
+import { FitError } from "../../../fit/errors";
+import { parseModelFacts } from "../../../fit/facts-schema";
 import type { HubSource } from "./hub";
-import type { ModelFacts } from "./model-facts";
-import { resolveModelFacts } from "./model-source";
-import { resolveQuant } from "./quant";
+import type { ModelFacts } from "../../../fit/model-facts";
+import { resolveModelFacts } from "../../../fit/model-source";
+import { resolveQuant } from "../../../fit/quant";
 
 export interface ResolvedFacts {
   facts: ModelFacts;

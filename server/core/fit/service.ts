@@ -9,13 +9,13 @@ import type { CalibrationView, FitFactsInfo, FitMatrixView, FitResponse } from "
 import type { Logger } from "../../../lib/logger";
 import type { FitRepo } from "../../db/repos/fit-repo";
 import type { Fleet } from "../fleet";
-import { CALIBRATION, correctionNote, overheadCorrection } from "./calibration";
-import { FitError } from "./errors";
-import { defaultEngine, estimateFit } from "./estimate";
+import { CALIBRATION, correctionNote, overheadCorrection } from "../../../fit/calibration";
+import { FitError } from "../../../fit/errors";
+import { defaultEngine, estimateFit } from "../../../fit/estimate";
 import type { HubSource } from "./hub";
-import { fitMatrix, TIGHT_BELOW } from "./matrix";
-import type { ModelFacts } from "./model-facts";
-import { FitOptionsSchema, type Engine, type FitOptionsInput } from "./options";
+import { fitMatrix, TIGHT_BELOW } from "../../../fit/matrix";
+import type { ModelFacts } from "../../../fit/model-facts";
+import { FitOptionsSchema, type Engine, type FitOptionsInput } from "../../../fit/options";
 import { modelKey, resolveServerFacts } from "./server-facts";
 
 // overheadScale without its default: absent means "correct from measurements".

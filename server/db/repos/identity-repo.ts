@@ -5,8 +5,7 @@
  */
 import { and, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { AgentRefusalView } from "../../../protocol/enrollment";
-import type { Db } from "../client";
-import { agentRefusals, joinTokens, nodeCredentials } from "../schema";
+import type { DbHandle } from "../client";
 
 export interface CredentialRow {
   id: string;
@@ -53,7 +52,7 @@ export interface IdentityRepo {
 
 const first = <T>(rows: T[]): T | null => rows[0] ?? null;
 
-export function identityRepo(db: Db): IdentityRepo {
+export function identityRepo({ db, schema: { agentRefusals, joinTokens, nodeCredentials } }: DbHandle): IdentityRepo {
   const credentialColumns = {
     id: nodeCredentials.id, node: nodeCredentials.node, via: nodeCredentials.via,
     createdAt: nodeCredentials.createdAt, revokedAt: nodeCredentials.revokedAt,

@@ -2,8 +2,7 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { NodeFacts } from "../../../protocol/agent-wire";
 import type { Gpu, Snapshot } from "../../../protocol/telemetry";
-import type { Db } from "../client";
-import { gpuSamples, gpus, hostSamples, nodes } from "../schema";
+import type { DbHandle } from "../client";
 
 export interface StoredNode {
   id: string;
@@ -33,10 +32,11 @@ function parseJson<T>(text: string | null): T | null {
   }
 }
 
-export function nodesRepo(db: Db): NodesRepo {
+export function nodesRepo(handle: DbHandle): NodesRepo {
+  const { db, schema: { gpuSamples, gpus, hostSamples, nodes } } = handle;
   return {
     async list() {
-      return db.select().from(nodes).all().map((row) => ({
+      return (await db.select().from(nodes)).map((row) => ({
         id: row.id,
         name: row.name,
         agentVersion: row.agentVersion,
@@ -46,22 +46,21 @@ export function nodesRepo(db: Db): NodesRepo {
       }));
     },
     async upsertOnHello({ name, agentVersion, facts, now }) {
-      const row = db
+      const [row] = await db
         .insert(nodes)
         .values({ id: randomUUID(), name, agentVersion, facts: JSON.stringify(facts), firstSeen: now, lastSeen: now })
         .onConflictDoUpdate({ target: nodes.name, set: { agentVersion, facts: JSON.stringify(facts), lastSeen: now } })
-        .returning({ id: nodes.id })
-        .get();
-      return row.id;
+        .returning({ id: nodes.id });
+      return row!.id;
     },
     async saveSnapshot(nodeId, snapshot, lastSeen) {
-      db.update(nodes).set({ lastSnapshot: JSON.stringify(snapshot), lastSeen }).where(eq(nodes.id, nodeId)).run();
+      await db.update(nodes).set({ lastSnapshot: JSON.stringify(snapshot), lastSeen }).where(eq(nodes.id, nodeId));
     },
     async remove(nodeId) {
-      db.transaction((tx) => {
-        tx.delete(gpuSamples).where(eq(gpuSamples.nodeId, nodeId)).run();
-        tx.delete(hostSamples).where(eq(hostSamples.nodeId, nodeId)).run();
-        tx.delete(nodes).where(eq(nodes.id, nodeId)).run(); // its GPUs go with it (ON DELETE CASCADE)
+      await handle.transaction(async (tx) => {
+        await tx.delete(gpuSamples).where(eq(gpuSamples.nodeId, nodeId));
+        await tx.delete(hostSamples).where(eq(hostSamples.nodeId, nodeId));
+        await tx.delete(nodes).where(eq(nodes.id, nodeId)); // its GPUs go with it (ON DELETE CASCADE)
       });
     },
     async upsertGpus(nodeId, list, now) {

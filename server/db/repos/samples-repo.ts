@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
-import type { Db } from "../client";
-import { gpuSamples, hostSamples } from "../schema";
+import { affectedRows, type DbHandle } from "../client";
+import type { gpuSamples, hostSamples } from "../schema";
 
 export type GpuSampleRow = typeof gpuSamples.$inferInsert;
 export type HostSampleRow = typeof hostSamples.$inferInsert;
@@ -17,22 +17,26 @@ export interface SamplesRepo {
 
 const sqlExcluded = (column: string) => sql.raw(`excluded.${column}`);
 
-// SQLite allows 32766 bound parameters per statement. A chunk this size keeps one statement to
-// ~10-20 ms, so that a large flush (a backlog) lets other work in between (see below), while a
-// steady flush (100 nodes × 8 GPUs, every 2 s) stays at one or two commits.
+// SQLite allows 32766 bound parameters per statement (PostgreSQL 65535). A chunk this size also
+// keeps one statement to a few ms, so that a large flush (a backlog) lets other work in between.
 const CHUNK = 250;
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function chunks<T>(rows: T[]): T[][] {
+/**
+ * One row per key, the last one: a batch can hold the same second twice (a replayed backlog beside
+ * live samples), and PostgreSQL refuses an upsert that touches a row twice where SQLite kept the last.
+ */
+function chunks<T>(all: T[], key: (row: T) => string): T[][] {
+  const rows = [...new Map(all.map((r) => [key(r), r])).values()];
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
   return out;
 }
 
-export function samplesRepo(db: Db): SamplesRepo {
+export function samplesRepo({ db, schema: { gpuSamples, hostSamples } }: DbHandle): SamplesRepo {
   return {
     async insertGpu(rows) {
-      for (const [i, part] of chunks(rows).entries()) {
+      for (const [i, part] of chunks(rows, (r) => `${r.nodeId}\n${r.gpuUuid}\n${r.resolutionS}\n${r.ts}`).entries()) {
         // A backlog flush can hold tens of thousands of rows: let sockets be served between statements.
         if (i > 0) await yieldToLoop();
         // A sample replayed from an agent's backlog may repeat a timestamp: keep the newest.
@@ -43,7 +47,7 @@ export function samplesRepo(db: Db): SamplesRepo {
       }
     },
     async insertHost(rows) {
-      for (const [i, part] of chunks(rows).entries()) {
+      for (const [i, part] of chunks(rows, (r) => `${r.nodeId}\n${r.resolutionS}\n${r.ts}`).entries()) {
         if (i > 0) await yieldToLoop();
         await db.insert(hostSamples).values(part).onConflictDoUpdate({
           target: [hostSamples.nodeId, hostSamples.resolutionS, hostSamples.ts],
@@ -60,12 +64,12 @@ export function samplesRepo(db: Db): SamplesRepo {
     async hostSeries(nodeId, resolutionS, fromTs) {
       return db.select().from(hostSamples)
         .where(and(eq(hostSamples.nodeId, nodeId), eq(hostSamples.resolutionS, resolutionS), gte(hostSamples.ts, fromTs)))
-        .orderBy(asc(hostSamples.ts)).all();
+        .orderBy(asc(hostSamples.ts));
     },
     async prune(resolutionS, beforeTs) {
-      const a = db.delete(gpuSamples).where(and(eq(gpuSamples.resolutionS, resolutionS), lt(gpuSamples.ts, beforeTs))).run();
-      const b = db.delete(hostSamples).where(and(eq(hostSamples.resolutionS, resolutionS), lt(hostSamples.ts, beforeTs))).run();
-      return a.changes + b.changes;
+      const a = await db.delete(gpuSamples).where(and(eq(gpuSamples.resolutionS, resolutionS), lt(gpuSamples.ts, beforeTs)));
+      const b = await db.delete(hostSamples).where(and(eq(hostSamples.resolutionS, resolutionS), lt(hostSamples.ts, beforeTs)));
+      return affectedRows(a) + affectedRows(b);
     },
   };
 }

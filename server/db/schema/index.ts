@@ -6,4 +6,5 @@ export * from "./telemetry";
 export * from "./deployments";
 export * from "./gateway";
 export * from "./fit";
+export * from "./alerts";
 export * from "./identity";

@@ -8,6 +8,7 @@
  * Connection refusals, 429 and 529 open it at once: retrying them only piles more load on a
  * backend that has already said no. 429/529 honour the upstream's retry-after.
  */
+import { backoffMs } from "../../../lib/backoff";
 
 export type BreakerState = "closed" | "open" | "half-open";
 
@@ -24,6 +25,8 @@ export class Breaker {
   private failures = 0;
   private openUntil = 0;
   private cooldown: number;
+  /** Failed half-open trials since the last success: each doubles the cooldown. */
+  private failedTrials = 0;
   private trialInFlight = false;
   private reason: FailureKind | null = null;
   readonly threshold: number;
@@ -63,6 +66,7 @@ export class Breaker {
   success(): void {
     this.state_ = "closed";
     this.failures = 0;
+    this.failedTrials = 0;
     this.cooldown = this.baseCooldownMs;
     this.trialInFlight = false;
     this.reason = null;
@@ -72,7 +76,7 @@ export class Breaker {
     this.failures++;
     const s = this.state(now);
     if (s === "half-open") {
-      this.cooldown = Math.min(this.cooldown * 2, this.maxCooldownMs);
+      this.cooldown = backoffMs(++this.failedTrials, { baseMs: this.baseCooldownMs, maxMs: this.maxCooldownMs });
       this.open(now, kind, retryAfterMs);
       return;
     }

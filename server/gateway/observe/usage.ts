@@ -4,7 +4,7 @@
  * only parses events whose text mentions "usage", so pass-through streams stay cheap.
  */
 import type { Protocol } from "../protocol/errors";
-import { SseParser } from "../protocol/sse";
+import { SseParser } from "../../../lib/sse";
 import { valueEnd } from "../body-fields";
 
 export interface Tokens {

@@ -5,7 +5,7 @@
  */
 import type { AnthropicStreamEvent } from "./anthropic-types";
 import type { OpenAIChatChunk, OpenAIErrorBody } from "./openai-types";
-import { SSE_DONE, SseParser, encodeSseJson, type SseEvent } from "./sse";
+import { SSE_DONE, SseParser, encodeSseJson, type SseEvent } from "../../../lib/sse";
 import { AnthropicToOpenAIStream, type AnthropicToOpenAIStreamOptions } from "./stream-anthropic-to-openai";
 import { OpenAIToAnthropicStream, type OpenAIToAnthropicStreamOptions } from "./stream-openai-to-anthropic";
 import type { TokenCounts } from "./usage";

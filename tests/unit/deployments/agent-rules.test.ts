@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { servingHealthy, startupProbeDelayMs, startupVerdict, type Probe } from "../../../agents/docker/health";
 import { describeExit, restartDelayMs, shouldRestart } from "../../../agents/docker/lifecycle";
-import { LineSplitter, demuxDockerLog, redact, toLines } from "../../../agents/docker/log-lines";
+import { demuxDockerLog, redact } from "../../../agents/docker/log-lines";
+import { LineSplitter, toLines } from "../../../lib/line-splitter";
 import { createPortAllocator, firstFree, parsePortRange, PortInUseError } from "../../../agents/docker/ports";
 import { daemonMessage, isMemlockRefused, toDeployError } from "../../../agents/docker/errors";
 

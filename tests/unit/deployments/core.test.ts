@@ -19,10 +19,11 @@ import { nodesRepo } from "../../../server/db/repos/nodes-repo";
 import { samplesRepo } from "../../../server/db/repos/samples-repo";
 import { settingsRepo } from "../../../server/db/repos/settings-repo";
 import { gpu, sample } from "../../helpers/samples";
+import { waitFor } from "../../helpers/wait";
 
 const ADMIN = "admin-token-for-tests";
 const facts = { hostname: "box1", os: "linux", arch: "x64", cpuModel: null, cpuCores: 2, memTotalBytes: 8e9 };
-type Listener = (node: { id: string; name: string }, event: string, payload: unknown) => void;
+type Listener = (node: { id: string; name: string }, event: string, payload: unknown) => void | Promise<void>;
 
 /** A scripted agent link: records requests, answers with `answer`, pushes events on demand. */
 class FakeHub {
@@ -42,8 +43,8 @@ class FakeHub {
     return () => this.listeners.delete(l);
   }
   async emit(event: string, payload: unknown) {
-    for (const l of this.listeners) l({ id: "n1", name: "box1" }, event, payload);
-    await new Promise((r) => setTimeout(r, 20)); // events are applied in order, asynchronously
+    // Events are applied in order, asynchronously: wait until this one is.
+    await Promise.all([...this.listeners].map((l) => l({ id: "n1", name: "box1" }, event, payload)));
   }
 }
 
@@ -72,10 +73,10 @@ describe("deployments core and REST API", () => {
   };
 
   const start = async () => {
-    deployments = await createDeployments({ repo: deploymentsRepo(handle.db), fleet, hub, secrets, fit });
-    const auth = await createAuth(settingsRepo(handle.db), { adminToken: ADMIN });
+    deployments = await createDeployments({ repo: deploymentsRepo(handle), fleet, hub, secrets, fit });
+    const auth = await createAuth(settingsRepo(handle), { adminToken: ADMIN });
     api = createApi({
-      auth, fleet, history: createHistory(samplesRepo(handle.db)), isReady: () => true,
+      auth, fleet, history: createHistory(samplesRepo(handle)), isReady: () => true,
       hubStats: () => ({ connected: 1, messages: 0, malformed: 0, refused: 0, liveClients: 0 }),
       deployments: { core: deployments, secrets },
     });
@@ -84,10 +85,10 @@ describe("deployments core and REST API", () => {
   beforeEach(async () => {
     handle = openMemoryDatabase();
     hub = new FakeHub();
-    fleet = await createFleet(nodesRepo(handle.db));
+    fleet = await createFleet(nodesRepo(handle));
     const id = await fleet.connect({ name: "box1", agentVersion: "0.1.0", facts });
     await fleet.ingest(id, [sample(Date.now())]); // GPUs 0 and 1
-    secrets = createSecrets(settingsRepo(handle.db));
+    secrets = createSecrets(settingsRepo(handle));
     hub.answer = (action, payload) => (action === DEPLOY_ACTIONS.create ? report(payload) : {});
     await start();
   });
@@ -189,10 +190,11 @@ describe("deployments core and REST API", () => {
       return { removed: true };
     };
     const deploying = call("POST", "/api/deployments", { engine: "llamacpp", model: "/m/a.gguf", name: "a", gpus: "none" });
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor("the create to be asked of the agent", () => hub.requests.some((r) => r.action === DEPLOY_ACTIONS.create));
     expect(deployments.get("a").state).toBe("pending");
     const stopping = call("DELETE", "/api/deployments/a");
-    await new Promise((r) => setTimeout(r, 20));
+    // The stop marks the record, then waits for the create's answer.
+    await waitFor("the stop to be under way", () => deployments.get("a").state === "stopping");
     expect(stopAfterCreate).toBeNull(); // not sent yet: it would find nothing on the node
     answerCreate();
     expect((await deploying).status).toBe(201);

@@ -10,7 +10,7 @@ import { DeploymentRunner } from "../../../agents/docker/runner";
 import { DeployError } from "../../../agents/docker/errors";
 import { publicSpec, deploySpecSchema, type DeploymentReport, type DeploySpecInput } from "../../../protocol/deployments";
 import { createLogger } from "../../../lib/logger";
-import { waitFor } from "../../helpers/processes";
+import { holdsFor, waitFor } from "../../helpers/wait";
 
 class FakeDocker implements Partial<DockerAdapter> {
   readonly publishHost = "10.0.0.2"; // not local: the runner probes the published port, no inspect needed
@@ -166,7 +166,8 @@ describe("deployment runner", () => {
     await t.runner.stop();
     expect(t.runner.state).toBe("stopped");
     expect(t.docker.removed).toEqual(["c1"]);
-    await new Promise((r) => setTimeout(r, 1200));
+    // An absence: no start through a window past the first restart delay (1 s).
+    await holdsFor("no restart after stop()", () => t.docker.started === 1, 1200);
     expect(t.docker.started).toBe(1);
   });
 });

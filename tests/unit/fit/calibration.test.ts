@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { NodeView } from "../../../protocol/live";
-import { CALIBRATION, optionsHash, overheadCorrection } from "../../../server/core/fit/calibration";
+import { CALIBRATION, optionsHash, overheadCorrection } from "../../../fit/calibration";
 import type { FleetListener } from "../../../server/core/fleet";
 import { createCalibrationRecorder, type MeasuredDeployment } from "../../../server/core/fit/calibration-recorder";
 import { createFitService, type FitService } from "../../../server/core/fit/service";
@@ -60,7 +60,7 @@ describe("the recorder and corrected estimates", () => {
   const ask = { model: "Meta-Llama/Llama-3.1-8B-Instruct", engine: "llamacpp", quant: "Q4_K_M", ctx: 16384, parallel: 2, gpuMem: ["24GiB"] };
 
   beforeEach(() => {
-    repo = fitRepo(openMemoryDatabase().db);
+    repo = fitRepo(openMemoryDatabase());
     fit = createFitService({ fleet, repo, hub: null });
     now = 1_000_000;
     deployments = [];

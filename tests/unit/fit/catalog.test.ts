@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { CATALOG } from "../../../server/core/fit/catalog-data";
-import { catalogFacts, catalogIds } from "../../../server/core/fit/catalog";
-import { estimateFit } from "../../../server/core/fit/estimate";
-import { paramsFromArchitecture } from "../../../server/core/fit/param-count";
+import { CATALOG } from "../../../fit/catalog-data";
+import { catalogFacts, catalogIds } from "../../../fit/catalog";
+import { estimateFit } from "../../../fit/estimate";
+import { paramsFromArchitecture } from "../../../fit/param-count";
 
 describe("offline catalog", () => {
   it("holds the popular models, each with a config.json source", () => {

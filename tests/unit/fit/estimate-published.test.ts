@@ -4,7 +4,7 @@
  * fits/doesn't verdict.
  */
 import { describe, expect, it } from "vitest";
-import { estimateFit } from "../../../server/core/fit/estimate";
+import { estimateFit } from "../../../fit/estimate";
 import { PUBLISHED_RUNS } from "./published-runs";
 
 const within = (actual: number, expected: number, tolerance: number) => {

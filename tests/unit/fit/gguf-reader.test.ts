@@ -2,8 +2,8 @@ import { mkdtemp, open, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FitError } from "../../../server/core/fit/errors";
-import { readGgufFacts, readGgufHeader } from "../../../server/core/fit/gguf-reader";
+import { FitError } from "../../../fit/errors";
+import { readGgufFacts, readGgufHeader } from "../../../fit/gguf-reader";
 import { writeGguf, writeTinyLlamaGguf } from "../../fixtures/gguf/writer";
 
 let dir: string;

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readGgufHeader, type GgufHeader } from "../../../server/core/fit/gguf-reader";
+import { readGgufHeader, type GgufHeader } from "../../../fit/gguf-reader";
 import { toHalfBits, writeTinyLlamaGguf } from "../../fixtures/gguf/writer";
 
 let dir: string;

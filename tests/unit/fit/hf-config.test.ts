@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, open, rm, truncate, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FitError } from "../../../server/core/fit/errors";
-import { estimateFit } from "../../../server/core/fit/estimate";
-import { hfConfigFacts, readHfFacts } from "../../../server/core/fit/hf-config";
+import { FitError } from "../../../fit/errors";
+import { estimateFit } from "../../../fit/estimate";
+import { hfConfigFacts, readHfFacts } from "../../../fit/hf-config";
 
 let root: string;
 beforeAll(async () => {

@@ -3,7 +3,7 @@
  * tiny generated models) → bytes. The accuracy test and bench read the real server through this.
  */
 import { describe, expect, it } from "vitest";
-import { hasMemoryFigures, parseLlamaMemory } from "../../../server/core/fit/llamacpp-log";
+import { hasMemoryFigures, parseLlamaMemory } from "../../../fit/llamacpp-log";
 
 const MiB = 2 ** 20;
 

@@ -3,9 +3,9 @@
  * processes hold counts), TP where the engine splits, offline and unknown GPUs marked.
  */
 import { describe, expect, it } from "vitest";
-import { catalogFacts } from "../../../server/core/fit/catalog";
-import { estimateFit } from "../../../server/core/fit/estimate";
-import { fitMatrix, gpuSets, type MatrixNode } from "../../../server/core/fit/matrix";
+import { catalogFacts } from "../../../fit/catalog";
+import { estimateFit } from "../../../fit/estimate";
+import { fitMatrix, gpuSets, type MatrixNode } from "../../../fit/matrix";
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;

@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FitError } from "../../../server/core/fit/errors";
-import { resolveModelFacts } from "../../../server/core/fit/model-source";
+import { FitError } from "../../../fit/errors";
+import { resolveModelFacts } from "../../../fit/model-source";
 import { writeTinyLlamaGguf } from "../../fixtures/gguf/writer";
 
 let dir: string;

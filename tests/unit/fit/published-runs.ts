@@ -3,9 +3,9 @@
  * engines reported. Shared by the accuracy test and a bench that prints the table.
  * Where a run's setting is not in its source, the assumption is written beside it.
  */
-import { catalogFacts } from "../../../server/core/fit/catalog";
-import type { FitOptionsInput } from "../../../server/core/fit/options";
-import type { ModelFacts } from "../../../server/core/fit/model-facts";
+import { catalogFacts } from "../../../fit/catalog";
+import type { FitOptionsInput } from "../../../fit/options";
+import type { ModelFacts } from "../../../fit/model-facts";
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SseParser, encodeSse, encodeSseJson, parseSse, type SseEvent } from "../../../server/gateway/protocol/sse";
+import { SseParser, encodeSse, encodeSseJson, parseSse, type SseEvent } from "../../../lib/sse";
 import { cutBytes } from "./helpers/streams";
 
 const STREAM = [

@@ -1,7 +1,7 @@
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import type { AnthropicStreamEvent } from "../../../server/gateway/protocol/anthropic-types";
-import { SSE_DONE, parseSse } from "../../../server/gateway/protocol/sse";
+import { SSE_DONE, parseSse } from "../../../lib/sse";
 import { AnthropicSseToOpenAISse } from "../../../server/gateway/protocol/sse-pipes";
 import { AnthropicToOpenAIStream } from "../../../server/gateway/protocol/stream-anthropic-to-openai";
 import { anthropicSse, cutBytes, cutString, sseFetch } from "./helpers/streams";

@@ -2,7 +2,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
 import type { AnthropicStreamEvent } from "../../../server/gateway/protocol/anthropic-types";
 import type { OpenAIChatChunk } from "../../../server/gateway/protocol/openai-types";
-import { parseSse } from "../../../server/gateway/protocol/sse";
+import { parseSse } from "../../../lib/sse";
 import { OpenAISseToAnthropicSse } from "../../../server/gateway/protocol/sse-pipes";
 import { OpenAIToAnthropicStream } from "../../../server/gateway/protocol/stream-openai-to-anthropic";
 import { SYNTHETIC_THINKING_SIGNATURE } from "../../../server/gateway/protocol/unsigned-thinking";

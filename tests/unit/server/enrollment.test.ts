@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agentCommand, installCommand, normalizeFingerprint, serverUrlChoices } from "../../../protocol/enrollment";
+import { agentCommand, serverUrlChoices } from "../../../protocol/enrollment";
 import { createApi } from "../../../server/api/app";
 import { createAuth } from "../../../server/core/auth";
 import { createFleet } from "../../../server/core/fleet";
@@ -16,12 +16,11 @@ import { agentEnvironment } from "../../../server/local-agents";
 const FP = "sha256:" + "ab".repeat(32);
 
 describe("the commands that add a box", () => {
-  it("builds the one-line install and the npx form, with the fingerprint when the server has one", () => {
-    expect(installCommand("http://10.0.0.2:3000/", "syj_t", null)).toBe("curl -fsSL http://10.0.0.2:3000/agent/install.sh | sudo sh -s -- --token syj_t");
-    expect(installCommand("https://10.0.0.2:3000", "syj_t", FP)).toBe(`curl -fsSL https://10.0.0.2:3000/agent/install.sh | sudo sh -s -- --token syj_t --fingerprint ${FP}`);
-    expect(agentCommand("http://h:3000", "syj_t", null)).toBe("npx switchyard-agent --server http://h:3000 --token syj_t");
-    expect(normalizeFingerprint("AB:".repeat(31) + "AB")).toBe(FP);
-    expect(normalizeFingerprint("nope")).toBeNull();
+  it("builds the npx form, pinning an https:// server's certificate when it has one", () => {
+    expect(agentCommand("http://h:3000/", "syj_t", null)).toBe("npx switchyard-agent --server http://h:3000 --token syj_t");
+    expect(agentCommand("https://h:3000", "syj_t", FP)).toBe(`npx switchyard-agent --server https://h:3000 --token syj_t --fingerprint ${FP}`);
+    // A fingerprint pins TLS: with plain http it would only make the agent refuse to start.
+    expect(agentCommand("http://h:3000", "syj_t", FP)).toBe("npx switchyard-agent --server http://h:3000 --token syj_t");
   });
 
   it("offers the server's LAN addresses when the browser came in through localhost", () => {
@@ -41,19 +40,19 @@ describe("the commands that add a box", () => {
   });
 
   it("serves the enrollment info with LAN addresses and the TLS fingerprint", async () => {
-    const { db } = openMemoryDatabase();
+    const db = openMemoryDatabase();
     const settings = settingsRepo(db);
     const auth = await createAuth(settings, { adminToken: "admin-token-for-tests" });
     const identity = await createIdentity({ repo: identityRepo(db), settings });
     const api = createApi({
       auth, fleet: await createFleet(nodesRepo(db)), history: createHistory(samplesRepo(db)), isReady: () => true,
       hubStats: () => ({ connected: 0, messages: 0, malformed: 0, refused: 0, liveClients: 0 }),
-      identity, tlsFingerprint: () => FP, lanAddresses: () => ["192.168.1.20"],
+      identity, tlsFingerprint: () => FP, tlsCurlPin: () => "sha256//PIN=", lanAddresses: () => ["192.168.1.20"],
     });
     const headers = { authorization: "Bearer admin-token-for-tests", host: "localhost:3000" };
-    const info = (await (await api.request("http://localhost:3000/api/enrollment", { headers })).json()) as Record<string, unknown>;
-    expect(info).toMatchObject({ lanAddresses: ["192.168.1.20"], fingerprint: FP, controlPlane: identity.controlPlane, tokenFromEnv: false });
-    expect(info.command).toBe(`npx switchyard-agent --server http://localhost:3000 --token ${info.agentToken} --fingerprint ${FP}`);
+    const info = (await (await api.request("https://localhost:3000/api/enrollment", { headers })).json()) as Record<string, unknown>;
+    expect(info).toMatchObject({ lanAddresses: ["192.168.1.20"], fingerprint: FP, curlPin: "sha256//PIN=", controlPlane: identity.controlPlane, tokenFromEnv: false });
+    expect(info.command).toBe(`npx switchyard-agent --server https://localhost:3000 --token ${info.agentToken} --fingerprint ${FP}`);
     expect((await api.request("/api/enrollment")).status).toBe(401);
   });
 });

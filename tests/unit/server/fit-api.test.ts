@@ -7,7 +7,7 @@ import type { CalibrationView, FitMatrixView, FitResponse } from "../../../proto
 import { createApi } from "../../../server/api/app";
 import { createAuth } from "../../../server/core/auth";
 import { createFleet } from "../../../server/core/fleet";
-import { readGgufFacts } from "../../../server/core/fit/gguf-reader";
+import { readGgufFacts } from "../../../fit/gguf-reader";
 import { createFitService } from "../../../server/core/fit/service";
 import { createHistory } from "../../../server/core/history";
 import { openMemoryDatabase } from "../../../server/db/client";
@@ -35,7 +35,7 @@ describe("fit API", () => {
     api.request(path, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers: { "content-type": "application/json", ...headers } });
 
   beforeEach(async () => {
-    const { db } = openMemoryDatabase();
+    const db = openMemoryDatabase();
     const auth = await createAuth(settingsRepo(db), { adminToken: ADMIN });
     const fleet = await createFleet(nodesRepo(db));
     const id = await fleet.connect({ name: "box1", agentVersion: "0.1.0", facts });

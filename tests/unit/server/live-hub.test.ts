@@ -14,6 +14,7 @@ import { nodesRepo } from "../../../server/db/repos/nodes-repo";
 import { settingsRepo } from "../../../server/db/repos/settings-repo";
 import { createLiveHub, type LiveHub } from "../../../server/hub/live-hub";
 import { sample } from "../../helpers/samples";
+import { waitFor } from "../../helpers/wait";
 
 const ADMIN = "admin-token-for-tests";
 const facts = { hostname: "h", os: "linux", arch: "x64", cpuModel: null, cpuCores: 1, memTotalBytes: 1 };
@@ -30,7 +31,7 @@ describe("live hub", () => {
   });
 
   async function setup(): Promise<{ fleet: Fleet; url: string }> {
-    const { db } = openMemoryDatabase();
+    const db = openMemoryDatabase();
     const auth = await createAuth(settingsRepo(db), { adminToken: ADMIN });
     const fleet = await createFleet(nodesRepo(db));
     hub = createLiveHub({ auth, fleet });
@@ -83,10 +84,7 @@ describe("live hub", () => {
       return mine[mine.length - 1]?.node.warnings[0];
     };
     const final = `round ${rounds - 1}`;
-    const until = async (cond: () => boolean) => {
-      const deadline = Date.now() + 10_000;
-      while (Date.now() < deadline && !cond()) await new Promise((r) => setTimeout(r, 20));
-    };
+    const until = (cond: () => boolean) => waitFor("the dashboards to catch up", cond, 10_000, 20);
 
     // The fast dashboard is current while the slow one is still stalled.
     await until(() => latest(fast.messages, "a") === final && latest(fast.messages, "b") === final);

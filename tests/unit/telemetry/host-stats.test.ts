@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createHostSampler, nodeFacts, parseProcNetDev, parseProcStat, ratePerSec } from "../../../agents/telemetry/host-stats";
 import { nodeFactsSchema } from "../../../protocol/agent-wire";
 import { hostStatsSchema } from "../../../protocol/telemetry";
+import { waitFor } from "../../helpers/wait";
 
 describe("parseProcStat", () => {
   it("counts iowait as idle and steal as busy", () => {
@@ -53,8 +54,11 @@ describe("host sampler on this machine", () => {
     expect(first.diskTotalBytes).toBeGreaterThan(0);
     expect(first.diskUsedBytes!).toBeLessThanOrEqual(first.diskTotalBytes!);
 
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const second = await sampler.sample();
+    // Rates need time between two readings: sample until the counters have moved.
+    const second = await waitFor("a sample with CPU and network rates", async () => {
+      const s = await sampler.sample();
+      return s.cpuPct !== null && (process.platform !== "linux" || s.netRxBytesPerSec !== null) ? s : null;
+    }, 10_000, 50);
     expect(second.cpuPct).toBeGreaterThanOrEqual(0);
     expect(second.cpuPct).toBeLessThanOrEqual(100);
     if (process.platform === "linux") {

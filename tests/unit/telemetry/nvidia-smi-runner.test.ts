@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createNvidiaSmiRunner, type NvidiaSmiRunner, type NvidiaSmiRunnerOptions } from "../../../agents/telemetry/nvidia-smi-runner";
 import type { Gpu } from "../../../protocol/telemetry";
 import { gpuSchema } from "../../../protocol/telemetry";
+import { holdsFor, waitFor } from "../../helpers/wait";
 import { STANDIN } from "./capture-fixtures";
 
 let dir = "";
@@ -56,13 +57,7 @@ function start(env: Record<string, string>, over: Partial<NvidiaSmiRunnerOptions
   return batches;
 }
 
-async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = (check: () => boolean, timeoutMs = 15_000): Promise<true> => waitFor("the runner to get there", () => check(), timeoutMs, 50);
 
 const alive = (pid: number): boolean => {
   try {
@@ -123,7 +118,8 @@ describe("nvidia-smi runner", () => {
   it("reports an NVML mismatch as a warning with no GPUs, and does not spin", async () => {
     const batches = start({ SWITCHYARD_STANDIN_FAULT: "nvml-mismatch" }, { unavailableRetryMs: 60_000 });
     await until(() => runner!.state().settled);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // An absence: no loop child and no second probe through a window well past any restart backoff.
+    await holdsFor("one probe and no loop", () => loopCalls().length === 0 && calls().length <= 2, 1500);
     const state = runner!.state();
     expect(state.gpus).toEqual([]);
     expect(state.warnings).toEqual([expect.stringMatching(/^NVIDIA driver\/library version mismatch \(NVML 590\.48\).*reboot/)]);
@@ -156,7 +152,7 @@ describe("nvidia-smi runner", () => {
     runner = null;
     expect(alive(loop.pid)).toBe(false);
     const count = batches.length;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await holdsFor("no batch after stop()", () => batches.length === count, 500);
     expect(batches.length).toBe(count);
   });
 });
