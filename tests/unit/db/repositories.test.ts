@@ -11,6 +11,7 @@ import type { DbHandle } from "../../../server/db/client";
 import { deploymentsRepo } from "../../../server/db/repos/deployments-repo";
 import { fitRepo, type NewCalibration } from "../../../server/db/repos/fit-repo";
 import { gatewayRepo, type GatewayRequestRow } from "../../../server/db/repos/gateway-repo";
+import { identityRepo } from "../../../server/db/repos/identity-repo";
 import { nodesRepo } from "../../../server/db/repos/nodes-repo";
 import { samplesRepo } from "../../../server/db/repos/samples-repo";
 import { settingsRepo } from "../../../server/db/repos/settings-repo";
@@ -82,6 +83,37 @@ for (const backend of BACKENDS) {
       // The GPUs went with the node (foreign key cascade): the same UUID can belong to a new node.
       const again = await nodes.upsertOnHello({ name: "box1", agentVersion: "0.2.0", facts, now: T + 9 });
       await nodes.upsertGpus(again, [gpu(0)], T + 9);
+    });
+
+    it("identity: one live credential per name, revocation, join tokens spent once, refusals counted and bounded", async () => {
+      const repo = identityRepo(handle);
+      const cred = (id: string, node: string) => ({ id, node, secretHash: `hash-${id}`, via: "enrollment", createdAt: T });
+      expect(await repo.insertCredential(cred("c1", "box1"))).toBe(true);
+      expect(await repo.insertCredential(cred("c2", "box1"))).toBe(false); // the name has a live one
+      expect(await repo.credentialByHash("hash-c1")).toEqual({ id: "c1", node: "box1", via: "enrollment", createdAt: T, revokedAt: null });
+      expect(await repo.revoke("box1", T + 1)).toBe(true);
+      expect(await repo.revoke("box1", T + 2)).toBe(false);
+      expect((await repo.credentialByHash("hash-c1"))?.revokedAt).toBe(T + 1);
+      expect(await repo.activeCredential("box1")).toBeNull();
+      expect(await repo.insertCredential(cred("c3", "box1"))).toBe(true); // enrolled again
+      expect([...(await repo.liveIds(["c1", "c3", "nope"]))]).toEqual(["c3"]);
+
+      await repo.insertJoinToken({ id: "j1", tokenHash: "jh1", createdAt: T, expiresAt: T + 3_600_000 });
+      await repo.insertJoinToken({ id: "j2", tokenHash: "jh2", createdAt: T, expiresAt: T + 10 });
+      expect(await repo.consumeJoinToken("j1", "box2", T + 5)).toBe(true);
+      expect(await repo.consumeJoinToken("j1", "box3", T + 6)).toBe(false);
+      expect(await repo.consumeJoinToken("j2", "box3", T + 11)).toBe(false); // expired
+      expect(await repo.joinTokenByHash("jh1")).toMatchObject({ usedAt: T + 5, usedBy: "box2" });
+      await repo.releaseJoinToken("j1");
+      expect((await repo.pendingJoinTokens(T + 11)).map((j) => j.id)).toEqual(["j1"]); // j2 expired
+      expect(await repo.pruneJoinTokens(T + 11)).toBe(1);
+
+      const refusal = (node: string, at: number) => ({ node, address: "10.0.0.9", code: "name_enrolled", message: "taken", lastAt: at });
+      await repo.recordRefusal(refusal("box1", T), 3);
+      await repo.recordRefusal(refusal("box1", T + 1), 3);
+      expect(await repo.refusals(10)).toEqual([{ ...refusal("box1", T + 1), count: 2, firstAt: T }]);
+      for (let i = 0; i < 5; i++) await repo.recordRefusal(refusal(`n${i}`, T + 10 + i), 3);
+      expect((await repo.refusals(10)).map((r) => r.node)).toEqual(["n4", "n3", "n2"]);
     });
 
     it("samples: series in time order, a repeated second keeps the newest value, pruning counts rows", async () => {
