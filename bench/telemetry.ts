@@ -5,12 +5,16 @@
  *     beside a bare `ws` + JSON.parse sink receiving the same traffic;
  *  3. sample → browser latency (p50/p95) on /ws/live during that load;
  *  4. the same ingest with alert rules of every kind evaluated every second (issue 12), beside the
- *     server without rules in the same run (on SQLite).
+ *     server without rules in the same run (on SQLite);
+ *  5. the agent handshake: connect → first sample accepted (seen on /ws/live), for a node's first
+ *     contact (it enrolls with the token) and for a reconnect (it presents its credential).
  * `--db sqlite|postgres|both` (default: both where PostgreSQL is installed) runs 2 and 3 with the
  * server's state in each; PostgreSQL is a throwaway cluster started here, and its CPU (all its
  * processes, from /proc) is reported beside the server's. Write latency: a probe client writes one
  * 8-GPU sample batch every 250 ms through the same repository, next to the server's own writes.
- * Targets: agent ≤ 1 % of a core; ingest ≤ 25 % of a core; p95 ≤ 250 ms; rules ≤ +10 % server CPU.
+ * Targets: agent ≤ 1 % of a core; ingest ≤ 25 % of a core; p95 ≤ 250 ms; rules ≤ +10 % server CPU;
+ * the hub's per-message checks (issue 8) ≤ +5 % server CPU at 100 × 8.
+ * BENCH_ONLY=ingest|handshake runs one part on SQLite (for before/after runs on the same machine).
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -31,6 +35,8 @@ import { ruleEvaluationMs } from "./alert-rules";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100);
+const HANDSHAKES = Number(process.env.BENCH_HANDSHAKES ?? 40);
+const ONLY = process.env.BENCH_ONLY ?? "";
 const GPUS = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number, d = 2) => n.toFixed(d);
@@ -40,9 +46,9 @@ function simulatedAgents(url: string, count: number) {
   const timers: NodeJS.Timeout[] = [];
   const gpus = Array.from({ length: GPUS }, (_, i) => gpu(i));
   for (let a = 0; a < count; a++) {
-    const ws = new WebSocket(`${url.replace("http", "ws")}/ws/agent`, { headers: { authorization: `Bearer ${AGENT_TOKEN}` } });
-    sockets.push(ws);
     const name = `sim-${String(a).padStart(3, "0")}`;
+    const ws = new WebSocket(`${url.replace("http", "ws")}/ws/agent`, { headers: { authorization: `Bearer ${AGENT_TOKEN}`, "x-switchyard-node": name } });
+    sockets.push(ws);
     ws.on("open", () => {
       ws.send(JSON.stringify({ type: "hello", v: 1, agentVersion: "bench", node: name, facts: { hostname: name, os: "linux", arch: "x64", cpuModel: null, cpuCores: 16, memTotalBytes: 64e9 } }));
       // Spread the agents over the second, as real clocks would be.
@@ -135,7 +141,7 @@ function writeProbe(target: DatabaseTarget) {
     while (!stopped) {
       const ts = Date.now();
       const t0 = performance.now();
-      await repo.insertGpu(Array.from({ length: GPUS }, (_, i) => ({ gpuUuid: `GPU-probe-${i}`, resolutionS: 1, ts, utilGpuPct: 1, memUsedMiB: 1, tempC: 1, powerW: 1 })));
+      await repo.insertGpu(Array.from({ length: GPUS }, (_, i) => ({ nodeId: "probe", gpuUuid: `GPU-probe-${i}`, resolutionS: 1, ts, utilGpuPct: 1, memUsedMiB: 1, tempC: 1, powerW: 1 })));
       latencies.push(performance.now() - t0);
       await sleep(250);
     }
@@ -214,6 +220,76 @@ async function measureIngest(target: Dialect | "baseline", opts: { alerts?: bool
   }
 }
 
+/** A signed-in /ws/live that resolves when `name`'s sample `ts` is shown (accepted and fanned out). */
+async function liveWatcher(url: string) {
+  const login = await fetch(`${url}/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: ADMIN_TOKEN }) });
+  const live = new WebSocket(`${url.replace("http", "ws")}/ws/live`, { headers: { cookie: (login.headers.get("set-cookie") ?? "").split(";")[0]! } });
+  const waiting = new Map<string, () => void>();
+  live.on("message", (d) => {
+    const msg = JSON.parse(d.toString()) as LiveMessage;
+    if (msg.type === "node" && msg.sampleTs) waiting.get(`${msg.node.name}@${msg.sampleTs}`)?.();
+  });
+  await new Promise((r) => live.once("open", r));
+  return {
+    seen: (name: string, ts: number) => new Promise<void>((resolve) => waiting.set(`${name}@${ts}`, resolve)),
+    close: () => live.terminate(),
+  };
+}
+
+/** connect → hello → welcome → one sample → shown on /ws/live; returns ms and the credential the welcome carried. */
+async function handshake(url: string, name: string, secret: string, watch: Awaited<ReturnType<typeof liveWatcher>>) {
+  const snap = snapshot({ gpus: Array.from({ length: GPUS }, (_, i) => gpu(i, { uuid: `GPU-${name}-${i}` })) });
+  const t0 = performance.now();
+  const ws = new WebSocket(`${url.replace("http", "ws")}/ws/agent`, { headers: { authorization: `Bearer ${secret}`, "x-switchyard-node": name } });
+  let credential: string | null = null;
+  const ts = Date.now();
+  const shown = watch.seen(name, ts);
+  ws.on("open", () => ws.send(JSON.stringify({ type: "hello", v: 1, agentVersion: "bench", node: name, facts: { hostname: name, os: "linux", arch: "x64", cpuModel: null, cpuCores: 16, memTotalBytes: 64e9 } })));
+  ws.on("message", (d) => {
+    const msg = JSON.parse(d.toString()) as { type: string; credential?: string };
+    if (msg.type !== "welcome") return;
+    credential = msg.credential ?? null;
+    ws.send(JSON.stringify({ type: "telemetry", v: 1, samples: [{ ts, snapshot: snap }] }));
+  });
+  await shown;
+  const ms = performance.now() - t0;
+  ws.close();
+  await new Promise((r) => ws.once("close", r));
+  return { ms, credential };
+}
+
+async function measureHandshakes() {
+  const server = await startServer();
+  const watch = await liveWatcher(server.url);
+  try {
+    const first: number[] = [];
+    const again: number[] = [];
+    const credentials = new Map<string, string>();
+    for (let i = 0; i < HANDSHAKES; i++) {
+      const name = `hs-${i}`;
+      const r = await handshake(server.url, name, AGENT_TOKEN, watch);
+      first.push(r.ms);
+      // Against a server without credentials the agent presents the token again.
+      credentials.set(name, r.credential ?? AGENT_TOKEN);
+    }
+    for (let i = 0; i < HANDSHAKES; i++) {
+      const name = `hs-${i}`;
+      again.push((await handshake(server.url, name, credentials.get(name)!, watch)).ms);
+    }
+    return { first, again, issued: [...credentials.values()].filter((c) => c !== AGENT_TOKEN).length };
+  } finally {
+    watch.close();
+    await server.stop();
+  }
+}
+
+function reportHandshakes(h: Awaited<ReturnType<typeof measureHandshakes>>) {
+  const line = (xs: number[]) => `p50 ${fmt(percentile(xs, 50), 1)} ms, p95 ${fmt(percentile(xs, 95), 1)} ms`;
+  process.stdout.write(`5. Agent handshake, connect → first sample accepted (${HANDSHAKES} nodes, one at a time)\n`);
+  process.stdout.write(`   first contact (enrolls with the token): ${line(h.first)}\n`);
+  process.stdout.write(`   reconnect (${h.issued > 0 ? "presents its credential" : "presents the token again"}):  ${line(h.again)}\n\n`);
+}
+
 async function main() {
   const { values } = parseArgs({ options: { db: { type: "string" } } });
   const db = values.db ?? (postgresBinDir() ? "both" : "sqlite");
@@ -221,6 +297,15 @@ async function main() {
   if (db !== "sqlite" && !postgresBinDir()) throw new Error("--db postgres needs PostgreSQL installed: bash scripts/test-deps/postgres.sh");
   const dialects: Dialect[] = db === "both" ? ["sqlite", "postgres"] : [db as Dialect];
   process.stdout.write(`bench:telemetry — ${SECONDS} s windows, ${AGENTS} simulated agents × ${GPUS} GPUs, database: ${dialects.join(" and ")}\n\n`);
+  if (ONLY === "handshake") {
+    reportHandshakes(await measureHandshakes());
+    process.exit(0);
+  }
+  if (ONLY === "ingest") {
+    const srv = await measureIngest("sqlite");
+    process.stdout.write(`2. Ingest of ${AGENTS * GPUS} GPU samples/s: server ${fmt(srv.cpuPct)} % of one core, RSS ${fmt(srv.rss / 2 ** 20, 0)} MiB\n`);
+    process.exit(0);
+  }
 
   const agent = await measureAgent();
   process.stdout.write("1. Agent with 8 GPUs at 1 Hz (stand-in nvidia-smi replaying RTX 4080 SUPER captures)\n");
@@ -261,6 +346,8 @@ async function main() {
     const cost = ruleEvaluationMs(alertsYaml("http://127.0.0.1:9"), AGENTS, GPUS);
     process.stdout.write(`   in process: ${fmt(cost.perTickMs, 3)} ms per evaluation of all rules (+ ${fmt(cost.inputsMs, 3)} ms building that fleet's inputs) = ${fmt(cost.perTickMs / 10, 3)} % of one core at 1 Hz\n`);
   }
+
+  reportHandshakes(await measureHandshakes());
   process.exit(0);
 }
 

@@ -17,7 +17,9 @@ import { createAgentHub } from "./hub/agent-hub";
 import { createLiveHub } from "./hub/live-hub";
 import { createApi } from "./api/app";
 import { createHttpServer, type PageHandler } from "./http-server";
-import { demoSpecs, startAgents, type AgentSpec } from "./local-agents";
+import { demoSpecs, provisionAgents, startAgents, type AgentSpec } from "./local-agents";
+import { createIdentity } from "./core/identity/identity";
+import { identityRepo } from "./db/repos/identity-repo";
 import { createLogger, flushLogs } from "../lib/logger";
 import { createDeployments } from "./core/deployments";
 import { createFitModule } from "./core/fit/module";
@@ -61,7 +63,8 @@ async function main(argv: string[]) {
   const auth = await createAuth(settingsRepo(dbHandle), { adminToken: env.SWITCHYARD_ADMIN_TOKEN, agentToken: env.SWITCHYARD_AGENT_TOKEN });
   const fleet = await createFleet(nodesRepo(dbHandle));
   const history = createHistory(samplesRepo(dbHandle));
-  const agentHub = createAgentHub({ auth, fleet, history, offlineAfterMs: env.SWITCHYARD_OFFLINE_AFTER_S * 1000 });
+  const identity = await createIdentity({ repo: identityRepo(dbHandle), settings: settingsRepo(dbHandle), envToken: env.SWITCHYARD_AGENT_TOKEN });
+  const agentHub = createAgentHub({ identity, fleet, history, offlineAfterMs: env.SWITCHYARD_OFFLINE_AFTER_S * 1000 });
   const liveHub = createLiveHub({ auth, fleet });
   const secrets = createSecrets(settingsRepo(dbHandle));
   const fit = createFitModule({ db: dbHandle, fleet, secrets, dataDir: env.dataDir, hfEndpoint: env.SWITCHYARD_HF_ENDPOINT });
@@ -87,6 +90,7 @@ async function main(argv: string[]) {
   const api = createApi({ gateway: createGatewayApi(gateway), alerts: alerts.service,
     auth, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service,
     hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount() }),
+    identity, agents: agentHub,
     tlsFingerprint: () => tls?.fingerprint ?? null,
     tlsCurlPin: () => tls?.curlPin ?? null,
   });
@@ -109,9 +113,9 @@ async function main(argv: string[]) {
   const pruneTimer = setInterval(() => void history.prune().catch((err) => log.error({ err }, "prune failed")), 60_000);
 
   const specs: AgentSpec[] = [];
-  if (env.SWITCHYARD_LOCAL_AGENT === "1") specs.push({ name: os.hostname(), serverUrl: localUrl, token: auth.agentToken, fingerprint: tls?.fingerprint });
-  if (demo) specs.push(...demoSpecs(localUrl, auth.agentToken, tls?.fingerprint));
-  const agents = startAgents(specs);
+  if (env.SWITCHYARD_LOCAL_AGENT === "1") specs.push({ name: os.hostname(), serverUrl: localUrl, fingerprint: tls?.fingerprint });
+  if (demo) specs.push(...demoSpecs(localUrl, tls?.fingerprint));
+  const agents = startAgents(await provisionAgents(specs, { identity, dataDir: env.dataDir }));
 
   log.info({ port, demo, dataDir: env.dataDir, database: dbHandle.dialect, tls: tls ? { source: tls.source, fingerprint: tls.fingerprint } : null }, "switchyard is up");
   process.stdout.write(`\n  Switchyard dashboard: ${scheme}://localhost:${port}\n`);

@@ -4,6 +4,7 @@
  * sending the browser to the sign-in page.
  */
 import type { EnrollmentInfo, HistoryRange, NodeHistory, NodeView } from "../../protocol/live";
+import type { AgentRefusalView, JoinTokenIssued } from "../../protocol/enrollment";
 
 export class ApiError extends Error {
   constructor(
@@ -69,6 +70,9 @@ export const api = {
   history: (name: string, range: HistoryRange) =>
     apiFetch<NodeHistory>(`/api/nodes/${encodeURIComponent(name)}/history?range=${range}`),
   enrollment: () => apiFetch<EnrollmentInfo>("/api/enrollment"),
+  rotateEnrollmentToken: () => apiFetch<EnrollmentInfo>("/api/enrollment/rotate", { method: "POST" }),
+  createJoinToken: () => apiFetch<JoinTokenIssued>("/api/enrollment/join-tokens", { method: "POST", body: "{}" }),
+  agentRefusals: () => apiFetch<AgentRefusalView[]>("/api/enrollment/refusals"),
   removeNode: (name: string) => apiFetch<void>(`/api/nodes/${encodeURIComponent(name)}`, { method: "DELETE" }),
 };
 
@@ -77,6 +81,7 @@ export const queryKeys = {
   node: (name: string) => ["node", name] as const,
   history: (name: string, range: HistoryRange) => ["history", name, range] as const,
   enrollment: ["enrollment"] as const,
+  agentRefusals: ["enrollment", "refusals"] as const,
 };
 
 /** react-query retry policy: never retry what retrying cannot fix. */

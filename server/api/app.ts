@@ -6,6 +6,7 @@ import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { HISTORY_RANGES, type EnrollmentInfo } from "../../protocol/live";
+import { agentCommand } from "../../protocol/enrollment";
 import { SESSION_COOKIE, bearer, isSameOrigin, type Auth } from "../core/auth";
 import { ServiceError } from "../core/errors";
 import type { Fleet } from "../core/fleet";
@@ -21,6 +22,9 @@ import { deploymentRoutes } from "./deployments";
 import type { FitService } from "../core/fit/service";
 import { fitRoutes } from "./fit";
 import { jsonBody } from "./json-body";
+import type { Identity } from "../core/identity/identity";
+import { enrollmentRoutes, requestBaseUrl } from "./enrollment";
+import { lanAddresses } from "../lan-addresses";
 import type { AlertsService } from "../core/alerts/service";
 import { alertRoutes } from "./alerts";
 
@@ -36,10 +40,16 @@ export interface ApiDeps {
   fit?: FitService;
   /** The gateway's dashboard REST (`/api/gateway/*`, server/gateway/api); optional like deployments. */
   gateway?: Hono;
+  /** Agent identity (enrollment, join tokens, revocation); without it the enrollment token of `auth` is shown. */
+  identity?: Identity;
+  /** The agent hub's way to cut a node off when it is removed; without it an online node cannot be removed. */
+  agents?: { cutOff(name: string, reason: string): Promise<void> };
   /** The SHA-256 of the server's own TLS certificate (server/tls), null when it serves plain HTTP. */
   tlsFingerprint?: () => string | null;
-  /** Its public key's pin for curl (`--pinnedpubkey`), for the install one-liner (server/agent-dist/install-command.ts). */
+  /** Its public key's pin for curl (`--pinnedpubkey`), for the install one-liner (protocol/enrollment.ts). */
   tlsCurlPin?: () => string | null;
+  /** This server's LAN addresses (default: its non-internal interfaces). */
+  lanAddresses?: () => string[];
   /** Alerts (issue 12): rules, channels, what fires, history; optional like deployments. */
   alerts?: AlertsService;
 }
@@ -51,15 +61,6 @@ const historyQuery = z.object({ range: z.enum(HISTORY_RANGES).default("15m") });
 /** Over our own TLS (the request URL says https) or behind a TLS reverse proxy. */
 function servedOverHttps(c: Context): boolean {
   return c.req.url.startsWith("https:") || c.req.header("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
-}
-
-function fingerprintArg(serverUrl: string, fingerprint: string | null | undefined): string {
-  return serverUrl.startsWith("https:") && fingerprint ? ` --fingerprint ${fingerprint}` : "";
-}
-
-function baseUrl(c: Context): string {
-  const proto = c.req.header("x-forwarded-proto") ?? (c.req.url.startsWith("https:") ? "https" : "http");
-  return `${proto}://${c.req.header("host") ?? "localhost:3000"}`;
 }
 
 export function createApi(deps: ApiDeps): Hono {
@@ -126,8 +127,13 @@ export function createApi(deps: ApiDeps): Hono {
   app.get("/nodes/:name", (c) => c.json(nodeOr404(c.req.param("name"))));
 
   app.delete("/nodes/:name", async (c) => {
-    const deploymentsOn = (node: string) => deps.deployments?.core.list().filter((d) => d.node === node).map((d) => d.name) ?? [];
-    await removeNode(c.req.param("name"), { fleet, history, deploymentsOn });
+    const { identity, agents, deployments } = deps;
+    await removeNode(c.req.param("name"), {
+      fleet, history,
+      revoke: identity && ((name) => identity.revoke(name)),
+      cutOff: agents && ((name, reason) => agents.cutOff(name, reason)),
+      forgetDeployments: deployments && ((name) => deployments.core.forgetNode(name)),
+    });
     return c.body(null, 204);
   });
 
@@ -137,15 +143,19 @@ export function createApi(deps: ApiDeps): Hono {
     return c.json(await history.query(node, range));
   });
 
-  app.get("/enrollment", (c) => {
-    const serverUrl = baseUrl(c);
-    const info: EnrollmentInfo = {
-      agentToken: auth.agentToken,
-      serverUrl,
-      command: `npx switchyard-agent --server ${serverUrl} --token ${auth.agentToken}${fingerprintArg(serverUrl, deps.tlsFingerprint?.())}`,
-    };
-    return c.json(info);
-  });
+  if (deps.identity) {
+    app.route("/enrollment", enrollmentRoutes({
+      identity: deps.identity, lanAddresses: deps.lanAddresses ?? lanAddresses,
+      tlsFingerprint: deps.tlsFingerprint ?? (() => null), tlsCurlPin: deps.tlsCurlPin ?? (() => null),
+    }));
+  } else {
+    app.get("/enrollment", (c) => {
+      const serverUrl = requestBaseUrl(c);
+      const command = agentCommand(serverUrl, auth.agentToken, deps.tlsFingerprint?.() ?? null);
+      const info: EnrollmentInfo = { agentToken: auth.agentToken, serverUrl, command };
+      return c.json(info);
+    });
+  }
 
   app.get("/stats", (c) => c.json(deps.hubStats()));
   if (deps.deployments) app.route("/", deploymentRoutes(deps.deployments.core, deps.deployments.secrets));

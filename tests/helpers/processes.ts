@@ -127,13 +127,25 @@ async function startServerOnce(opts: ServerOptions): Promise<TestServer> {
   };
 }
 
+let stateRoot: string | null = null;
+
+/**
+ * Where an agent started by a test keeps its credentials: one directory per server address and
+ * node name for this test process, so an agent restarted against the same server (or a server
+ * restarted on the same port and data) presents the credential it enrolled with, as on a real box.
+ */
+export function agentStateDir(server: string, name: string): string {
+  stateRoot ??= fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-agent-state-"));
+  return path.join(stateRoot, `${server.replace(/[^A-Za-z0-9]+/g, "_")}--${name}`);
+}
+
 export function startAgent(opts: { server: string; name: string; gpus?: string; token?: string; env?: Record<string, string>; args?: string[] }): Proc {
   const args = [path.join(ROOT, "bin", "switchyard-agent.mjs"), "--server", opts.server, "--token", opts.token ?? AGENT_TOKEN, "--name", opts.name, ...(opts.args ?? [])];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
       ...process.env, SWITCHYARD_NVIDIA_SMI: STANDIN, SWITCHYARD_STANDIN_GPUS: opts.gpus ?? "h100,rtx-4080-super",
-      SWITCHYARD_STANDIN_SEED: opts.name, LOG_LEVEL: "info", ...opts.env,
+      SWITCHYARD_STANDIN_SEED: opts.name, LOG_LEVEL: "info", SWITCHYARD_AGENT_STATE: agentStateDir(opts.server, opts.name), ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -143,7 +143,7 @@ export async function createDeployment(ctx: DeploymentsContext, input: unknown):
     const answer = await ctx.hub.request(chosen.node, DEPLOY_ACTIONS.create, { ...spec, secrets: { hfToken } }, AGENT_TIMEOUT_MS);
     const report = deploymentReportSchema.parse(answer);
     ctx.log.info({ deployment: name, node: chosen.node, engine, gpus: chosen.gpus, state: report.state }, "deployment created");
-    return toView(ctx, (await applyReport(ctx, report)) ?? record);
+    return toView(ctx, (await applyReport(ctx, chosen.node, report)) ?? record);
   } catch (err) {
     if (refusedByAgent(err, ctx.hub.isConnected(chosen.node))) {
       await ctx.store.remove(spec.id);

@@ -8,7 +8,8 @@ export type HostSampleRow = typeof hostSamples.$inferInsert;
 export interface SamplesRepo {
   insertGpu(rows: GpuSampleRow[]): Promise<void>;
   insertHost(rows: HostSampleRow[]): Promise<void>;
-  gpuSeries(uuids: string[], resolutionS: number, fromTs: number): Promise<GpuSampleRow[]>;
+  /** One node's series of the given GPUs (a UUID names a GPU only within its node). */
+  gpuSeries(nodeId: string, uuids: string[], resolutionS: number, fromTs: number): Promise<GpuSampleRow[]>;
   hostSeries(nodeId: string, resolutionS: number, fromTs: number): Promise<HostSampleRow[]>;
   /** Deletes rows of one resolution older than `beforeTs`; returns how many. */
   prune(resolutionS: number, beforeTs: number): Promise<number>;
@@ -16,8 +17,10 @@ export interface SamplesRepo {
 
 const sqlExcluded = (column: string) => sql.raw(`excluded.${column}`);
 
-// SQLite allows 32766 bound parameters per statement (PostgreSQL 65535); 7 columns × 2000 rows stays well below.
-const CHUNK = 2000;
+// SQLite allows 32766 bound parameters per statement (PostgreSQL 65535). A chunk this size also
+// keeps one statement to a few ms, so that a large flush (a backlog) lets other work in between.
+const CHUNK = 250;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * One row per key, the last one: a batch can hold the same second twice (a replayed backlog beside
@@ -33,26 +36,29 @@ function chunks<T>(all: T[], key: (row: T) => string): T[][] {
 export function samplesRepo({ db, schema: { gpuSamples, hostSamples } }: DbHandle): SamplesRepo {
   return {
     async insertGpu(rows) {
-      for (const part of chunks(rows, (r) => `${r.gpuUuid}\n${r.resolutionS}\n${r.ts}`)) {
+      for (const [i, part] of chunks(rows, (r) => `${r.nodeId}\n${r.gpuUuid}\n${r.resolutionS}\n${r.ts}`).entries()) {
+        // A backlog flush can hold tens of thousands of rows: let sockets be served between statements.
+        if (i > 0) await yieldToLoop();
         // A sample replayed from an agent's backlog may repeat a timestamp: keep the newest.
         await db.insert(gpuSamples).values(part).onConflictDoUpdate({
-          target: [gpuSamples.gpuUuid, gpuSamples.resolutionS, gpuSamples.ts],
+          target: [gpuSamples.nodeId, gpuSamples.gpuUuid, gpuSamples.resolutionS, gpuSamples.ts],
           set: { utilGpuPct: sqlExcluded("util_gpu_pct"), memUsedMiB: sqlExcluded("mem_used_mib"), tempC: sqlExcluded("temp_c"), powerW: sqlExcluded("power_w") },
         });
       }
     },
     async insertHost(rows) {
-      for (const part of chunks(rows, (r) => `${r.nodeId}\n${r.resolutionS}\n${r.ts}`)) {
+      for (const [i, part] of chunks(rows, (r) => `${r.nodeId}\n${r.resolutionS}\n${r.ts}`).entries()) {
+        if (i > 0) await yieldToLoop();
         await db.insert(hostSamples).values(part).onConflictDoUpdate({
           target: [hostSamples.nodeId, hostSamples.resolutionS, hostSamples.ts],
           set: { cpuPct: sqlExcluded("cpu_pct"), memUsedBytes: sqlExcluded("mem_used_bytes") },
         });
       }
     },
-    async gpuSeries(uuids, resolutionS, fromTs) {
+    async gpuSeries(nodeId, uuids, resolutionS, fromTs) {
       if (uuids.length === 0) return [];
       return db.select().from(gpuSamples)
-        .where(and(inArray(gpuSamples.gpuUuid, uuids), eq(gpuSamples.resolutionS, resolutionS), gte(gpuSamples.ts, fromTs)))
+        .where(and(eq(gpuSamples.nodeId, nodeId), inArray(gpuSamples.gpuUuid, uuids), eq(gpuSamples.resolutionS, resolutionS), gte(gpuSamples.ts, fromTs)))
         .orderBy(asc(gpuSamples.ts));
     },
     async hostSeries(nodeId, resolutionS, fromTs) {

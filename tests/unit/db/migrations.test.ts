@@ -54,7 +54,8 @@ describe("the embedded database made by the release before PostgreSQL", () => {
       expect(await settingsRepo(handle).get("admin_token_hash")).toBe("scrypt$abc");
       const [node] = await nodesRepo(handle).list();
       expect(node).toMatchObject({ name: "box1", agentVersion: "0.1.0" });
-      expect((await samplesRepo(handle).gpuSeries(["GPU-main-0"], 1, 0)).map((r) => r.utilGpuPct)).toEqual([10, 11, 12]);
+      // History was keyed by GPU UUID alone: it is now under the node that owns the GPU.
+      expect((await samplesRepo(handle).gpuSeries(node!.id, ["GPU-main-0"], 1, 0)).map((r) => r.utilGpuPct)).toEqual([10, 11, 12]);
       expect((await deploymentsRepo(handle).list()).map((d) => d.name)).toEqual(["qwen"]);
       expect(await gatewayRepo(handle).keys()).toMatchObject([{ name: "alice", requests: 3, inputTokens: 30 }]);
       expect((await gatewayRepo(handle).requests({ limit: 5 }))[0]).toMatchObject({ stream: true, status: 200 });

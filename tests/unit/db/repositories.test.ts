@@ -11,6 +11,7 @@ import type { DbHandle } from "../../../server/db/client";
 import { deploymentsRepo } from "../../../server/db/repos/deployments-repo";
 import { fitRepo, type NewCalibration } from "../../../server/db/repos/fit-repo";
 import { gatewayRepo, type GatewayRequestRow } from "../../../server/db/repos/gateway-repo";
+import { identityRepo } from "../../../server/db/repos/identity-repo";
 import { nodesRepo } from "../../../server/db/repos/nodes-repo";
 import { samplesRepo } from "../../../server/db/repos/samples-repo";
 import { settingsRepo } from "../../../server/db/repos/settings-repo";
@@ -71,12 +72,12 @@ for (const backend of BACKENDS) {
       expect(stored).toMatchObject({ name: "box1", agentVersion: "0.2.0", facts, lastSeen: T + 7 });
       expect(stored.lastSnapshot?.gpus.map((g) => g.uuid)).toEqual(["GPU-test-0", "GPU-test-1"]);
 
-      await samples.insertGpu([{ gpuUuid: "GPU-test-0", resolutionS: 1, ts: T, utilGpuPct: 1, memUsedMiB: 2, tempC: 3, powerW: 4 }]);
+      await samples.insertGpu([{ nodeId: id, gpuUuid: "GPU-test-0", resolutionS: 1, ts: T, utilGpuPct: 1, memUsedMiB: 2, tempC: 3, powerW: 4 }]);
       await samples.insertHost([{ nodeId: id, resolutionS: 1, ts: T, cpuPct: 1, memUsedBytes: 2 }]);
       await samples.insertHost([{ nodeId: other, resolutionS: 1, ts: T, cpuPct: 1, memUsedBytes: 2 }]);
       await nodes.remove(id);
       expect((await nodes.list()).map((n) => n.name)).toEqual(["box2"]);
-      expect(await samples.gpuSeries(["GPU-test-0", "GPU-test-1"], 1, 0)).toEqual([]);
+      expect(await samples.gpuSeries(id, ["GPU-test-0", "GPU-test-1"], 1, 0)).toEqual([]);
       expect(await samples.hostSeries(id, 1, 0)).toEqual([]);
       expect(await samples.hostSeries(other, 1, 0)).toHaveLength(1);
       // The GPUs went with the node (foreign key cascade): the same UUID can belong to a new node.
@@ -84,29 +85,64 @@ for (const backend of BACKENDS) {
       await nodes.upsertGpus(again, [gpu(0)], T + 9);
     });
 
+    it("identity: one live credential per name, revocation, join tokens spent once, refusals counted and bounded", async () => {
+      const repo = identityRepo(handle);
+      const cred = (id: string, node: string) => ({ id, node, secretHash: `hash-${id}`, via: "enrollment", createdAt: T });
+      expect(await repo.insertCredential(cred("c1", "box1"))).toBe(true);
+      expect(await repo.insertCredential(cred("c2", "box1"))).toBe(false); // the name has a live one
+      expect(await repo.credentialByHash("hash-c1")).toEqual({ id: "c1", node: "box1", via: "enrollment", createdAt: T, revokedAt: null });
+      expect(await repo.revoke("box1", T + 1)).toBe(true);
+      expect(await repo.revoke("box1", T + 2)).toBe(false);
+      expect((await repo.credentialByHash("hash-c1"))?.revokedAt).toBe(T + 1);
+      expect(await repo.activeCredential("box1")).toBeNull();
+      expect(await repo.insertCredential(cred("c3", "box1"))).toBe(true); // enrolled again
+      expect([...(await repo.liveIds(["c1", "c3", "nope"]))]).toEqual(["c3"]);
+
+      await repo.insertJoinToken({ id: "j1", tokenHash: "jh1", createdAt: T, expiresAt: T + 3_600_000 });
+      await repo.insertJoinToken({ id: "j2", tokenHash: "jh2", createdAt: T, expiresAt: T + 10 });
+      expect(await repo.consumeJoinToken("j1", "box2", T + 5)).toBe(true);
+      expect(await repo.consumeJoinToken("j1", "box3", T + 6)).toBe(false);
+      expect(await repo.consumeJoinToken("j2", "box3", T + 11)).toBe(false); // expired
+      expect(await repo.joinTokenByHash("jh1")).toMatchObject({ usedAt: T + 5, usedBy: "box2" });
+      await repo.releaseJoinToken("j1");
+      expect((await repo.pendingJoinTokens(T + 11)).map((j) => j.id)).toEqual(["j1"]); // j2 expired
+      expect(await repo.pruneJoinTokens(T + 11)).toBe(1);
+
+      const refusal = (node: string, at: number) => ({ node, address: "10.0.0.9", code: "name_enrolled", message: "taken", lastAt: at });
+      await repo.recordRefusal(refusal("box1", T), 3);
+      await repo.recordRefusal(refusal("box1", T + 1), 3);
+      expect(await repo.refusals(10)).toEqual([{ ...refusal("box1", T + 1), count: 2, firstAt: T }]);
+      for (let i = 0; i < 5; i++) await repo.recordRefusal(refusal(`n${i}`, T + 10 + i), 3);
+      expect((await repo.refusals(10)).map((r) => r.node)).toEqual(["n4", "n3", "n2"]);
+    });
+
     it("samples: series in time order, a repeated second keeps the newest value, pruning counts rows", async () => {
       const samples = samplesRepo(handle);
-      const row = (ts: number, util: number) => ({ gpuUuid: "GPU-a", resolutionS: 1, ts, utilGpuPct: util, memUsedMiB: 1024.5, tempC: null, powerW: 250.25 });
+      const row = (ts: number, util: number) => ({ nodeId: "n", gpuUuid: "GPU-a", resolutionS: 1, ts, utilGpuPct: util, memUsedMiB: 1024.5, tempC: null, powerW: 250.25 });
       // The same second twice in one batch and again in a later one (a replayed backlog).
       await samples.insertGpu([row(T + 2000, 1), row(T, 2), row(T + 1000, 3), row(T, 4)]);
       await samples.insertGpu([row(T + 1000, 5), { ...row(T, 6), resolutionS: 60 }]);
       await samples.insertHost([{ nodeId: "n", resolutionS: 1, ts: T, cpuPct: 12.5, memUsedBytes: 3.5e9 }, { nodeId: "n", resolutionS: 1, ts: T, cpuPct: 13.5, memUsedBytes: 3.6e9 }]);
-      const series = await samples.gpuSeries(["GPU-a", "GPU-other"], 1, T);
+      const series = await samples.gpuSeries("n", ["GPU-a", "GPU-other"], 1, T);
       expect(series.map((r) => [r.ts, r.utilGpuPct])).toEqual([[T, 4], [T + 1000, 5], [T + 2000, 1]]);
-      expect(series[0]).toEqual({ gpuUuid: "GPU-a", resolutionS: 1, ts: T, utilGpuPct: 4, memUsedMiB: 1024.5, tempC: null, powerW: 250.25 });
-      expect(await samples.gpuSeries(["GPU-a"], 1, T + 1500)).toHaveLength(1);
-      expect(await samples.gpuSeries([], 1, 0)).toEqual([]);
+      expect(series[0]).toEqual({ nodeId: "n", gpuUuid: "GPU-a", resolutionS: 1, ts: T, utilGpuPct: 4, memUsedMiB: 1024.5, tempC: null, powerW: 250.25 });
+      expect(await samples.gpuSeries("n", ["GPU-a"], 1, T + 1500)).toHaveLength(1);
+      expect(await samples.gpuSeries("n", [], 1, 0)).toEqual([]);
+      // The same UUID from another node is another GPU: its own series, nothing overwritten.
+      await samples.insertGpu([{ ...row(T, 99), nodeId: "m" }]);
+      expect((await samples.gpuSeries("n", ["GPU-a"], 1, T)).map((r) => r.utilGpuPct)).toEqual([4, 5, 1]);
+      expect((await samples.gpuSeries("m", ["GPU-a"], 1, T)).map((r) => r.utilGpuPct)).toEqual([99]);
       expect(await samples.hostSeries("n", 1, 0)).toEqual([{ nodeId: "n", resolutionS: 1, ts: T, cpuPct: 13.5, memUsedBytes: 3.6e9 }]);
-      expect(await samples.prune(1, T + 1500)).toBe(3); // two GPU rows and the host row
+      expect(await samples.prune(1, T + 1500)).toBe(4); // three GPU rows (two nodes) and the host row
       expect(await samples.prune(1, T + 1500)).toBe(0);
-      expect(await samples.gpuSeries(["GPU-a"], 60, 0)).toHaveLength(1);
+      expect(await samples.gpuSeries("n", ["GPU-a"], 60, 0)).toHaveLength(1);
     });
 
     it("samples: a batch larger than one statement's parameter limit", async () => {
       const samples = samplesRepo(handle);
-      const rows = Array.from({ length: 4500 }, (_, i) => ({ gpuUuid: `GPU-${i % 9}`, resolutionS: 1, ts: T + Math.floor(i / 9) * 1000, utilGpuPct: i, memUsedMiB: null, tempC: null, powerW: null }));
+      const rows = Array.from({ length: 4500 }, (_, i) => ({ nodeId: "n", gpuUuid: `GPU-${i % 9}`, resolutionS: 1, ts: T + Math.floor(i / 9) * 1000, utilGpuPct: i, memUsedMiB: null, tempC: null, powerW: null }));
       await samples.insertGpu(rows);
-      expect(await samples.gpuSeries(["GPU-3"], 1, 0)).toHaveLength(500);
+      expect(await samples.gpuSeries("n", ["GPU-3"], 1, 0)).toHaveLength(500);
     });
 
     it("deployments: upsert, list with JSON fields, skip rows a newer version wrote, delete", async () => {
