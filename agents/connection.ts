@@ -14,6 +14,7 @@ import {
 } from "../protocol/agent-wire";
 import { clampSnapshot } from "../protocol/telemetry";
 import type { Logger } from "../lib/logger";
+import { backoffMs } from "../lib/backoff";
 import { agentIdentity } from "./identity/agent-identity";
 import type { CredentialStore } from "./identity/credential-store";
 import { explainUntrustedServer, pinnedConnection, TlsPinError, type Fingerprint } from "../lib/tls-pin";
@@ -140,8 +141,7 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
       }, 0);
       return;
     }
-    const base = Math.min(maxBackoff, minBackoff * 2 ** Math.min(failures, 10));
-    const delay = Math.round(base * (0.75 + Math.random() * 0.5));
+    const delay = backoffMs(Math.min(failures, 10), { baseMs: minBackoff, maxMs: maxBackoff, jitter: [0.75, 1.25] });
     failures += 1;
     timer = setTimeout(() => {
       timer = null;

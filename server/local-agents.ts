@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLogger } from "../lib/logger";
+import { backoffMs } from "../lib/backoff";
 import { createCredentialStore } from "../agents/identity/credential-store";
 import type { Identity } from "./core/identity/identity";
 
@@ -98,7 +99,7 @@ export function startAgents(specs: ProvisionedAgent[]): ManagedAgents {
       children.delete(spec.name);
       if (stopping) return;
       const next = Date.now() - started > 60_000 ? 0 : attempt + 1;
-      const delay = Math.min(30_000, 1000 * 2 ** next);
+      const delay = backoffMs(next, { baseMs: 1000, maxMs: 30_000 });
       log.warn({ agent: spec.name, code, signal, retryInMs: delay }, "local agent exited; restarting");
       setTimeout(() => !stopping && launch(spec, next), delay).unref();
     });
