@@ -36,6 +36,7 @@ import { createAlerts } from "./core/alerts/module";
 import { DEFAULT_BASES } from "./core/alerts/channels/channel-url";
 import { alertsRepo } from "./db/repos/alerts-repo";
 import type { SecretBox } from "./core/secret-box";
+import { openControlPlane, singleServer } from "./cluster/control-plane";
 
 /**
  * Channel URLs are stored through this box until the AES-GCM SecretBox (SWITCHYARD_SECRET_KEY) is
@@ -65,21 +66,28 @@ async function main(argv: string[]) {
   const history = createHistory(samplesRepo(dbHandle));
   const identity = await createIdentity({ repo: identityRepo(dbHandle), settings: settingsRepo(dbHandle), envToken: env.SWITCHYARD_AGENT_TOKEN });
   const agentHub = createAgentHub({ identity, fleet, history, offlineAfterMs: env.SWITCHYARD_OFFLINE_AFTER_S * 1000 });
+  // Several servers on one PostgreSQL database act as one control plane (server/cluster).
+  const controlPlane = env.SWITCHYARD_DATABASE_URL
+    ? await openControlPlane({ databaseUrl: env.SWITCHYARD_DATABASE_URL, db: dbHandle, hub: agentHub, fleet, label: `${os.hostname()}:${env.PORT}` })
+    : singleServer(agentHub);
+  const { cluster } = controlPlane;
   const liveHub = createLiveHub({ auth, fleet });
   const secrets = createSecrets(settingsRepo(dbHandle));
   const fit = createFitModule({ db: dbHandle, fleet, secrets, dataDir: env.dataDir, hfEndpoint: env.SWITCHYARD_HF_ENDPOINT });
-  const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle), fleet, hub: agentHub, secrets, fit: fit.placement });
-  const calibration = fit.recordCalibrations(deployments);
+  const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle), fleet, hub: controlPlane.agents, secrets, fit: fit.placement });
+  const calibration = fit.recordCalibrations(deployments, () => cluster.isLeader());
   const gateway = new Gateway({
     config, repo: gatewayRepo(dbHandle), isAdminToken: (t) => auth.checkAdminToken(t), deployments, fleet,
     logBodies: env.SWITCHYARD_GATEWAY_LOG_BODIES === undefined ? undefined : env.SWITCHYARD_GATEWAY_LOG_BODIES === "1",
     metricsToken: env.SWITCHYARD_METRICS_TOKEN ?? null,
+    isLeader: () => cluster.isLeader(),
   });
+  controlPlane.attach({ deployments, gateway, history });
   const alerts = await createAlerts({
     repo: alertsRepo(dbHandle), secretBox: UNSEALED_UNTIL_SECRET_BOX_LANDS, config: config.alerts,
     sources: { fleet, deployments, gateway },
-    // One server for now; with several on one database, the leader election goes here.
-    isLeader: () => true,
+    // With several servers, one evaluates and notifies: each alert is sent once.
+    isLeader: () => cluster.isLeader(),
     bases: {
       discord: env.SWITCHYARD_ALERTS_TEST_DISCORD_URL?.replace(/\/+$/, "") ?? DEFAULT_BASES.discord,
       slack: env.SWITCHYARD_ALERTS_TEST_SLACK_URL?.replace(/\/+$/, "") ?? DEFAULT_BASES.slack,
@@ -89,8 +97,8 @@ async function main(argv: string[]) {
   let ready = false;
   const api = createApi({ gateway: createGatewayApi(gateway), alerts: alerts.service,
     auth, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service,
-    hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount() }),
-    identity, agents: agentHub,
+    hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount(), cluster: controlPlane.stats() }),
+    identity, agents: controlPlane.agents,
     tlsFingerprint: () => tls?.fingerprint ?? null,
     tlsCurlPin: () => tls?.curlPin ?? null,
   });
@@ -110,7 +118,9 @@ async function main(argv: string[]) {
   ready = true;
 
   const flushTimer = setInterval(() => void history.flush(), 2000);
-  const pruneTimer = setInterval(() => void history.prune().catch((err) => log.error({ err }, "prune failed")), 60_000);
+  const pruneTimer = setInterval(() => {
+    if (cluster.isLeader()) void history.prune().catch((err) => log.error({ err }, "prune failed"));
+  }, 60_000);
 
   const specs: AgentSpec[] = [];
   if (env.SWITCHYARD_LOCAL_AGENT === "1") specs.push({ name: os.hostname(), serverUrl: localUrl, fingerprint: tls?.fingerprint });
@@ -149,6 +159,7 @@ async function main(argv: string[]) {
     await gateway.stop();
     await history.close();
     await fleet.flush();
+    await controlPlane.close();
     await dbHandle.close();
     await flushLogs();
     process.exit(0);
