@@ -117,7 +117,7 @@ async function main(argv: string[]) {
   await alerts.start();
   ready = true;
 
-  const flushTimer = setInterval(() => void history.flush(), 2000);
+  const flushTimer = setInterval(() => void history.flush(), env.SWITCHYARD_HISTORY_FLUSH_TEST_MS ?? 2000);
   const pruneTimer = setInterval(() => {
     if (cluster.isLeader()) void history.prune().catch((err) => log.error({ err }, "prune failed"));
   }, 60_000);

@@ -57,6 +57,8 @@ export const envSchema = z.object({
   /** Tests only: where discord:// and slack:// channels send instead of discord.com / hooks.slack.com (a local sink). */
   SWITCHYARD_ALERTS_TEST_DISCORD_URL: z.string().url().optional(),
   SWITCHYARD_ALERTS_TEST_SLACK_URL: z.string().url().optional(),
+  /** Tests only: how often telemetry history is written (default 2000 ms; a longer wait shows what a killed server had not written). */
+  SWITCHYARD_HISTORY_FLUSH_TEST_MS: z.coerce.number().int().min(100).max(60_000).optional(),
   /** Tests only: first retry of a failed alert delivery after this many ms (default 5000). */
   SWITCHYARD_ALERTS_TEST_RETRY_MS: z.coerce.number().int().min(10).max(60_000).optional(),
 }).superRefine((env, ctx) => {
