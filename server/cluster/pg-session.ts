@@ -86,7 +86,7 @@ export function openPgSession(opts: PgSessionOptions): PgSession {
     }
     if (current !== client || closed) return;
     const again = everUp || failures > 0;
-    if (failures > 0) opts.log.info({ connection: opts.name, attempts: failures }, "PostgreSQL connection is back");
+    if (again) opts.log.info({ connection: opts.name, attempts: failures }, "PostgreSQL connection is back");
     failures = 0;
     everUp = true;
     up = true;

@@ -128,13 +128,13 @@ export function createPresence(deps: { repo: ClusterRepo; bus: Bus; label: strin
   /** Claims whose write failed (the database was down): written again when it is back. */
   const dirty = new Set<string>();
   const reassert = async () => {
-    const nodes = new Set([...mine.keys(), ...dirty]);
+    const nodes = [...new Set([...mine.keys(), ...dirty])];
     dirty.clear();
-    for (const node of nodes) {
+    for (const [i, node] of nodes.entries()) {
       try {
         await writeClaim(node);
       } catch (err) {
-        dirty.add(node);
+        for (const n of nodes.slice(i)) dirty.add(n);
         throw err;
       }
     }
@@ -154,7 +154,8 @@ export function createPresence(deps: { repo: ClusterRepo; bus: Bus; label: strin
     }
   };
 
-  const offResync = bus.onResync(() => void reassert().then(refresh).catch((err) => log.warn({ err: (err as Error).message }, "presence resync failed")));
+  // What failed now is tried again with the next heartbeat.
+  const offResync = bus.onResync(() => void reassert().then(refresh).catch((err) => log.info({ err: (err as Error).message }, "presence resync waits for the database")));
 
   return {
     holderOf: (node) => holderOfEntry(entries.get(node)),
