@@ -23,6 +23,8 @@ interface NodeState {
   connectedAt: number | null;
   /** Its agent is connected to another server, which speaks for it. */
   remote: boolean;
+  /** Saving it failed (the database is down): said once in the log until it works again. */
+  saveFailing?: boolean;
 }
 
 /**
@@ -133,9 +135,11 @@ export async function createFleet(repo: NodesRepo): Promise<Fleet> {
           state.gpuKey = key;
         }
         if (now - state.lastPersisted >= PERSIST_EVERY_MS) await persist(state);
+        state.saveFailing = false;
       } catch (err) {
         state.lastPersisted = now; // tried again in PERSIST_EVERY_MS, not on every sample
-        log.warn({ node: state.view.name, err: (err as Error).message }, "could not save a node's inventory; kept in memory");
+        if (!state.saveFailing) log.warn({ node: state.view.name, err: (err as Error).message.slice(0, 200) }, "could not save a node's inventory; kept in memory, saved when the database is back");
+        state.saveFailing = true;
       }
     },
 

@@ -50,7 +50,12 @@ describe.skipIf(skip !== null)(`two servers through database restarts${skip ? ` 
     return answers;
   }
 
-  const historyOf = async (s: TestServer) => ((await (await s.api(`/api/nodes/${BOX}/history?range=5m`)).json()) as NodeHistory).gpus[0]?.points.map((p) => p.ts) ?? [];
+  const historyOf = async (s: TestServer) => {
+    const res = await s.api(`/api/nodes/${BOX}/history?range=5m`);
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`history of ${BOX}: HTTP ${res.status} ${body}`);
+    return (JSON.parse(body) as NodeHistory).gpus[0]?.points.map((p) => p.ts) ?? [];
+  };
   const backOnline = () => waitFor("both buses up, one leader", async () => {
     const stats = await Promise.all([a, b].map(clusterStats));
     return stats.every((s) => s.bus.up) && stats.filter((s) => s.leader).length === 1 ? stats : null;
@@ -110,6 +115,7 @@ routes:
     await waitFor("history past the restart", async () => ((await historyOf(b)).at(-1) ?? 0) > t1 + 2000, 20_000, 500);
     const ts = (await historyOf(b)).filter((t) => t > t0 - 3000 && t < t1 + 2000);
     const gaps = ts.slice(1).map((t, i) => t - ts[i]!);
+    expect(ts.length).toBeGreaterThan((t1 - t0) / 1000);
     expect(Math.max(...gaps), `seconds around the restart: ${ts.map((t) => (t - t0) / 1000).join(" ")}`).toBeLessThanOrEqual(2000);
     // Every request of the restart is in the shared request log.
     await waitFor("the request log caught up", async () => {
@@ -125,11 +131,16 @@ routes:
     expect(a.proc.text()).toMatch(/PostgreSQL connection is back/);
   });
 
-  it("a database away for seconds: the servers say so and retry, keep answering from memory, and come back", async () => {
+  it("a database away for seconds: the servers say so and retry, keep answering from memory, and come back with the history they kept", async () => {
+    await waitFor("history of the box", async () => (await historyOf(b)).filter((t) => t < Date.now() - 3000).length >= 3, 20_000, 500);
     const logged = a.proc.output.length;
+    const since = () => a.proc.output.slice(logged).join("");
+    const t0 = Date.now();
     const answers = await trafficDuring((async () => {
       await controlCluster(runDir, "stop");
-      await waitFor("A says the database is unreachable", () => /PostgreSQL is unreachable for the (bus-listen|bus-send|leader) connection/.test(a.proc.output.slice(logged).join("")), 20_000, 100);
+      await waitFor("A says the database is unreachable", () => /PostgreSQL is unreachable for the (bus-listen|bus-send|leader) connection/.test(since()), 20_000, 100);
+      // A holds the box: its history writes fail now and are kept.
+      await waitFor("A keeps history it cannot write", () => /writing telemetry history failed; rows kept/.test(since()), 20_000, 100);
       expect((await clusterStats(a)).leader || (await clusterStats(b)).leader).toBe(false);
       // Pages of the dashboard that need no database still answer; the node is still live on its holder.
       expect((await a.api("/api/health")).status).toBe(200);
@@ -140,5 +151,11 @@ routes:
     expect(a.proc.child.exitCode).toBeNull();
     expect(b.proc.child.exitCode).toBeNull();
     await waitFor(`${BOX} live on both again`, async () => (await nodeOn(a, BOX))?.online && (await nodeOn(b, BOX))?.online, 20_000);
+    const t1 = Date.now();
+    await waitFor("history written again", () => /telemetry history is written again/.test(since()), 20_000, 200);
+    const ts = (await historyOf(b)).filter((t) => t > t0 - 3000 && t < t1);
+    const gaps = ts.slice(1).map((t, i) => t - ts[i]!);
+    expect(ts.length, `seconds around the outage: ${ts.map((t) => (t - t0) / 1000).join(" ")}`).toBeGreaterThan((t1 - t0) / 1000);
+    expect(Math.max(...gaps), `seconds around the outage: ${ts.map((t) => (t - t0) / 1000).join(" ")}`).toBeLessThanOrEqual(2000);
   });
 });
