@@ -2,6 +2,9 @@ import type { Metadata, Viewport } from "next";
 import "./globals.css";
 import { Providers } from "./providers";
 
+// Every page is rendered per request, so each response's scripts carry that response's CSP nonce.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: "Switchyard",
   description: "Your GPU fleet, live.",

@@ -11,6 +11,13 @@ import { nodesRepo } from "./db/repos/nodes-repo";
 import { samplesRepo } from "./db/repos/samples-repo";
 import { settingsRepo } from "./db/repos/settings-repo";
 import { createAuth } from "./core/auth";
+import { createSessions } from "./core/sessions";
+import { sessionsRepo } from "./db/repos/sessions-repo";
+import { createSecretBox } from "./core/secret-box";
+import { sealPlaintextSecrets, sealedSettings } from "./core/sealed-settings";
+import { loadSecretKey, verifySecretKey } from "./config/secret-key";
+import { secureDataDir } from "./config/data-dir";
+import { createRequestAuth } from "./http/request-auth";
 import { createFleet } from "./core/fleet";
 import { createHistory } from "./core/history";
 import { createAgentHub } from "./hub/agent-hub";
@@ -44,13 +51,33 @@ async function main(argv: string[]) {
   const demo = argv.includes("--demo");
   const env = loadEnv();
   const config = loadConfigFile(env.SWITCHYARD_CONFIG);
+  // Everything the server writes from here on (database, key file, caches) is owner-only.
+  process.umask(0o077);
+  const tightened = secureDataDir(env.dataDir);
+  if (tightened.changed.length > 0) {
+    log.warn({ dataDir: env.dataDir, paths: tightened.changed.slice(0, 20), count: tightened.changed.length }, "data directory was readable by other users: made it owner-only (0700 folders, 0600 files)");
+  }
+  if (tightened.failed.length > 0) log.warn({ paths: tightened.failed.slice(0, 20) }, "could not make these data directory paths owner-only: fix their owner or mode");
+  const secretKey = loadSecretKey(env.SWITCHYARD_SECRET_KEY, env.dataDir);
   const dbHandle = openDatabase(env.dataDir);
-  const auth = await createAuth(settingsRepo(dbHandle.db), { adminToken: env.SWITCHYARD_ADMIN_TOKEN, agentToken: env.SWITCHYARD_AGENT_TOKEN });
+  const box = createSecretBox(secretKey.key);
+  await verifySecretKey(settingsRepo(dbHandle.db), box, secretKey);
+  const newlySealed = await sealPlaintextSecrets(settingsRepo(dbHandle.db), box);
+  if (newlySealed.length > 0) {
+    // Rewrite the file so no page of it still holds the plain values.
+    dbHandle.scrub();
+    log.info({ settings: newlySealed }, "sealed secrets an earlier version stored in clear");
+  }
+  const settings = sealedSettings(settingsRepo(dbHandle.db), box);
+  const auth = await createAuth(settings, { adminToken: env.SWITCHYARD_ADMIN_TOKEN, agentToken: env.SWITCHYARD_AGENT_TOKEN });
+  const sessions = createSessions(sessionsRepo(dbHandle.db));
+  if (auth.adminTokenChanged) log.info({ ended: await sessions.endAll() }, "the admin token changed: signed out every dashboard session");
+  const requestAuth = createRequestAuth(auth, sessions);
   const fleet = await createFleet(nodesRepo(dbHandle.db));
   const history = createHistory(samplesRepo(dbHandle.db));
   const agentHub = createAgentHub({ auth, fleet, history, offlineAfterMs: env.SWITCHYARD_OFFLINE_AFTER_S * 1000 });
-  const liveHub = createLiveHub({ auth, fleet });
-  const secrets = createSecrets(settingsRepo(dbHandle.db));
+  const liveHub = createLiveHub({ authorize: (req) => requestAuth.allowsUpgrade(req.headers), fleet });
+  const secrets = createSecrets(settings);
   const fit = createFitModule({ db: dbHandle.db, fleet, secrets, dataDir: env.dataDir, hfEndpoint: env.SWITCHYARD_HF_ENDPOINT });
   const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle.db), fleet, hub: agentHub, secrets, fit: fit.placement });
   const calibration = fit.recordCalibrations(deployments);
@@ -61,11 +88,11 @@ async function main(argv: string[]) {
   });
   let ready = false;
   const api = createApi({ gateway: createGatewayApi(gateway),
-    auth, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service,
+    auth, sessions, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service,
     hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount() }),
   });
   const pages = await loadPages();
-  const server = createHttpServer({ api, auth, agentHub, liveHub, pages, gateway: createGatewayHandler(gateway) });
+  const server = createHttpServer({ api, requestAuth, agentHub, liveHub, pages, gateway: createGatewayHandler(gateway) });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

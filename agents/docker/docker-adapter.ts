@@ -10,6 +10,7 @@ import { DeployError, daemonMessage, isDaemonUnreachable, toDeployError, type Er
 import { isOurs, LABELS } from "./labels";
 import { LineSplitter, demuxDockerLog, toLines } from "./log-lines";
 import type { ContainerSpec } from "./profiles";
+import { firstTarEntry, type TarEntryHead } from "./tar-head";
 
 export interface ContainerInfo {
   id: string;
@@ -37,6 +38,8 @@ export interface DockerAdapter {
   readonly endpoint: string;
   /** Where the agent reaches ports the daemon publishes. */
   readonly publishHost: string;
+  /** The daemon runs on this machine (a local socket): paths it mounts are paths the agent can read. */
+  readonly local: boolean;
   ping(): Promise<void>;
   imagePresent(image: string): Promise<boolean>;
   /** Resolves once the daemon accepted the pull (rejects at once when no registry answers); `done` settles when it finished. */
@@ -54,6 +57,12 @@ export interface DockerAdapter {
   /** Resolves when the container is not running any more. */
   wait(id: string): Promise<void>;
   listManaged(): Promise<ContainerInfo[]>;
+  /**
+   * A path inside a created (not necessarily started) container of ours, as its mounts show it on
+   * the daemon's disk: its type and first bytes, or null when it does not exist. For checking what a
+   * remote daemon would mount, which the agent cannot read itself.
+   */
+  peekPath(id: string, path: string, bytes: number): Promise<TarEntryHead | null>;
   /** Host ports published by any container, and held by any Switchyard container (also stopped). */
   takenPorts(): Promise<Set<number>>;
 }
@@ -114,6 +123,7 @@ export function createDockerAdapter(node: string, client: Docker = new Docker())
   return {
     endpoint,
     publishHost: publishHostOf(endpoint),
+    local: /^(unix|npipe):\/\//.test(endpoint),
     ping: () => guard(async () => void (await client.ping())),
 
     imagePresent: (image) => guard(async () => {
@@ -265,6 +275,37 @@ export function createDockerAdapter(node: string, client: Docker = new Docker())
         }
       }
       return out;
+    },
+
+    async peekPath(id, path, bytes) {
+      const c = await ours(id);
+      let stream: NodeJS.ReadableStream & { destroy(): void };
+      try {
+        stream = (await c.getArchive({ path })) as typeof stream;
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return null;
+        throw toDeployError(err, ctx());
+      }
+      return new Promise((resolve, reject) => {
+        let buf = Buffer.alloc(0);
+        const finish = (result: TarEntryHead | null | Error) => {
+          stream.removeAllListeners("data");
+          stream.destroy();
+          if (result instanceof Error) reject(result);
+          else resolve(result);
+        };
+        stream.on("data", (chunk: Buffer) => {
+          buf = Buffer.concat([buf, chunk]);
+          const entry = firstTarEntry(buf, bytes);
+          if (entry !== "more") finish(entry);
+          else if (buf.length > (1 << 20) + bytes) finish(new DeployError("unavailable", `the Docker daemon's archive of ${path} could not be read`));
+        });
+        stream.on("end", () => {
+          const entry = firstTarEntry(buf, bytes);
+          finish(entry === "more" ? null : entry);
+        });
+        stream.on("error", (err: Error) => finish(err));
+      });
     },
 
     async takenPorts() {

@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { z } from "zod";
+import { SECRET_KEY_FORMAT, secretKeyFromText } from "../core/secret-box";
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
 
@@ -25,6 +26,9 @@ export const envSchema = z.object({
   SWITCHYARD_METRICS_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
   /** Set to 1 to keep gateway request bodies in the request log (off: bodies are never stored). */
   SWITCHYARD_GATEWAY_LOG_BODIES: z.enum(["0", "1"]).optional(),
+  /** The key that seals stored secrets; unset: a key file generated in SWITCHYARD_DATA. */
+  SWITCHYARD_SECRET_KEY: z.string().optional()
+    .refine((v) => v === undefined || secretKeyFromText(v) !== null, SECRET_KEY_FORMAT),
 });
 
 export type ServerEnv = z.infer<typeof envSchema> & { dataDir: string };

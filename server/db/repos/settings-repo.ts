@@ -7,22 +7,25 @@ export interface SettingsRepo {
   /** Returns the stored value, or stores and returns `make()` when the key is absent. */
   getOrCreate(key: string, make: () => string): Promise<string>;
   set(key: string, value: string): Promise<void>;
+  /** Every key and value (start-up migrations walk them). */
+  entries(): Promise<Array<{ key: string; value: string }>>;
 }
 
 export function settingsRepo(db: Db): SettingsRepo {
   const get = async (key: string) =>
-    db.select({ value: settings.value }).from(settings).where(eq(settings.key, key)).get()?.value ?? null;
+    (await db.select({ value: settings.value }).from(settings).where(eq(settings.key, key)).limit(1))[0]?.value ?? null;
   return {
     get,
     async getOrCreate(key, make) {
       const existing = await get(key);
       if (existing !== null) return existing;
       const value = make();
-      db.insert(settings).values({ key, value }).onConflictDoNothing().run();
+      await db.insert(settings).values({ key, value }).onConflictDoNothing();
       return (await get(key)) ?? value;
     },
     async set(key, value) {
-      db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+      await db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } });
     },
+    entries: async () => db.select({ key: settings.key, value: settings.value }).from(settings),
   };
 }
