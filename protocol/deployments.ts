@@ -4,9 +4,9 @@
  * see (`DeploymentView`). One zod schema per shape is both the runtime check and the type.
  */
 import { z } from "zod";
+import { ENGINES, type Engine } from "./engines";
 
-export const ENGINES = ["vllm", "sglang", "llamacpp"] as const;
-export type Engine = (typeof ENGINES)[number];
+export { ENGINES, type Engine };
 
 export const DEPLOYMENT_STATES = ["pending", "pulling", "starting", "loading", "ready", "unhealthy", "failed", "stopping", "stopped"] as const;
 export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];

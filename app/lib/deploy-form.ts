@@ -2,7 +2,9 @@
  * The deploy form's fields → the POST /api/deployments body, with a message per field that is
  * wrong. Pure, so the form and the command line it shows are tested without a browser.
  */
-import { ENGINES, type CreateDeploymentBody, type Engine, type RestartPolicy } from "../../protocol/deployments";
+import type { CreateDeploymentBody, RestartPolicy } from "../../protocol/deployments";
+// The engine list from its zod-free module: this file runs in the browser.
+import { ENGINES, type Engine } from "../../protocol/engines";
 
 export interface DeployForm {
   engine: Engine;
