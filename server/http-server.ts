@@ -11,6 +11,7 @@ import type { Hono } from "hono";
 import type { AgentHub } from "./hub/agent-hub";
 import type { LiveHub } from "./hub/live-hub";
 import { refuseUpgrade } from "./hub/upgrade-reply";
+import { closeUnreadBodies } from "./http/body-limit";
 import { isPublicPage, loginRedirect } from "./http/page-gate";
 import type { RequestAuth } from "./http/request-auth";
 import { parseRequestTarget } from "./http/request-target";
@@ -58,7 +59,10 @@ export function createHttpServer(deps: {
       if (deps.gateway) return deps.gateway(req, res);
     }
     setSecurityHeaders(res, NON_PAGE_POLICY);
-    if (path.startsWith("/api/") || path === "/api") return void apiListener(req, res);
+    if (path.startsWith("/api/") || path === "/api") {
+      closeUnreadBodies(req, res);
+      return void apiListener(req, res);
+    }
     // Clients of the gateway (Claude Code) probe the base URL with HEAD / at start-up.
     if (req.method === "HEAD" && path === "/") {
       res.writeHead(200).end();

@@ -2,8 +2,10 @@
  * Bodies of `/api` requests are bounded: a declared Content-Length past the limit is refused before
  * a byte of the body is read, and a body without one (chunked) is cut as soon as it passes the
  * limit while it is read. Either way the answer is a 413 with a JSON error, and the connection is
- * closed rather than drained, so a flood of large bodies costs neither memory nor bandwidth.
+ * closed soon after rather than drained (http-server.ts), so a flood of large bodies costs neither
+ * memory nor much bandwidth.
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Context, MiddlewareHandler } from "hono";
 import { ServiceError } from "../core/errors";
 
@@ -17,10 +19,7 @@ const tooLarge = (limit: number) =>
 export function bodyLimit(limit = DEFAULT_BODY_LIMIT): MiddlewareHandler {
   return async (c, next) => {
     const declared = c.req.header("content-length");
-    if (declared !== undefined && !(Number(declared) <= limit)) {
-      c.header("connection", "close");
-      throw tooLarge(limit);
-    }
+    if (declared !== undefined && !(Number(declared) <= limit)) throw tooLarge(limit);
     await next();
   };
 }
@@ -38,7 +37,6 @@ export async function readBody(c: Context, limit = DEFAULT_BODY_LIMIT): Promise<
     size += value.byteLength;
     if (size > limit) {
       void reader.cancel().catch(() => {});
-      c.header("connection", "close");
       throw tooLarge(limit);
     }
     chunks.push(value);
@@ -50,4 +48,23 @@ export async function readBody(c: Context, limit = DEFAULT_BODY_LIMIT): Promise<
     at += chunk.byteLength;
   }
   return out;
+}
+
+/** How long the rest of an unread body is taken in and thrown away before the connection is cut. */
+const LINGER_MS = 1000;
+
+/**
+ * A response sent before its request's body was read (401, 413, 429) leaves the rest of that body
+ * on the wire. Node would read all of it to keep the connection; closing at once would reset the
+ * connection before the client read the answer. So the rest is discarded for a moment (the client
+ * reads the answer meanwhile), then the connection is closed.
+ */
+export function closeUnreadBodies(req: IncomingMessage, res: ServerResponse): void {
+  res.once("finish", () => {
+    if (req.complete) return;
+    const timer = setTimeout(() => req.socket.destroy(), LINGER_MS);
+    timer.unref();
+    req.once("end", () => clearTimeout(timer));
+    req.socket.once("close", () => clearTimeout(timer));
+  });
 }

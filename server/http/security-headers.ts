@@ -33,6 +33,8 @@ export const NON_PAGE_POLICY = "default-src 'none'; frame-ancestors 'none'";
 export function setSecurityHeaders(res: ServerResponse, policy: string): void {
   res.setHeader("content-security-policy", policy);
   res.setHeader("x-content-type-options", "nosniff");
-  res.setHeader("referrer-policy", "no-referrer");
+  // Not no-referrer: under it browsers send `Origin: null` on the dashboard's own form posts and
+  // writes, which the cross-origin checks then refuse.
+  res.setHeader("referrer-policy", "same-origin");
   res.setHeader("x-frame-options", "DENY");
 }
