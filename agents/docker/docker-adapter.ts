@@ -67,6 +67,8 @@ export interface DockerAdapter {
   takenPorts(): Promise<Set<number>>;
 }
 
+const PEEK_TIMEOUT_MS = 15_000;
+
 function dockerEndpoint(): string {
   return process.env.DOCKER_HOST || "unix:///var/run/docker.sock";
 }
@@ -279,21 +281,32 @@ export function createDockerAdapter(node: string, client: Docker = new Docker())
 
     async peekPath(id, path, bytes) {
       const c = await ours(id);
+      // A daemon that never answers must not hold the deploy (and the server's request) forever.
+      const slow = () => new DeployError("unavailable", `the Docker daemon did not show ${path} of a created container within ${PEEK_TIMEOUT_MS / 1000} s`);
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), PEEK_TIMEOUT_MS);
       let stream: NodeJS.ReadableStream & { destroy(): void };
       try {
-        stream = (await c.getArchive({ path })) as typeof stream;
+        stream = (await c.getArchive({ path, abortSignal: abort.signal })) as typeof stream;
       } catch (err) {
+        clearTimeout(timer);
         if ((err as { statusCode?: number }).statusCode === 404) return null;
+        if (abort.signal.aborted) throw slow();
         throw toDeployError(err, ctx());
       }
       return new Promise((resolve, reject) => {
         let buf = Buffer.alloc(0);
+        let done = false;
         const finish = (result: TarEntryHead | null | Error) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
           stream.removeAllListeners("data");
           stream.destroy();
           if (result instanceof Error) reject(result);
           else resolve(result);
         };
+        abort.signal.addEventListener("abort", () => finish(slow()));
         stream.on("data", (chunk: Buffer) => {
           buf = Buffer.concat([buf, chunk]);
           const entry = firstTarEntry(buf, bytes);
