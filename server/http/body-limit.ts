@@ -32,7 +32,14 @@ export async function readBody(c: Context, limit = DEFAULT_BODY_LIMIT): Promise<
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await reader.read();
+    } catch {
+      // Cut by the request timeout, or the client went away: nobody is left to answer, nothing to log.
+      throw new ServiceError("bad_request", "the request body did not arrive whole");
+    }
+    const { done, value } = next;
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
