@@ -6,17 +6,12 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadEnv } from "./config/env";
-import { openDatabase } from "./db/client";
 import { nodesRepo } from "./db/repos/nodes-repo";
 import { samplesRepo } from "./db/repos/samples-repo";
-import { settingsRepo } from "./db/repos/settings-repo";
 import { createAuth } from "./core/auth";
 import { createSessions } from "./core/sessions";
 import { sessionsRepo } from "./db/repos/sessions-repo";
-import { createSecretBox } from "./core/secret-box";
-import { sealPlaintextSecrets, sealedSettings } from "./core/sealed-settings";
-import { loadSecretKey, verifySecretKey } from "./config/secret-key";
-import { secureDataDir } from "./config/data-dir";
+import { openStorage } from "./config/open-storage";
 import { createRequestAuth } from "./http/request-auth";
 import { createFleet } from "./core/fleet";
 import { createHistory } from "./core/history";
@@ -51,24 +46,7 @@ async function main(argv: string[]) {
   const demo = argv.includes("--demo");
   const env = loadEnv();
   const config = loadConfigFile(env.SWITCHYARD_CONFIG);
-  // Everything the server writes from here on (database, key file, caches) is owner-only.
-  process.umask(0o077);
-  const tightened = secureDataDir(env.dataDir);
-  if (tightened.changed.length > 0) {
-    log.warn({ dataDir: env.dataDir, paths: tightened.changed.slice(0, 20), count: tightened.changed.length }, "data directory was readable by other users: made it owner-only (0700 folders, 0600 files)");
-  }
-  if (tightened.failed.length > 0) log.warn({ paths: tightened.failed.slice(0, 20) }, "could not make these data directory paths owner-only: fix their owner or mode");
-  const secretKey = loadSecretKey(env.SWITCHYARD_SECRET_KEY, env.dataDir);
-  const dbHandle = openDatabase(env.dataDir);
-  const box = createSecretBox(secretKey.key);
-  await verifySecretKey(settingsRepo(dbHandle.db), box, secretKey);
-  const newlySealed = await sealPlaintextSecrets(settingsRepo(dbHandle.db), box);
-  if (newlySealed.length > 0) {
-    // Rewrite the file so no page of it still holds the plain values.
-    dbHandle.scrub();
-    log.info({ settings: newlySealed }, "sealed secrets an earlier version stored in clear");
-  }
-  const settings = sealedSettings(settingsRepo(dbHandle.db), box);
+  const { dbHandle, settings } = await openStorage(env, log);
   const auth = await createAuth(settings, { adminToken: env.SWITCHYARD_ADMIN_TOKEN, agentToken: env.SWITCHYARD_AGENT_TOKEN });
   const sessions = createSessions(sessionsRepo(dbHandle.db));
   if (auth.adminTokenChanged) log.info({ ended: await sessions.endAll() }, "the admin token changed: signed out every dashboard session");
