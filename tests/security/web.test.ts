@@ -224,6 +224,11 @@ describe("the dashboard's web surface, as an attacker on the LAN sees it", () =>
       expect(statuses, `${method} ${target} → ${answer.status} ${answer.body}`).toContain(answer.status);
       expect(JSON.parse(answer.body).error.code, target).toMatch(/bad_request|not_found/);
     }
+    // A session cookie that does not decode is no session, not an error.
+    for (const target of ["/keys", "/api/nodes"]) {
+      const res = await fetch(`${server.url}${target}`, { redirect: "manual", headers: { cookie: "sy_session=%E0%A4%A; other=%zz" } });
+      expect([302, 401], target).toContain(res.status);
+    }
     // Decoded once: the route asked for is the one named `100%`.
     const once = await server.api("/api/gateway/routes/100%25", { method: "DELETE" });
     expect(((await once.json()) as { error: { message: string } }).error.message).toBe("no dashboard route for 100%");
