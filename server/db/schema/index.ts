@@ -7,3 +7,4 @@ export * from "./deployments";
 export * from "./gateway";
 export * from "./fit";
 export * from "./alerts";
+export * from "./sessions";

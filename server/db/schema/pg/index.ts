@@ -9,3 +9,4 @@ export * from "./deployments";
 export * from "./gateway";
 export * from "./fit";
 export * from "./alerts";
+export * from "./sessions";
