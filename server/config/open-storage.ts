@@ -27,6 +27,7 @@ export async function openStorage(env: ServerEnv, log: Logger): Promise<Storage>
   if (tightened.changed.length > 0) {
     log.warn({ dataDir: env.dataDir, paths: tightened.changed.slice(0, 20), count: tightened.changed.length }, "data directory was readable by other users: made it owner-only (0700 folders, 0600 files)");
   }
+  if (tightened.shared) log.warn({ dataDir: env.dataDir }, "the data directory is shared with other users or programs (like /tmp): its own permissions are left alone; give SWITCHYARD_DATA a directory of its own");
   if (tightened.failed.length > 0) log.warn({ paths: tightened.failed.slice(0, 20) }, "could not make these data directory paths owner-only: fix their owner or mode");
   const secretKey = loadSecretKey(env.SWITCHYARD_SECRET_KEY, env.dataDir);
   const dbHandle = await openDatabase({ dataDir: env.dataDir, databaseUrl: env.SWITCHYARD_DATABASE_URL });

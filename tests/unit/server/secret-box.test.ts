@@ -97,23 +97,38 @@ describe("secret key at start", () => {
 });
 
 describe("data directory", () => {
-  it("makes an existing directory and its files owner-only, keeping owner bits, and says what it changed", () => {
+  it("makes an existing directory and the server's files in it owner-only, keeping owner bits, and says what it changed", () => {
     const dir = tmp();
     fs.chmodSync(dir, 0o755);
     fs.writeFileSync(path.join(dir, "switchyard.db"), "x", { mode: 0o644 });
+    fs.writeFileSync(path.join(dir, "secret.key"), "x", { mode: 0o600 });
     fs.mkdirSync(path.join(dir, "hf-cache"), { mode: 0o755 });
     fs.writeFileSync(path.join(dir, "hf-cache", "c.json"), "{}", { mode: 0o664 });
-    fs.writeFileSync(path.join(dir, "tool"), "", { mode: 0o755 });
-    fs.writeFileSync(path.join(dir, "ok"), "", { mode: 0o600 });
-    fs.symlinkSync("/etc", path.join(dir, "link"));
+    fs.symlinkSync("/etc", path.join(dir, "hf-cache", "link"));
+    fs.writeFileSync(path.join(dir, "notes.txt"), "", { mode: 0o644 }); // the user's own: left alone
     const r = secureDataDir(dir);
-    expect(r.changed.sort()).toEqual([".", "hf-cache", "hf-cache/c.json", "switchyard.db", "tool"]);
+    expect(r).toMatchObject({ shared: false, truncated: false, failed: [] });
+    expect(r.changed.sort()).toEqual([".", "hf-cache", "hf-cache/c.json", "switchyard.db"]);
     const mode = (p: string) => fs.statSync(path.join(dir, p)).mode & 0o777;
-    expect([mode("."), mode("switchyard.db"), mode("hf-cache"), mode("hf-cache/c.json"), mode("tool"), mode("ok")]).toEqual([0o700, 0o600, 0o700, 0o600, 0o700, 0o600]);
+    expect([mode("."), mode("switchyard.db"), mode("secret.key"), mode("hf-cache"), mode("hf-cache/c.json"), mode("notes.txt")]).toEqual([0o700, 0o600, 0o600, 0o700, 0o600, 0o644]);
     expect(fs.statSync("/etc").mode & 0o777).toBe(0o755); // links are not followed
     expect(secureDataDir(dir).changed).toEqual([]);
     const fresh = path.join(tmp(), "new");
     secureDataDir(fresh);
     expect(fs.statSync(fresh).mode & 0o777).toBe(0o700);
+  });
+
+  it("leaves a shared directory's own mode and everything not the server's alone (SWITCHYARD_DATA=/tmp)", () => {
+    // A stand-in for /tmp (sticky, writable by all), so the test never touches the real one.
+    const shared = tmp();
+    fs.chmodSync(shared, 0o1777);
+    fs.writeFileSync(path.join(shared, "someone-else.log"), "", { mode: 0o644 });
+    fs.mkdirSync(path.join(shared, "their-folder"), { mode: 0o755 });
+    fs.writeFileSync(path.join(shared, "switchyard.db"), "x", { mode: 0o644 });
+    const r = secureDataDir(shared);
+    expect(r.shared).toBe(true);
+    expect(r.changed).toEqual(["switchyard.db"]);
+    const mode = (p: string) => fs.statSync(path.join(shared, p)).mode & 0o7777;
+    expect([mode("."), mode("someone-else.log"), mode("their-folder"), mode("switchyard.db")]).toEqual([0o1777, 0o644, 0o755, 0o600]);
   });
 });
