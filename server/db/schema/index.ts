@@ -8,3 +8,4 @@ export * from "./gateway";
 export * from "./fit";
 export * from "./alerts";
 export * from "./identity";
+export * from "./sessions";
