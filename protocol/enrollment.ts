@@ -2,13 +2,10 @@
  * "Add a GPU box" for the dashboard and the REST API: join tokens, refused attempts, and the
  * commands that add a box, built in one place for the server and the browser alike.
  */
-import { z } from "zod";
+// No zod here: the dashboard imports this module, and zod's start-up eval probe breaks its CSP.
+// The body schema of POST /api/enrollment/join-tokens lives with that route (server/api/enrollment.ts).
 
 export const JOIN_TOKEN_TTL = { defaultMinutes: 60, minMinutes: 5, maxMinutes: 24 * 60 } as const;
-
-export const createJoinTokenBodySchema = z.object({
-  ttlMinutes: z.number().int().min(JOIN_TOKEN_TTL.minMinutes).max(JOIN_TOKEN_TTL.maxMinutes).default(JOIN_TOKEN_TTL.defaultMinutes),
-}).strict();
 
 /** A join token just made: the only time its secret is shown. */
 export interface JoinTokenIssued {

@@ -6,11 +6,13 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadEnv } from "./config/env";
-import { openDatabase } from "./db/client";
 import { nodesRepo } from "./db/repos/nodes-repo";
 import { samplesRepo } from "./db/repos/samples-repo";
-import { settingsRepo } from "./db/repos/settings-repo";
 import { createAuth } from "./core/auth";
+import { createSessions } from "./core/sessions";
+import { sessionsRepo } from "./db/repos/sessions-repo";
+import { openStorage } from "./config/open-storage";
+import { createRequestAuth } from "./http/request-auth";
 import { createFleet } from "./core/fleet";
 import { createHistory } from "./core/history";
 import { createAgentHub } from "./hub/agent-hub";
@@ -35,14 +37,7 @@ import { createAgentDist } from "./agent-dist/routes";
 import { createAlerts } from "./core/alerts/module";
 import { DEFAULT_BASES } from "./core/alerts/channels/channel-url";
 import { alertsRepo } from "./db/repos/alerts-repo";
-import type { SecretBox } from "./core/secret-box";
 import { openControlPlane, singleServer } from "./cluster/control-plane";
-
-/**
- * Channel URLs are stored through this box until the AES-GCM SecretBox (SWITCHYARD_SECRET_KEY) is
- * wired here: it seals nothing. Replace it with the real box; stored channels must then be entered again.
- */
-const UNSEALED_UNTIL_SECRET_BOX_LANDS: SecretBox = { seal: (plain) => plain, open: (sealed) => sealed };
 
 const log = createLogger("server");
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -60,19 +55,22 @@ async function main(argv: string[]) {
   const env = loadEnv();
   const config = loadConfigFile(env.SWITCHYARD_CONFIG);
   const tls = await loadServerTls(env, log);
-  const dbHandle = await openDatabase({ dataDir: env.dataDir, databaseUrl: env.SWITCHYARD_DATABASE_URL });
-  const auth = await createAuth(settingsRepo(dbHandle), { adminToken: env.SWITCHYARD_ADMIN_TOKEN, agentToken: env.SWITCHYARD_AGENT_TOKEN });
+  const { dbHandle, box, settings } = await openStorage(env, log);
+  const auth = await createAuth(settings, { adminToken: env.SWITCHYARD_ADMIN_TOKEN, agentToken: env.SWITCHYARD_AGENT_TOKEN });
+  const sessions = createSessions(sessionsRepo(dbHandle));
+  if (auth.adminTokenChanged) log.info({ ended: await sessions.endAll() }, "the admin token changed: signed out every dashboard session");
+  const requestAuth = createRequestAuth(auth, sessions);
   const fleet = await createFleet(nodesRepo(dbHandle));
   const history = createHistory(samplesRepo(dbHandle));
-  const identity = await createIdentity({ repo: identityRepo(dbHandle), settings: settingsRepo(dbHandle), envToken: env.SWITCHYARD_AGENT_TOKEN });
+  const identity = await createIdentity({ repo: identityRepo(dbHandle), settings, envToken: env.SWITCHYARD_AGENT_TOKEN });
   const agentHub = createAgentHub({ identity, fleet, history, offlineAfterMs: env.SWITCHYARD_OFFLINE_AFTER_S * 1000 });
   // Several servers on one PostgreSQL database act as one control plane (server/cluster).
   const controlPlane = env.SWITCHYARD_DATABASE_URL
-    ? await openControlPlane({ databaseUrl: env.SWITCHYARD_DATABASE_URL, db: dbHandle, hub: agentHub, fleet, label: `${os.hostname()}:${env.PORT}` })
+    ? await openControlPlane({ databaseUrl: env.SWITCHYARD_DATABASE_URL, db: dbHandle, hub: agentHub, fleet, sessions, label: `${os.hostname()}:${env.PORT}` })
     : singleServer(agentHub);
   const { cluster } = controlPlane;
-  const liveHub = createLiveHub({ auth, fleet });
-  const secrets = createSecrets(settingsRepo(dbHandle));
+  const liveHub = createLiveHub({ authorize: (req) => requestAuth.allowsUpgrade(req.headers), fleet });
+  const secrets = createSecrets(settings);
   const fit = createFitModule({ db: dbHandle, fleet, secrets, dataDir: env.dataDir, hfEndpoint: env.SWITCHYARD_HF_ENDPOINT });
   const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle), fleet, hub: controlPlane.agents, secrets, fit: fit.placement });
   const calibration = fit.recordCalibrations(deployments, () => cluster.isLeader());
@@ -84,7 +82,7 @@ async function main(argv: string[]) {
   });
   controlPlane.attach({ deployments, gateway, history });
   const alerts = await createAlerts({
-    repo: alertsRepo(dbHandle), secretBox: UNSEALED_UNTIL_SECRET_BOX_LANDS, config: config.alerts,
+    repo: alertsRepo(dbHandle), secretBox: box, config: config.alerts,
     sources: { fleet, deployments, gateway },
     // With several servers, one evaluates and notifies: each alert is sent once.
     isLeader: () => cluster.isLeader(),
@@ -96,14 +94,14 @@ async function main(argv: string[]) {
   });
   let ready = false;
   const api = createApi({ gateway: createGatewayApi(gateway), alerts: alerts.service,
-    auth, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service,
+    auth, sessions, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service,
     hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount(), cluster: controlPlane.stats() }),
     identity, agents: controlPlane.agents,
     tlsFingerprint: () => tls?.fingerprint ?? null,
     tlsCurlPin: () => tls?.curlPin ?? null,
   });
   const pages = await loadPages();
-  const server = createHttpServer({ api, auth, agentHub, liveHub, pages, gateway: createGatewayHandler(gateway), agentDist: createAgentDist({ tls }), tls });
+  const server = createHttpServer({ api, requestAuth, agentHub, liveHub, pages, gateway: createGatewayHandler(gateway), agentDist: createAgentDist({ tls }), tls });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -65,6 +65,7 @@ export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise
 export const api = {
   signIn: (token: string) => apiFetch<void>("/api/session", { method: "POST", body: JSON.stringify({ token }) }),
   signOut: () => apiFetch<void>("/api/session", { method: "DELETE" }),
+  signOutEverywhere: () => apiFetch<{ ended: number }>("/api/sessions", { method: "DELETE" }),
   nodes: () => apiFetch<NodeView[]>("/api/nodes"),
   node: (name: string) => apiFetch<NodeView>(`/api/nodes/${encodeURIComponent(name)}`),
   history: (name: string, range: HistoryRange) =>

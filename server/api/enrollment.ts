@@ -6,12 +6,17 @@
  *   GET  /api/enrollment/join-tokens  unused, unexpired join tokens (never their secrets)
  *   GET  /api/enrollment/refusals     refused agent connections: name, address, reason, when, how often
  */
+import { z } from "zod";
 import { Hono, type Context } from "hono";
-import { createJoinTokenBodySchema, agentCommand, type JoinTokenIssued } from "../../protocol/enrollment";
+import { JOIN_TOKEN_TTL, agentCommand, type JoinTokenIssued } from "../../protocol/enrollment";
 import type { EnrollmentInfo } from "../../protocol/live";
 import type { Identity } from "../core/identity/identity";
 import { toErrorResponse } from "./errors";
 import { jsonBody } from "./json-body";
+
+const createJoinTokenBodySchema = z.object({
+  ttlMinutes: z.number().int().min(JOIN_TOKEN_TTL.minMinutes).max(JOIN_TOKEN_TTL.maxMinutes).default(JOIN_TOKEN_TTL.defaultMinutes),
+}).strict();
 
 export interface EnrollmentDeps {
   identity: Identity;

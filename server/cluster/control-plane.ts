@@ -1,8 +1,8 @@
 /**
  * What a server needs to act as one of several on a PostgreSQL database, put together for the
  * composition root: the bus, presence, the relay, the leader and node locks, and the syncs of the
- * live fleet, deployments and the gateway's caches. On SQLite (or PostgreSQL with the cluster
- * switched off) it is the single server: always the leader, its own hub for the agents.
+ * live fleet, deployments, the gateway's caches and sessions. On SQLite it is the single server:
+ * always the leader, its own hub for the agents.
  */
 import { randomBytes } from "node:crypto";
 import { DEPLOY_ACTIONS, DEPLOY_EVENTS } from "../../protocol/deployments";
@@ -11,6 +11,7 @@ import { singleServerCluster, type Cluster } from "../core/cluster/cluster";
 import type { Deployments } from "../core/deployments";
 import type { Fleet } from "../core/fleet";
 import type { History } from "../core/history";
+import type { Sessions } from "../core/sessions";
 import type { DbHandle } from "../db/client";
 import { clusterRepo } from "../db/repos/cluster-repo";
 import type { Gateway } from "../gateway/gateway";
@@ -20,6 +21,7 @@ import { clusterAgents, type ClusterAgents } from "./cluster-agents";
 import { syncDeployments } from "./deployments-sync";
 import { syncFleet } from "./fleet-sync";
 import { syncGateway } from "./gateway-sync";
+import { syncSessions } from "./sessions-sync";
 import { createPgBus } from "./pg-bus";
 import { createPostgresCluster } from "./pg-cluster";
 import { createPresence } from "./presence";
@@ -64,7 +66,7 @@ export function singleServer(hub: AgentHub): ControlPlane {
   return { cluster: singleServerCluster(), agents: hub, attach: () => {}, stats: () => null, close: async () => {} };
 }
 
-export async function openControlPlane(opts: { databaseUrl: string; db: DbHandle; hub: AgentHub; fleet: Fleet; label: string }): Promise<ControlPlane> {
+export async function openControlPlane(opts: { databaseUrl: string; db: DbHandle; hub: AgentHub; fleet: Fleet; sessions: Sessions; label: string }): Promise<ControlPlane> {
   const log = createLogger("cluster");
   const { hub, fleet } = opts;
   const serverId = randomBytes(9).toString("base64url");
@@ -89,7 +91,7 @@ export async function openControlPlane(opts: { databaseUrl: string; db: DbHandle
     if (cluster.isLeader()) void presence.prune().catch((err: Error) => log.warn({ err: err.message }, "pruning dead servers failed"));
   }, PRUNE_EVERY_MS);
   pruner.unref();
-  const detach: Array<() => void> = [];
+  const detach: Array<() => void> = [syncSessions({ bus, sessions: opts.sessions, log })];
   log.info({ server: serverId }, "several servers: this one joined the control plane");
 
   return {

@@ -17,7 +17,7 @@ import type { AgentEventListener } from "../hub/agent-hub";
 import type { Bus } from "./bus";
 import type { Presence } from "./presence";
 
-const ERROR_CODES = ["bad_request", "unauthorized", "forbidden", "not_found", "conflict", "unavailable"] as const satisfies readonly ErrorCode[];
+const ERROR_CODES = ["bad_request", "unauthorized", "forbidden", "not_found", "conflict", "payload_too_large", "unavailable"] as const satisfies readonly ErrorCode[];
 /** The longest a relayed request may wait for its agent (deploys wait 60 s). */
 const MAX_TIMEOUT_MS = 300_000;
 /** Time for the holder's own timeout answer to come back before the asker gives up by itself. */

@@ -17,7 +17,7 @@ import {
   type ServerMessage, type TelemetrySample,
 } from "../../protocol/agent-wire";
 import { REFUSAL_CODES } from "../../protocol/agent-identity";
-import { bearer } from "../core/auth";
+import { bearer } from "../http/credentials";
 import { correctClockSkew } from "../core/clock-skew";
 import { AgentUnansweredError, ServiceError, type ErrorCode } from "../core/errors";
 import type { Fleet } from "../core/fleet";

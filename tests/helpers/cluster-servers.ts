@@ -1,8 +1,9 @@
 /**
  * Several real server processes on one PostgreSQL database (one control plane): started with the
- * same admin token, agent token and config, as an operator would. Each is asked what it knows
- * through its own API (`/api/stats` says who leads and how its bus is doing).
+ * same admin token, agent token, secret key and config, as an operator would. Each is asked what
+ * it knows through its own API (`/api/stats` says who leads and how its bus is doing).
  */
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,9 +18,12 @@ export interface ClusterStatsView {
   relay: { pending: number; streamsIn: number; streamsOut: number; dropped: number };
 }
 
-/** Starts one server of the control plane on `databaseUrl` (same tokens as every test server). */
+/** The secret key every server of this test process's control planes shares (SWITCHYARD_SECRET_KEY). */
+export const CLUSTER_SECRET_KEY = randomBytes(32).toString("hex");
+
+/** Starts one server of the control plane on `databaseUrl` (same tokens and secret key as its peers). */
 export function clusterServer(databaseUrl: string, opts: { configYaml?: string; env?: Record<string, string>; port?: number; dataDir?: string } = {}): Promise<TestServer> {
-  const env: Record<string, string> = { SWITCHYARD_DATABASE_URL: databaseUrl, ...opts.env };
+  const env: Record<string, string> = { SWITCHYARD_DATABASE_URL: databaseUrl, SWITCHYARD_SECRET_KEY: CLUSTER_SECRET_KEY, ...opts.env };
   if (opts.configYaml) {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-cluster-config-")), "switchyard.yaml");
     fs.writeFileSync(file, opts.configYaml);

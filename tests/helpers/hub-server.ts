@@ -12,6 +12,9 @@ import path from "node:path";
 import type { Hono } from "hono";
 import { createApi } from "../../server/api/app";
 import { createAuth } from "../../server/core/auth";
+import { createSessions } from "../../server/core/sessions";
+import { sessionsRepo } from "../../server/db/repos/sessions-repo";
+import { createRequestAuth } from "../../server/http/request-auth";
 import { createDeployments, type Deployments } from "../../server/core/deployments";
 import { createFleet, type Fleet } from "../../server/core/fleet";
 import { createHistory, type History } from "../../server/core/history";
@@ -66,12 +69,14 @@ export async function startHubServer(opts: {
   const hub = createAgentHub({ identity, fleet, history, offlineAfterMs: opts.offlineAfterMs ?? 5000, revalidateEveryMs: opts.revalidateEveryMs });
   const secrets = createSecrets(settings);
   const deployments = await createDeployments({ repo: deploymentsRepo(db), fleet, hub, secrets });
-  const liveHub = createLiveHub({ auth, fleet });
+  const sessions = createSessions(sessionsRepo(db));
+  const requestAuth = createRequestAuth(auth, sessions);
+  const liveHub = createLiveHub({ authorize: (req) => requestAuth.allowsUpgrade(req.headers), fleet });
   const api = createApi({
-    auth, fleet, history, isReady: () => true, deployments: { core: deployments, secrets }, identity, agents: hub,
+    auth, sessions, fleet, history, isReady: () => true, deployments: { core: deployments, secrets }, identity, agents: hub,
     hubStats: () => ({ ...hub.stats(), liveClients: liveHub.clientCount() }),
   });
-  const server: http.Server = createHttpServer({ api, auth, agentHub: hub, liveHub, pages: null });
+  const server: http.Server = createHttpServer({ api, requestAuth, agentHub: hub, liveHub, pages: null });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 0, "127.0.0.1", resolve);

@@ -2,7 +2,8 @@
  * Three real servers on one PostgreSQL database acting as one control plane, with real agents (the
  * stand-in nvidia-smi), the real Docker Engine and a real llama.cpp deployment: every server shows
  * every agent live; a deploy, logs and logs -f asked on one server reach the agent held by another;
- * gateway keys and routes made on one server work on the others at once; alerts go out once; and
+ * gateway keys and routes made on one server work on the others at once, and so does a sign-out;
+ * alerts go out once; and
  * when the server that leads and holds the agent is killed, another leads, the agent is back on
  * another server within 10 s with no gap in its history, and its deployment stays managed.
  */
@@ -173,6 +174,17 @@ alerts:
       const log = (await (await a.api("/api/gateway/requests?limit=50")).json()) as Array<{ keyName: string | null; status: number }>;
       return log.filter((r) => r.keyName === "laptop" && r.status === 200).length >= 2;
     }, 10_000, 500);
+  });
+
+  it("a sign-in works on every server, and a sign-out on one ends it on the others at once", async () => {
+    const signIn = await fetch(`${a.url}/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: ADMIN_TOKEN }) });
+    expect(signIn.status).toBe(204);
+    const cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
+    const nodesWith = (s: TestServer) => fetch(`${s.url}/api/nodes`, { headers: { cookie } });
+    // B and C check the session once and then remember it (for seconds, not on every request).
+    for (const s of [b, c]) expect((await nodesWith(s)).status).toBe(200);
+    expect((await fetch(`${b.url}/api/session`, { method: "DELETE", headers: { cookie } })).status).toBe(204);
+    for (const s of [a, c]) await waitFor(`signed out on ${s.url}`, async () => (await nodesWith(s)).status === 401, 1000, 20);
   });
 
   it("alerts go out once, however many servers see the node go", async () => {

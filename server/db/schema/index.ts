@@ -8,4 +8,5 @@ export * from "./gateway";
 export * from "./fit";
 export * from "./alerts";
 export * from "./identity";
+export * from "./sessions";
 export * from "./cluster";

@@ -123,9 +123,11 @@ describe.skipIf(postgresSkipReason())("opening PostgreSQL", () => {
 
   it("a server started against an unreachable database says so and keeps retrying instead of exiting", async () => {
     const port = await freePort();
+    // Its own folder: the server makes its data directory owner-only (never hand it /tmp).
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-unreachable-"));
     const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server/main.ts")], {
       cwd: ROOT,
-      env: { ...process.env, PORT: "0", SWITCHYARD_DATA: os.tmpdir(), SWITCHYARD_LOCAL_AGENT: "0", LOG_LEVEL: "warn",
+      env: { ...process.env, PORT: "0", SWITCHYARD_DATA: dataDir, SWITCHYARD_LOCAL_AGENT: "0", LOG_LEVEL: "warn",
         SWITCHYARD_DATABASE_URL: `postgres://switchyard:s3cret-pw@127.0.0.1:${port}/sy` },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -138,6 +140,7 @@ describe.skipIf(postgresSkipReason())("opening PostgreSQL", () => {
       expect(output).not.toContain("s3cret-pw");
     } finally {
       child.kill("SIGKILL");
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

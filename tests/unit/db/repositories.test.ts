@@ -14,6 +14,7 @@ import { gatewayRepo, type GatewayRequestRow } from "../../../server/db/repos/ga
 import { identityRepo } from "../../../server/db/repos/identity-repo";
 import { nodesRepo } from "../../../server/db/repos/nodes-repo";
 import { samplesRepo } from "../../../server/db/repos/samples-repo";
+import { sessionsRepo } from "../../../server/db/repos/sessions-repo";
 import { settingsRepo } from "../../../server/db/repos/settings-repo";
 import { skipReason, useDatabases, type TestBackend } from "../../helpers/databases";
 import { gpu, snapshot } from "../../helpers/samples";
@@ -56,6 +57,30 @@ for (const backend of BACKENDS) {
       expect(await repo.getOrCreate("k", () => "second")).toBe("first");
       await repo.set("k", "third");
       expect(await repo.get("k")).toBe("third");
+      await repo.set("j", "other");
+      expect((await repo.entries()).sort((x, y) => x.key.localeCompare(y.key))).toEqual([{ key: "j", value: "other" }, { key: "k", value: "third" }]);
+      // Rewriting the storage after secrets were sealed (config/open-storage.ts) keeps every row.
+      await handle.scrub();
+      expect(await repo.get("k")).toBe("third");
+    });
+
+    it("sessions: expiry by id, one removed, expired ones pruned, all removed with a count", async () => {
+      const repo = sessionsRepo(handle);
+      expect(await repo.expiresAt("nope")).toBeNull();
+      await repo.insert({ id: "a", createdAt: T, expiresAt: T + 1000 });
+      await repo.insert({ id: "b", createdAt: T, expiresAt: T + 5000 });
+      await repo.insert({ id: "c", createdAt: T, expiresAt: T + 9000 });
+      await repo.insert({ id: "d", createdAt: T, expiresAt: T + 9000 });
+      expect(await repo.expiresAt("b")).toBe(T + 5000);
+      await repo.removeExpired(T + 1000); // expiring at `now` counts as expired
+      expect(await repo.expiresAt("a")).toBeNull();
+      expect(await repo.expiresAt("b")).toBe(T + 5000);
+      await repo.remove("b");
+      await repo.remove("b"); // unknown ids are fine
+      expect(await repo.expiresAt("b")).toBeNull();
+      expect(await repo.removeAll()).toBe(2);
+      expect(await repo.expiresAt("c")).toBeNull();
+      expect(await repo.removeAll()).toBe(0);
     });
 
     it("nodes: registered by name on hello, snapshots and GPUs saved, removed with their history", async () => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { agentCommand, serverUrlChoices } from "../../../protocol/enrollment";
 import { createApi } from "../../../server/api/app";
 import { createAuth } from "../../../server/core/auth";
+import { createSessions } from "../../../server/core/sessions";
+import { sessionsRepo } from "../../../server/db/repos/sessions-repo";
 import { createFleet } from "../../../server/core/fleet";
 import { createHistory } from "../../../server/core/history";
 import { createIdentity } from "../../../server/core/identity/identity";
@@ -45,7 +47,7 @@ describe("the commands that add a box", () => {
     const auth = await createAuth(settings, { adminToken: "admin-token-for-tests" });
     const identity = await createIdentity({ repo: identityRepo(db), settings });
     const api = createApi({
-      auth, fleet: await createFleet(nodesRepo(db)), history: createHistory(samplesRepo(db)), isReady: () => true,
+      auth, sessions: createSessions(sessionsRepo(db)), fleet: await createFleet(nodesRepo(db)), history: createHistory(samplesRepo(db)), isReady: () => true,
       hubStats: () => ({ connected: 0, messages: 0, malformed: 0, refused: 0, liveClients: 0 }),
       identity, tlsFingerprint: () => FP, tlsCurlPin: () => "sha256//PIN=", lanAddresses: () => ["192.168.1.20"],
     });
