@@ -38,6 +38,7 @@ import { createAlerts } from "./core/alerts/module";
 import { DEFAULT_BASES } from "./core/alerts/channels/channel-url";
 import { alertsRepo } from "./db/repos/alerts-repo";
 import { openControlPlane, singleServer } from "./cluster/control-plane";
+import { clientAddressResolver } from "./http/forwarded";
 
 const log = createLogger("server");
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -63,7 +64,8 @@ async function main(argv: string[]) {
   const fleet = await createFleet(nodesRepo(dbHandle));
   const history = createHistory(samplesRepo(dbHandle));
   const identity = await createIdentity({ repo: identityRepo(dbHandle), settings, envToken: env.SWITCHYARD_AGENT_TOKEN });
-  const agentHub = createAgentHub({ identity, fleet, history, offlineAfterMs: env.SWITCHYARD_OFFLINE_AFTER_S * 1000 });
+  const clientAddress = clientAddressResolver(env.SWITCHYARD_TRUSTED_PROXIES);
+  const agentHub = createAgentHub({ identity, fleet, history, offlineAfterMs: env.SWITCHYARD_OFFLINE_AFTER_S * 1000, clientAddress });
   // Several servers on one PostgreSQL database act as one control plane (server/cluster).
   const controlPlane = env.SWITCHYARD_DATABASE_URL
     ? await openControlPlane({ databaseUrl: env.SWITCHYARD_DATABASE_URL, db: dbHandle, hub: agentHub, fleet, sessions, label: `${os.hostname()}:${env.PORT}` })
@@ -94,7 +96,7 @@ async function main(argv: string[]) {
   });
   let ready = false;
   const api = createApi({ gateway: createGatewayApi(gateway), alerts: alerts.service,
-    auth, sessions, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service,
+    auth, sessions, clientAddress, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service,
     hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount(), cluster: controlPlane.stats() }),
     identity, agents: controlPlane.agents,
     tlsFingerprint: () => tls?.fingerprint ?? null,

@@ -27,6 +27,7 @@ import type { Identity } from "../core/identity/identity";
 import { createLogger } from "../../lib/logger";
 import { refuseUpgrade } from "./upgrade-reply";
 import { timeSlices } from "./time-slices";
+import { plainAddress, type ClientAddress } from "../http/forwarded";
 
 const log = createLogger("agent-hub");
 const HELLO_TIMEOUT_MS = 10_000;
@@ -111,6 +112,8 @@ export function createAgentHub(deps: {
   offlineAfterMs: number;
   /** How often connected nodes' credentials are checked again (a revocation made on another server). */
   revalidateEveryMs?: number;
+  /** The agent's address behind a trusted reverse proxy (server/http/forwarded.ts); default: the peer's. */
+  clientAddress?: ClientAddress;
 }): AgentHub {
   const { identity, fleet, history } = deps;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
@@ -351,7 +354,7 @@ export function createAgentHub(deps: {
         return refuseUpgrade(socket, 426, REFUSAL_CODES.protocolMismatch, `this server speaks agent protocol ${PROTOCOL_VERSION}, the agent speaks ${String(version).slice(0, 20)}: update the agent`);
       }
       const node = oneHeader(req, AGENT_HEADERS.node);
-      const address = hostAddress(req.socket.remoteAddress);
+      const address = (deps.clientAddress ?? ((peer) => plainAddress(peer)))(req.socket.remoteAddress, req.headers["x-forwarded-for"]);
       identity.admit(bearer(oneHeader(req, AGENT_HEADERS.token)), node, oneHeader(req, AGENT_HEADERS.controlPlane)).then((admission) => {
         if (!admission.ok) {
           const { refusal } = admission;
@@ -410,10 +413,4 @@ export function createAgentHub(deps: {
 function oneHeader(req: IncomingMessage, name: string): string | null {
   const v = req.headers[name];
   return typeof v === "string" && v.length <= 1024 ? v : null;
-}
-
-/** `::ffff:10.0.0.5` → `10.0.0.5`; loopback (an agent on this machine) → 127.0.0.1. */
-function hostAddress(raw: string | undefined): string {
-  if (!raw || raw === "::1") return "127.0.0.1";
-  return raw.startsWith("::ffff:") ? raw.slice(7) : raw;
 }
