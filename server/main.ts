@@ -85,7 +85,7 @@ async function main(argv: string[]) {
   controlPlane.attach({ deployments, gateway, history });
   const alerts = await createAlerts({
     repo: alertsRepo(dbHandle), secretBox: box, config: config.alerts,
-    sources: { fleet, deployments, gateway },
+    sources: { fleet, deployments, gateway: controlPlane.alertsGateway(gateway) },
     // With several servers, one evaluates and notifies: each alert is sent once.
     isLeader: () => cluster.isLeader(),
     bases: {

@@ -15,12 +15,14 @@ import type { Sessions } from "../core/sessions";
 import type { DbHandle } from "../db/client";
 import { clusterRepo } from "../db/repos/cluster-repo";
 import type { Gateway } from "../gateway/gateway";
+import type { GatewaySource } from "../core/alerts/sources";
 import type { AgentHub } from "../hub/agent-hub";
 import type { BusStats } from "./bus";
 import { clusterAgents, type ClusterAgents } from "./cluster-agents";
 import { syncDeployments } from "./deployments-sync";
 import { syncFleet } from "./fleet-sync";
 import { syncGateway } from "./gateway-sync";
+import { shareFailovers } from "./failover-feed";
 import { syncSessions } from "./sessions-sync";
 import { createPgBus } from "./pg-bus";
 import { createPostgresCluster } from "./pg-cluster";
@@ -45,6 +47,8 @@ export interface ControlPlane {
   agents: ControlPlaneAgents;
   /** Wires what is built after the agents (deployments, the gateway, history). */
   attach(parts: { deployments: Deployments; gateway: Gateway; history: History }): void;
+  /** The gateway as the alerts read it: with several servers, failovers seen on any of them. */
+  alertsGateway(gateway: Gateway): GatewaySource;
   stats(): ClusterStats | null;
   close(): Promise<void>;
 }
@@ -63,7 +67,7 @@ const LOG_STREAMS: StreamRules = {
 };
 
 export function singleServer(hub: AgentHub): ControlPlane {
-  return { cluster: singleServerCluster(), agents: hub, attach: () => {}, stats: () => null, close: async () => {} };
+  return { cluster: singleServerCluster(), agents: hub, attach: () => {}, alertsGateway: (gateway) => gateway, stats: () => null, close: async () => {} };
 }
 
 export async function openControlPlane(opts: { databaseUrl: string; db: DbHandle; hub: AgentHub; fleet: Fleet; sessions: Sessions; label: string }): Promise<ControlPlane> {
@@ -100,6 +104,16 @@ export async function openControlPlane(opts: { databaseUrl: string; db: DbHandle
     attach(parts) {
       history = parts.history;
       detach.push(syncDeployments({ bus, replica: parts.deployments.replica, log }), syncGateway({ bus, gateway: parts.gateway, log }));
+    },
+    alertsGateway(gateway) {
+      const feed = shareFailovers({ bus, gateway, log });
+      detach.push(() => feed.close());
+      return {
+        healthViews: () => gateway.healthViews(),
+        backends: () => gateway.backends(),
+        resolve: (model) => gateway.resolve(model),
+        onFinished: (listener) => feed.onFinished(listener),
+      };
     },
     stats: () => ({ serverId, leader: cluster.isLeader(), bus: bus.stats(), relay: relay.stats() }),
     async close() {

@@ -9,6 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createLogger } from "../../../lib/logger";
 import { createPgBus } from "../../../server/cluster/pg-bus";
+import { shareFailovers } from "../../../server/cluster/failover-feed";
+import type { FinishedRequest } from "../../../server/core/alerts/trackers";
 import { createPostgresCluster, type PostgresCluster } from "../../../server/cluster/pg-cluster";
 import type { Bus } from "../../../server/cluster/bus";
 import { PG_LOCKS } from "../../../server/db/pg-locks";
@@ -139,6 +141,29 @@ describe.skipIf(skipReason("postgres"))("several servers on one PostgreSQL datab
       await waitFor("the good one", () => got.length === 1);
       expect(got).toEqual([2]);
       expect(b.stats().refused).toBe(1);
+    });
+
+    it("carries a change of the target serving a model to the leader's alerts, once per change, not once per request", async () => {
+      const [a, b] = [bus("srv-a"), bus("srv-b")];
+      await up(a, b);
+      const local = new Set<(r: FinishedRequest) => void>();
+      const gatewayA = { onFinished: (l: (r: FinishedRequest) => void) => (local.add(l), () => void local.delete(l)) };
+      const feedA = shareFailovers({ bus: a, gateway: gatewayA, log });
+      const feedB = shareFailovers({ bus: b, gateway: { onFinished: () => () => {} }, log });
+      const heard: string[] = [];
+      feedB.onFinished((r) => heard.push(`${r.modelAsked}→${r.target}${r.hops.length ? ` (${r.hops[0]!.why})` : ""}`));
+      const served = (target: string, why?: string) => {
+        for (const l of local) l({ modelAsked: "claude", target, status: 200, ts: Date.now(), hops: why ? [{ from: "cloud/claude", to: target, why }] : [] });
+      };
+      for (let i = 0; i < 50; i++) served("cloud/claude");
+      served("box/qwen", "cloud: 529 overloaded");
+      served("box/qwen", "cloud: 529 overloaded");
+      for (const l of local) l({ modelAsked: "claude", target: "box/qwen", status: 502, ts: Date.now(), hops: [] });
+      served("cloud/claude");
+      await waitFor("three changes on B", () => heard.length === 3);
+      expect(heard).toEqual(["claude→cloud/claude", "claude→box/qwen (cloud: 529 overloaded)", "claude→cloud/claude"]);
+      feedA.close();
+      feedB.close();
     });
 
     it("comes back after its connection is cut, and says so (to resync)", async () => {
