@@ -90,6 +90,9 @@ export async function openControlPlane(opts: { databaseUrl: string; db: DbHandle
   const offRemoved = fleet.onRemoved((name, origin) => {
     if (origin === "local") fleetSync.removed(name).catch((err: Error) => log.warn({ node: name, err: err.message }, "could not tell the other servers a node was removed"));
   });
+  // The database answered a moment ago (migrations): the bus is up within milliseconds, and the
+  // other servers hear this one join at once rather than at their next heartbeat.
+  for (let i = 0; i < 50 && !bus.isUp(); i++) await new Promise((r) => setTimeout(r, 100));
   await presence.start();
   const pruner = setInterval(() => {
     if (cluster.isLeader()) void presence.prune().catch((err: Error) => log.warn({ err: err.message }, "pruning dead servers failed"));

@@ -78,7 +78,7 @@ export function syncFleet(deps: { bus: Bus; fleet: Fleet; presence: Presence; ho
   };
 
   const offFleet = fleet.subscribe((view, sampleTs, origin) => {
-    if (origin !== "local") return;
+    if (origin !== "local" || !presence.hasPeers()) return;
     const prev = queued.get(view.name);
     // Keep the newest sample time of the batch: the browser measures from it.
     queued.set(view.name, { view, sampleTs: sampleTs ?? prev?.sampleTs ?? null });

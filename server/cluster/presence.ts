@@ -40,6 +40,8 @@ export interface Presence {
   localSince(node: string): number | null;
   /** Forgets a node's address (the node was removed). */
   forget(node: string): void;
+  /** Whether another server is alive (a server alone need not tell anyone what its agents report). */
+  hasPeers(): boolean;
   /** Hears a node's holder change (another server took it: `holder` is that server; or nobody holds it now). */
   onChange(listener: (node: string, holder: string | null, since: number) => void): () => void;
   /** Runs the leader's cleanup of long-dead servers (call from a leader-only job). */
@@ -67,6 +69,7 @@ export function createPresence(deps: { repo: ClusterRepo; bus: Bus; label: strin
   const listeners = new Set<(node: string, holder: string | null, since: number) => void>();
   let gen = 0;
   let timer: NodeJS.Timeout | null = null;
+  let peers = new Set<string>();
 
   const holderOfEntry = (e: Entry | undefined) => (e && e.held && e.server !== me ? e.server : null);
   const set = (node: string, next: Entry) => {
@@ -93,13 +96,17 @@ export function createPresence(deps: { repo: ClusterRepo; bus: Bus; label: strin
 
   const offPresence = bus.subscribe("presence", presenceSchema, (c, from) => {
     if (c.server !== from) return; // a server speaks for its own claims only
+    peers.add(from);
     learn(c);
   });
+  const offHello = bus.subscribe("server.hello", goneSchema, (_b, from) => void peers.add(from));
   const offGone = bus.subscribe("server.gone", goneSchema, (_b, from) => {
+    peers.delete(from);
     for (const [node, e] of entries) if (e.server === from && e.held) set(node, { ...e, held: false, gen: ++gen });
   });
 
   const refresh = async () => {
+    peers = new Set((await repo.liveServers(timing.expiryMs)).filter((id) => id !== me));
     const startGen = gen;
     const claims = await repo.liveClaims(timing.expiryMs);
     const seen = new Set<string>();
@@ -174,6 +181,7 @@ export function createPresence(deps: { repo: ClusterRepo; bus: Bus; label: strin
       });
     },
     localSince: (node) => mine.get(node)?.since ?? null,
+    hasPeers: () => peers.size > 0,
     forget(node) {
       addresses.delete(node);
     },
@@ -188,12 +196,15 @@ export function createPresence(deps: { repo: ClusterRepo; bus: Bus; label: strin
     async start() {
       await repo.registerServer(me, deps.label, now());
       await refresh();
+      // The others start telling this server what it needs to know now, not at their next heartbeat.
+      await bus.publish("server.hello", {}).catch(() => {});
       timer = setInterval(() => void beat(), timing.heartbeatMs);
       timer.unref();
     },
     async close() {
       if (timer) clearInterval(timer);
       offPresence();
+      offHello();
       offGone();
       offResync();
       try {

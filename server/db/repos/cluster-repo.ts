@@ -20,6 +20,8 @@ export interface ClusterRepo {
   registerServer(id: string, label: string, startedAt: number): Promise<void>;
   /** Marks the server alive now; false when its row is gone (pruned while it could not reach the database). */
   heartbeat(id: string): Promise<boolean>;
+  /** The servers whose heartbeat is newer than `expiryMs` ago. */
+  liveServers(expiryMs: number): Promise<string[]>;
   /** The claims of servers whose heartbeat is newer than `expiryMs` ago. */
   liveClaims(expiryMs: number): Promise<Claim[]>;
   claim(c: Claim): Promise<void>;
@@ -40,6 +42,10 @@ export function clusterRepo(handle: DbHandle): ClusterRepo {
     },
     async heartbeat(id) {
       return affectedRows(await db.update(clusterServers).set({ heartbeatAt: dbNow }).where(eq(clusterServers.id, id))) > 0;
+    },
+    async liveServers(expiryMs) {
+      const rows = await db.select({ id: clusterServers.id }).from(clusterServers).where(sql`${clusterServers.heartbeatAt} > ${dbNow} - ${expiryMs}`);
+      return rows.map((r) => r.id);
     },
     async liveClaims(expiryMs) {
       return db.select({ node: clusterPresence.node, serverId: clusterPresence.serverId, address: clusterPresence.address, since: clusterPresence.since })
