@@ -38,6 +38,8 @@ export interface History {
 }
 
 const GPU_PEAKS = new Set(["memUsedMiB"]);
+/** Seconds remembered per node to recognise a resent sample (an agent resends its last 10 s). */
+const REMEMBERED_SECONDS = 240;
 /** Rows kept while they cannot be written: about four minutes of 100 nodes with 8 GPUs each. */
 export const MAX_UNWRITTEN_ROWS = 200_000;
 
@@ -52,8 +54,8 @@ export function createHistory(repo: SamplesRepo): History {
     return r;
   };
   const hostRollup = new MinuteRollup(new Set(["memUsedBytes"]));
-  /** Newest sample time recorded per node (a resent sample at or before it is already here). */
-  const newest = new Map<string, number>();
+  /** Seconds recorded lately per node: a sample the agent sends again is recorded once. */
+  const recorded = new Map<string, Set<number>>();
   let droppedRows = 0;
   let failing = false;
 
@@ -94,11 +96,12 @@ export function createHistory(repo: SamplesRepo): History {
   return {
     record(nodeId, samples) {
       const gpuRollup = gpuRollupOf(nodeId);
-      let last = newest.get(nodeId) ?? -Infinity;
+      let seen = recorded.get(nodeId);
+      if (!seen) recorded.set(nodeId, (seen = new Set()));
       for (const { ts: rawTs, snapshot } of samples) {
         const ts = Math.floor(rawTs / 1000) * 1000;
-        if (ts <= last) continue;
-        last = ts;
+        if (seen.has(ts)) continue;
+        seen.add(ts);
         for (const gpu of snapshot.gpus) {
           const values = { utilGpuPct: gpu.utilGpuPct, memUsedMiB: gpu.memUsedMiB, tempC: gpu.tempC, powerW: gpu.powerW };
           gpuRows.push({ nodeId, gpuUuid: gpu.uuid, resolutionS: 1, ts, ...values });
@@ -110,7 +113,10 @@ export function createHistory(repo: SamplesRepo): History {
         const done = hostRollup.add(nodeId, ts, hostValues);
         if (done) pushHostMinute(done.key, done.ts, done.values);
       }
-      newest.set(nodeId, last);
+      if (seen.size > REMEMBERED_SECONDS) {
+        const keep = [...seen].sort((a, b) => a - b).slice(-REMEMBERED_SECONDS / 2);
+        recorded.set(nodeId, new Set(keep));
+      }
     },
 
     async query(node, range, now = Date.now()) {
@@ -143,7 +149,7 @@ export function createHistory(repo: SamplesRepo): History {
 
     forget(nodeId) {
       gpuRollups.delete(nodeId);
-      newest.delete(nodeId);
+      recorded.delete(nodeId);
       hostRollup.forget([nodeId]);
     },
 
