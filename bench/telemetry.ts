@@ -10,38 +10,16 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import WebSocket from "ws";
 import type { LiveMessage } from "../protocol/live";
-import { ADMIN_TOKEN, AGENT_TOKEN, ROOT, freePort, startAgent, startServer, waitFor } from "../tests/helpers/processes";
-import { snapshot, gpu } from "../tests/helpers/samples";
+import { ROOT, freePort, startAgent, startServer, waitFor } from "../tests/helpers/processes";
 import { childPids, cpuPct, percentile, readProc } from "./proc-stats";
+import { dashboardSocket } from "./live-socket";
+import { simulatedAgents } from "./sim-agents";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100);
 const GPUS = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number, d = 2) => n.toFixed(d);
-
-function simulatedAgents(url: string, count: number) {
-  const sockets: WebSocket[] = [];
-  const timers: NodeJS.Timeout[] = [];
-  const gpus = Array.from({ length: GPUS }, (_, i) => gpu(i));
-  for (let a = 0; a < count; a++) {
-    const ws = new WebSocket(`${url.replace("http", "ws")}/ws/agent`, { headers: { authorization: `Bearer ${AGENT_TOKEN}` } });
-    sockets.push(ws);
-    const name = `sim-${String(a).padStart(3, "0")}`;
-    ws.on("open", () => {
-      ws.send(JSON.stringify({ type: "hello", v: 1, agentVersion: "bench", node: name, facts: { hostname: name, os: "linux", arch: "x64", cpuModel: null, cpuCores: 16, memTotalBytes: 64e9 } }));
-      // Spread the agents over the second, as real clocks would be.
-      setTimeout(() => {
-        timers.push(setInterval(() => {
-          const snap = snapshot({ gpus: gpus.map((g) => ({ ...g, uuid: `GPU-${name}-${g.index}`, utilGpuPct: Math.round(Math.random() * 100), memUsedMiB: 1000 + Math.round(Math.random() * 20000) })) });
-          ws.send(JSON.stringify({ type: "telemetry", v: 1, samples: [{ ts: Date.now(), snapshot: snap }] }));
-        }, 1000));
-      }, (a * 1000) / count);
-    });
-    ws.on("error", () => {});
-  }
-  return { stop: () => { timers.forEach(clearInterval); sockets.forEach((s) => s.terminate()); } };
-}
 
 async function measureAgent() {
   const server = await startServer();
@@ -94,14 +72,13 @@ async function measureIngest(target: "server" | "baseline") {
   const latencies: number[] = [];
   let live: WebSocket | null = null;
   if (target === "server") {
-    const login = await fetch(`${url}/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: ADMIN_TOKEN }) });
-    live = new WebSocket(`${url.replace("http", "ws")}/ws/live`, { headers: { cookie: (login.headers.get("set-cookie") ?? "").split(";")[0]! } });
+    live = await dashboardSocket(url);
     live.on("message", (d) => {
       const msg = JSON.parse(d.toString()) as LiveMessage;
       if (msg.type === "node" && msg.sampleTs) latencies.push(Date.now() - msg.sampleTs);
     });
   }
-  const sim = simulatedAgents(url, AGENTS);
+  const sim = simulatedAgents(url, { count: AGENTS, gpusPerNode: GPUS });
   try {
     await sleep(5000); // connect, hello, first samples
     latencies.length = 0;
