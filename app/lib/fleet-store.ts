@@ -10,9 +10,13 @@ import { gpuGap, hostGap, TimeRing } from "./series";
 
 type Listener = () => void;
 
-/** What the sparklines show; the ring keeps a little more so a late seed still lines up. */
+/**
+ * What the sparklines show. The ring keeps a minute more, so a late seed still lines up and the
+ * node page's live ranges (history refetched every minute, the ring's tail after it) stay whole;
+ * no more, as 400 GPUs × one point a second is most of the page's heap.
+ */
 export const SPARK_WINDOW_MS = 5 * 60_000;
-const RING_WINDOW_MS = 10 * 60_000;
+const RING_WINDOW_MS = SPARK_WINDOW_MS + 60_000;
 const LIVE_MAX_GAP_MS = 5_000;
 
 export interface FleetTotals {

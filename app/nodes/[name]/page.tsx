@@ -13,6 +13,7 @@ import { NodeHeader } from "../../components/node-header";
 import { ProcessTable } from "../../components/process-table";
 import { RangeSelector } from "../../components/range-selector";
 import { api, ApiError, queryKeys } from "../../lib/api";
+import { formatSpan } from "../../lib/format";
 import { isLiveRange, parseRange, refetchMs } from "../../lib/ranges";
 import { cx } from "../../lib/cx";
 import { useNode } from "../../lib/use-live-fleet";
@@ -69,6 +70,8 @@ export default function NodePage() {
     return m;
   }, [history]);
   const resolutionS = history?.resolutionS ?? (isLiveRange(range) ? 1 : 60);
+  // Downsampled ranges have a point pair per bucket: gaps are judged at that spacing.
+  const spacingS = history?.bucketS ?? resolutionS;
 
   const notFound = !node && nodeQuery.error instanceof ApiError && nodeQuery.error.status === 404;
 
@@ -105,9 +108,9 @@ export default function NodePage() {
               <span className={cx(text.muted, text.small)}>
                 {historyQuery.isFetching && !history
                   ? "loading…"
-                  : isLiveRange(range)
-                    ? "live · 1 s resolution"
-                    : `${resolutionS} s resolution · refreshes every ${Math.round(refetchMs(range) / 60_000)} min`}
+                  : `${isLiveRange(range) ? "live · " : ""}${resolutionS} s resolution${
+                      spacingS > resolutionS ? ` · low–high per ${formatSpan(spacingS)}` : ""
+                    }${isLiveRange(range) ? "" : ` · refreshes every ${Math.round(refetchMs(range) / 60_000)} min`}`}
               </span>
             </div>
             {historyQuery.isError && (
@@ -121,7 +124,7 @@ export default function NodePage() {
               nodeName={node.name}
               host={node.host}
               history={history?.host}
-              resolutionS={resolutionS}
+              resolutionS={spacingS}
               range={range}
               online={node.online}
             />
@@ -130,7 +133,7 @@ export default function NodePage() {
                 key={g.uuid}
                 gpu={g}
                 history={gpuHistory.get(g.uuid)}
-                resolutionS={resolutionS}
+                resolutionS={spacingS}
                 range={range}
                 online={node.online}
               />
