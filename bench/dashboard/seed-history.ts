@@ -17,9 +17,11 @@ export async function seedHistory(dataDir: string, node: { id: string; gpuUuids:
     const end = Math.floor(now / MINUTE) * MINUTE - MINUTE;
     const start = end - days * DAY + MINUTE;
     let rows = 0;
-    for (const [g, uuid] of node.gpuUuids.entries()) {
-      let batch: GpuSampleRow[] = [];
-      for (let ts = start; ts <= end; ts += MINUTE) {
+    let batch: GpuSampleRow[] = [];
+    // Minute by minute across the GPUs, as the rollup writes them: a GPU's rows lie spread over
+    // the table, not side by side, and a query pays for that as it would on a real server.
+    for (let ts = start; ts <= end; ts += MINUTE) {
+      for (const [g, uuid] of node.gpuUuids.entries()) {
         const day = Math.sin(((ts % DAY) / DAY) * 2 * Math.PI + g);
         const spike = (ts / MINUTE + g * 7) % 997 === 0;
         batch.push({
@@ -29,15 +31,15 @@ export async function seedHistory(dataDir: string, node: { id: string; gpuUuids:
           tempC: 50 + 15 * day + Math.random() * 3,
           powerW: 150 + 100 * day + Math.random() * 20,
         });
-        if (batch.length >= BATCH) {
-          await repo.insertGpu(batch);
-          rows += batch.length;
-          batch = [];
-        }
       }
-      await repo.insertGpu(batch);
-      rows += batch.length;
+      if (batch.length >= BATCH) {
+        await repo.insertGpu(batch);
+        rows += batch.length;
+        batch = [];
+      }
     }
+    await repo.insertGpu(batch);
+    rows += batch.length;
     const host: HostSampleRow[] = [];
     for (let ts = start; ts <= end; ts += MINUTE) {
       host.push({ nodeId: node.id, resolutionS: 60, ts, cpuPct: 20 + Math.random() * 30, memUsedBytes: 2e10 + Math.random() * 1e10 });

@@ -1,6 +1,6 @@
 "use client";
 /** One node: facts, live host stats, per-GPU charts over a chosen range, and its processes. */
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
@@ -56,9 +56,16 @@ export default function NodePage() {
   const nodeQuery = useQuery({ queryKey: queryKeys.node(name), queryFn: () => api.node(name), enabled: name !== "" });
   const node = liveNode ?? nodeQuery.data;
 
+  const queryClient = useQueryClient();
+  const historyOf = (r: HistoryRange) => ({ queryKey: queryKeys.history(name, r), queryFn: () => api.history(name, r) });
+  // Ask for the new range from the click itself: the render of every chart in the new window
+  // (with the old points until the answer comes) would otherwise go first.
+  const chooseRange = (r: HistoryRange) => {
+    void queryClient.prefetchQuery(historyOf(r));
+    setRange(r);
+  };
   const historyQuery = useQuery({
-    queryKey: queryKeys.history(name, range),
-    queryFn: () => api.history(name, range),
+    ...historyOf(range),
     enabled: name !== "" && node !== undefined,
     placeholderData: keepPreviousData,
     refetchInterval: refetchMs(range),
@@ -104,7 +111,7 @@ export default function NodePage() {
             <NodeHeader node={node} />
             <div className={styles.toolbar}>
               <h2 className={styles.sectionTitle}>History</h2>
-              <RangeSelector value={range} onChange={setRange} />
+              <RangeSelector value={range} onChange={chooseRange} />
               <span className={cx(text.muted, text.small)}>
                 {historyQuery.isFetching && !history
                   ? "loading…"
