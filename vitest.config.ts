@@ -8,6 +8,8 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // The run's throwaway PostgreSQL cluster (started by the first test that needs it).
+    globalSetup: ["tests/helpers/postgres-global-setup.ts"],
     env: { LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" },
   },
 });

@@ -1,7 +1,7 @@
 /**
  * `switchyard-agent`: the small process on each GPU box.
  *
- *   switchyard-agent --server URL --token T [--name NODE] [--interval MS]
+ *   switchyard-agent --server URL --token T [--name NODE] [--fingerprint sha256:HEX] [--interval MS]
  *   switchyard-agent --once
  */
 import fs from "node:fs";
@@ -10,24 +10,31 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createLogger } from "../lib/logger";
+import { parseFingerprint } from "../lib/tls-pin";
 import { connectAgent } from "./connection";
 import { startDeployments } from "./docker/agent-actions";
 import { collectOnce, createCollector } from "./telemetry/collector";
 import { nodeFacts } from "./telemetry/host-stats";
 
 const USAGE = `Usage:
-  switchyard-agent --server URL --token T [--name NODE] [--interval MS]
+  switchyard-agent --server URL --token T [--name NODE] [--fingerprint sha256:HEX] [--interval MS]
   switchyard-agent --once
 
   --server    the Switchyard server, as in the dashboard's address (http://host:3000; ws:// also works)
   --token     the enrollment token shown in the dashboard under "Add a GPU box"
               (or set SWITCHYARD_AGENT_TOKEN)
   --name      node name shown in the dashboard (default: this machine's hostname)
+  --fingerprint  the SHA-256 of the server's TLS certificate (https:// servers with a certificate
+              of their own): the agent talks to no other server. The dashboard shows it.
   --interval  milliseconds between samples (default 1000)
   --once      print one telemetry snapshot as JSON and exit
 Environment: SWITCHYARD_NVIDIA_SMI  path of nvidia-smi (default: nvidia-smi on PATH)`;
 
+/** Set by the bundler (server/agent-dist/bundle.ts): the bundle has no package.json beside it. */
+declare const SWITCHYARD_AGENT_VERSION: string | undefined;
+
 function agentVersion(): string {
+  if (typeof SWITCHYARD_AGENT_VERSION === "string") return SWITCHYARD_AGENT_VERSION;
   const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "package.json");
   try {
     return (JSON.parse(fs.readFileSync(pkg, "utf8")) as { version?: string }).version ?? "0.0.0";
@@ -47,7 +54,7 @@ async function main() {
     args = parseArgs({
       options: {
         server: { type: "string" }, token: { type: "string" }, name: { type: "string" },
-        interval: { type: "string" }, once: { type: "boolean" }, help: { type: "boolean", short: "h" },
+        interval: { type: "string" }, fingerprint: { type: "string" }, once: { type: "boolean" }, help: { type: "boolean", short: "h" },
       },
       strict: true,
     }).values;
@@ -73,12 +80,19 @@ async function main() {
   const name = args.name ?? os.hostname();
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name)) fail(`--name '${name}' must be letters, digits, '.', '_' or '-' (at most 128)`);
 
+  let fingerprint;
+  try {
+    fingerprint = args.fingerprint === undefined ? undefined : parseFingerprint(args.fingerprint);
+  } catch (err) {
+    fail(`--fingerprint: ${(err as Error).message}`);
+  }
+
   const log = createLogger("agent").child({ node: name });
   let connection;
   try {
     const simulated = process.env.SWITCHYARD_SIMULATED === "1";
     const facts = async () => ({ ...(await nodeFacts()), ...(simulated ? { simulated: true } : {}) });
-    connection = connectAgent({ serverUrl: server, token, name, agentVersion: agentVersion(), facts, log });
+    connection = connectAgent({ serverUrl: server, token, name, agentVersion: agentVersion(), facts, log, fingerprint });
   } catch (err) {
     fail((err as Error).message);
   }

@@ -4,12 +4,13 @@
  * backoff; a refused token or protocol is reported with the server's own reason, then retried.
  */
 import type { IncomingMessage } from "node:http";
-import WebSocket from "ws";
+import WebSocket, { type ClientOptions } from "ws";
 import {
   AGENT_HEADERS, CLOSE_CODES, PROTOCOL_VERSION, serverMessageSchema,
   type AgentMessage, type NodeFacts, type TelemetrySample,
 } from "../protocol/agent-wire";
 import type { Logger } from "../lib/logger";
+import { explainUntrustedServer, pinnedConnection, TlsPinError, type Fingerprint } from "../lib/tls-pin";
 
 export const BACKLOG_LIMIT = 300;
 const MAX_BATCH = 600;
@@ -22,6 +23,8 @@ export interface ConnectionOptions {
   agentVersion: string;
   facts: () => Promise<NodeFacts>;
   log: Logger;
+  /** The server certificate's SHA-256 (`--fingerprint`): wss:// only to a server presenting exactly it. */
+  fingerprint?: Fingerprint;
   /** Backoff bounds, overridable for tests. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -62,6 +65,11 @@ export function hubUrl(serverUrl: string): string {
 
 export function connectAgent(opts: ConnectionOptions): AgentConnection {
   const url = hubUrl(opts.serverUrl);
+  if (opts.fingerprint && !url.startsWith("wss:")) {
+    throw new Error(`--fingerprint pins a TLS certificate, but ${opts.serverUrl} is not https://: use the server's https:// address`);
+  }
+  // ws hands its options to https.request, whose createConnection may answer through a callback.
+  const tlsOptions = opts.fingerprint ? { createConnection: pinnedConnection(opts.fingerprint, opts.serverUrl) as unknown as ClientOptions["createConnection"] } : {};
   const minBackoff = opts.minBackoffMs ?? 1000;
   const maxBackoff = opts.maxBackoffMs ?? 30_000;
   const backlog: TelemetrySample[] = [];
@@ -115,6 +123,7 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
         [AGENT_HEADERS.agentVersion]: opts.agentVersion,
       },
       handshakeTimeout: 10_000,
+      ...tlsOptions,
     });
     ws = socket;
 
@@ -170,6 +179,8 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
     });
 
     socket.on("error", (err) => {
+      const untrusted = err instanceof TlsPinError ? err.message : explainUntrustedServer(err, opts.serverUrl, "--fingerprint sha256:…");
+      if (untrusted) return opts.log.error({ server: opts.serverUrl }, untrusted);
       if (failures < 3 || failures % 10 === 0) opts.log.warn({ err: err.message, server: opts.serverUrl }, "cannot reach server");
     });
   };

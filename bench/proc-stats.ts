@@ -5,6 +5,8 @@ const TICKS_PER_S = 100; // USER_HZ on Linux
 
 export interface ProcSample {
   cpuS: number;
+  /** CPU of its children that have exited and been waited for (a server's ended workers). */
+  reapedChildrenCpuS: number;
   rssBytes: number;
   at: number;
 }
@@ -15,8 +17,9 @@ export function readProc(pid: number): ProcSample {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
+  const reaped = Number(fields[13]) + Number(fields[14]);
   const rssPages = Number(fields[21]);
-  return { cpuS: (utime + stime) / TICKS_PER_S, rssBytes: rssPages * 4096, at: performance.now() };
+  return { cpuS: (utime + stime) / TICKS_PER_S, reapedChildrenCpuS: reaped / TICKS_PER_S, rssBytes: rssPages * 4096, at: performance.now() };
 }
 
 /** Share of one core used between two samples, in percent. */

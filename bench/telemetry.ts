@@ -3,15 +3,30 @@
  *  1. the agent's own CPU per sample with 8 GPUs, beside the stand-in nvidia-smi's own CPU;
  *  2. server ingest of 100 simulated agents × 8 GPUs at 1 Hz (CPU share of one core, memory),
  *     beside a bare `ws` + JSON.parse sink receiving the same traffic;
- *  3. sample → browser latency (p50/p95) on /ws/live during that load.
- * Targets (issue 2): agent ≤ 1 % of a core; ingest ≤ 25 % of a core; p95 ≤ 250 ms.
+ *  3. sample → browser latency (p50/p95) on /ws/live during that load;
+ *  4. the same ingest with alert rules of every kind evaluated every second (issue 12), beside the
+ *     server without rules in the same run (on SQLite).
+ * `--db sqlite|postgres|both` (default: both where PostgreSQL is installed) runs 2 and 3 with the
+ * server's state in each; PostgreSQL is a throwaway cluster started here, and its CPU (all its
+ * processes, from /proc) is reported beside the server's. Write latency: a probe client writes one
+ * 8-GPU sample batch every 250 ms through the same repository, next to the server's own writes.
+ * Targets: agent ≤ 1 % of a core; ingest ≤ 25 % of a core; p95 ≤ 250 ms; rules ≤ +10 % server CPU.
  */
 import { spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
 import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
 import WebSocket from "ws";
 import type { LiveMessage } from "../protocol/live";
+import { openDatabase, type DatabaseTarget, type Dialect } from "../server/db/client";
+import { samplesRepo } from "../server/db/repos/samples-repo";
+import { ensureCluster, makeRunDir, postgresBinDir, removeRunDir } from "../tests/helpers/postgres-cluster";
 import { ROOT, freePort, startAgent, startServer, waitFor } from "../tests/helpers/processes";
 import { childPids, cpuPct, percentile, readProc } from "./proc-stats";
+import { ruleEvaluationMs } from "./alert-rules";
 import { dashboardSocket } from "./live-socket";
 import { simulatedAgents } from "./sim-agents";
 
@@ -47,15 +62,91 @@ async function measureAgent() {
   }
 }
 
-async function measureIngest(target: "server" | "baseline") {
+/** Rules of every kind, on thresholds the simulated GPUs cross now and then, notifying a local sink. */
+const alertsYaml = (sinkUrl: string) => `alerts:
+  channels:
+    - {name: hook, url: "${sinkUrl}/hook"}
+  rules:
+    - {when: node-offline, for: 30s, notify: [hook]}
+    - {when: gpu-temperature, above: 85, for: 60s, notify: [hook]}
+    - {when: gpu-memory, above: 80, for: 10s, notify: [hook]}
+    - {when: gpu-memory, name: gpu-memory-full, above: 95, for: 1m, nodes: ["sim-0*"], notify: [hook]}
+    - {when: disk-usage, above: 90, notify: [hook]}
+    - {when: deployment-failed, notify: [hook]}
+    - {when: backend-down, notify: [hook]}
+    - {when: failover, notify: [hook]}
+`;
+
+function alertsConfig(sinkUrl: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-alerts-")), "switchyard.yaml");
+  fs.writeFileSync(file, alertsYaml(sinkUrl));
+  return file;
+}
+
+/** A throwaway PostgreSQL cluster and database for the bench, and the CPU of all its processes. */
+async function benchPostgres() {
+  const runDir = makeRunDir();
+  const cluster = await ensureCluster(runDir);
+  const admin = new pg.Client({ connectionString: cluster.url("postgres") });
+  await admin.connect();
+  await admin.query("create database bench");
+  await admin.end();
+  const postmaster = Number(fs.readFileSync(path.join(runDir, "data", "postmaster.pid"), "utf8").split("\n")[0]);
+  // The postmaster, its live children (backends, writers), and the children that ended meanwhile.
+  const cpuS = () => childPids(postmaster).reduce((sum, pid) => {
+    try {
+      return sum + readProc(pid).cpuS;
+    } catch {
+      return sum; // a backend that just ended: counted in the postmaster's reaped time
+    }
+  }, readProc(postmaster).cpuS + readProc(postmaster).reapedChildrenCpuS);
+  return { url: cluster.url("bench"), cpuS, remove: () => removeRunDir(runDir) };
+}
+
+/** Write latency as a client sees it while the server ingests: 8 GPU rows every 250 ms. */
+function writeProbe(target: DatabaseTarget) {
+  const latencies: number[] = [];
+  let stopped = false;
+  const done = (async () => {
+    const handle = await openDatabase(target, { poolSize: 1 });
+    const repo = samplesRepo(handle);
+    while (!stopped) {
+      const ts = Date.now();
+      const t0 = performance.now();
+      await repo.insertGpu(Array.from({ length: GPUS }, (_, i) => ({ gpuUuid: `GPU-probe-${i}`, resolutionS: 1, ts, utilGpuPct: 1, memUsedMiB: 1, tempC: 1, powerW: 1 })));
+      latencies.push(performance.now() - t0);
+      await sleep(250);
+    }
+    await handle.close();
+  })();
+  return { latencies, reset: () => (latencies.length = 0), stop: async () => { stopped = true; await done; } };
+}
+
+async function measureIngest(target: Dialect | "baseline", opts: { alerts?: boolean } = {}) {
   let url: string;
   let pid: number;
   let stop: () => Promise<void>;
-  if (target === "server") {
-    const server = await startServer();
+  let database: { cpuS(): number; remove(): void } | null = null;
+  let probe: ReturnType<typeof writeProbe> | null = null;
+  if (target !== "baseline") {
+    const pgBench = target === "postgres" ? await benchPostgres() : null;
+    database = pgBench;
+    const sink = http.createServer((req, res) => void req.resume().on("end", () => res.writeHead(200).end()));
+    await new Promise<void>((r) => sink.listen(0, "127.0.0.1", () => r()));
+    const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
+    const env: Record<string, string> = {};
+    if (pgBench) env.SWITCHYARD_DATABASE_URL = pgBench.url;
+    if (opts.alerts) env.SWITCHYARD_CONFIG = alertsConfig(sinkUrl);
+    const server = await startServer({ env });
     url = server.url;
     pid = server.proc.child.pid!;
-    stop = () => server.stop();
+    probe = writeProbe({ dataDir: server.dataDir, databaseUrl: pgBench?.url });
+    stop = async () => {
+      await probe?.stop();
+      await server.stop();
+      pgBench?.remove();
+      sink.close();
+    };
   } else {
     const port = await freePort();
     const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench", "baseline-sink.ts"), String(port)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
@@ -71,7 +162,7 @@ async function measureIngest(target: "server" | "baseline") {
 
   const latencies: number[] = [];
   let live: WebSocket | null = null;
-  if (target === "server") {
+  if (target !== "baseline") {
     live = await dashboardSocket(url);
     live.on("message", (d) => {
       const msg = JSON.parse(d.toString()) as LiveMessage;
@@ -82,10 +173,17 @@ async function measureIngest(target: "server" | "baseline") {
   try {
     await sleep(5000); // connect, hello, first samples
     latencies.length = 0;
+    probe?.reset();
     const p0 = readProc(pid);
+    const d0 = database?.cpuS() ?? 0;
     await sleep(SECONDS * 1000);
     const p1 = readProc(pid);
-    return { cpuPct: cpuPct(p0, p1), rss: p1.rssBytes, latencies: [...latencies] };
+    const d1 = database?.cpuS() ?? 0;
+    return {
+      cpuPct: cpuPct(p0, p1), rss: p1.rssBytes, latencies: [...latencies],
+      dbCpuPct: database ? ((d1 - d0) / ((p1.at - p0.at) / 1000)) * 100 : NaN,
+      writes: [...(probe?.latencies ?? [])],
+    };
   } finally {
     sim.stop();
     live?.terminate();
@@ -94,7 +192,12 @@ async function measureIngest(target: "server" | "baseline") {
 }
 
 async function main() {
-  process.stdout.write(`bench:telemetry — ${SECONDS} s windows, ${AGENTS} simulated agents × ${GPUS} GPUs\n\n`);
+  const { values } = parseArgs({ options: { db: { type: "string" } } });
+  const db = values.db ?? (postgresBinDir() ? "both" : "sqlite");
+  if (!["sqlite", "postgres", "both"].includes(db)) throw new Error(`--db must be sqlite, postgres or both (not ${db})`);
+  if (db !== "sqlite" && !postgresBinDir()) throw new Error("--db postgres needs PostgreSQL installed: bash scripts/test-deps/postgres.sh");
+  const dialects: Dialect[] = db === "both" ? ["sqlite", "postgres"] : [db as Dialect];
+  process.stdout.write(`bench:telemetry — ${SECONDS} s windows, ${AGENTS} simulated agents × ${GPUS} GPUs, database: ${dialects.join(" and ")}\n\n`);
 
   const agent = await measureAgent();
   process.stdout.write("1. Agent with 8 GPUs at 1 Hz (stand-in nvidia-smi replaying RTX 4080 SUPER captures)\n");
@@ -103,15 +206,38 @@ async function main() {
   process.stdout.write(`   ratio agent / stand-in: ${fmt(agent.agentPct / agent.standinPct)}\n\n`);
 
   const base = await measureIngest("baseline");
-  const srv = await measureIngest("server");
+  const runs: Array<[Dialect, Awaited<ReturnType<typeof measureIngest>>]> = [];
+  for (const dialect of dialects) runs.push([dialect, await measureIngest(dialect)]);
   const samplesPerS = AGENTS * GPUS;
   process.stdout.write(`2. Ingest of ${samplesPerS} GPU samples/s (${AGENTS} agents × ${GPUS} GPUs at 1 Hz)\n`);
-  process.stdout.write(`   server:    ${fmt(srv.cpuPct)} % of one core, RSS ${fmt(srv.rss / 2 ** 20, 0)} MiB   (target ≤ 25 %; validates, stores 1 s + 1 min history, fans out)\n`);
   process.stdout.write(`   baseline:  ${fmt(base.cpuPct)} % of one core, RSS ${fmt(base.rss / 2 ** 20, 0)} MiB   (bare ws + JSON.parse)\n`);
-  process.stdout.write(`   ratio server / baseline: ${fmt(srv.cpuPct / base.cpuPct)}\n\n`);
+  for (const [dialect, srv] of runs) {
+    process.stdout.write(`   server on ${dialect}:  ${fmt(srv.cpuPct)} % of one core, RSS ${fmt(srv.rss / 2 ** 20, 0)} MiB, ratio to baseline ${fmt(srv.cpuPct / base.cpuPct)}   (target ≤ 25 %; validates, stores 1 s + 1 min history, fans out)\n`);
+    if (dialect === "postgres") process.stdout.write(`      PostgreSQL itself: ${fmt(srv.dbCpuPct)} % of one core (all its processes)\n`);
+    process.stdout.write(`      probe write of ${GPUS} rows: p50 ${fmt(percentile(srv.writes, 50), 1)} ms, p95 ${fmt(percentile(srv.writes, 95), 1)} ms over ${srv.writes.length} writes\n`);
+  }
+  const [sqlite, postgres] = [runs.find(([d]) => d === "sqlite")?.[1], runs.find(([d]) => d === "postgres")?.[1]];
+  if (sqlite && postgres) {
+    process.stdout.write(`   PostgreSQL / SQLite: server CPU ${fmt(postgres.cpuPct / sqlite.cpuPct)}, server + database CPU ${fmt((postgres.cpuPct + postgres.dbCpuPct) / sqlite.cpuPct)}, write p95 ${fmt(percentile(postgres.writes, 95) / percentile(sqlite.writes, 95))}\n`);
+  }
+  process.stdout.write("\n");
 
-  process.stdout.write(`3. Sample → browser (/ws/live) during that load, ${srv.latencies.length} updates\n`);
-  process.stdout.write(`   p50 ${fmt(percentile(srv.latencies, 50), 1)} ms, p95 ${fmt(percentile(srv.latencies, 95), 1)} ms, max ${fmt(Math.max(...srv.latencies), 1)} ms   (target p95 ≤ 250 ms)\n`);
+  for (const [dialect, srv] of runs) {
+    process.stdout.write(`3. Sample → browser (/ws/live) during that load on ${dialect}, ${srv.latencies.length} updates\n`);
+    process.stdout.write(`   p50 ${fmt(percentile(srv.latencies, 50), 1)} ms, p95 ${fmt(percentile(srv.latencies, 95), 1)} ms, max ${fmt(Math.max(...srv.latencies), 1)} ms   (target p95 ≤ 250 ms)\n`);
+  }
+  process.stdout.write("\n");
+
+  if (sqlite) {
+    const srv = sqlite;
+    const withRules = await measureIngest("sqlite", { alerts: true });
+    process.stdout.write(`4. The same ingest with 8 alert rules of every kind evaluated every second\n`);
+    process.stdout.write(`   with rules:    ${fmt(withRules.cpuPct)} % of one core, RSS ${fmt(withRules.rss / 2 ** 20, 0)} MiB\n`);
+    process.stdout.write(`   without rules: ${fmt(srv.cpuPct)} % of one core (2. above, SQLite, same run)\n`);
+    process.stdout.write(`   ratio with / without: ${fmt(withRules.cpuPct / srv.cpuPct)}   (target ≤ 1.10)\n`);
+    const cost = ruleEvaluationMs(alertsYaml("http://127.0.0.1:9"), AGENTS, GPUS);
+    process.stdout.write(`   in process: ${fmt(cost.perTickMs, 3)} ms per evaluation of all rules (+ ${fmt(cost.inputsMs, 3)} ms building that fleet's inputs) = ${fmt(cost.perTickMs / 10, 3)} % of one core at 1 Hz\n`);
+  }
   process.exit(0);
 }
 

@@ -25,7 +25,8 @@ Commands:
   fit MODEL [options] [--json]
                      VRAM estimate: where in the fleet it fits (or --gpu-mem 24GiB offline)
 
-Environment: SWITCHYARD_URL (default http://127.0.0.1:3000), SWITCHYARD_TOKEN (the admin token)`;
+Environment: SWITCHYARD_URL (default http://127.0.0.1:3000), SWITCHYARD_TOKEN (the admin token),
+  SWITCHYARD_FINGERPRINT (sha256:…: trust an https:// server's own certificate, as the server prints it)`;
 
 async function run(argv: string[]): Promise<string> {
   const [command, ...rest] = argv;

@@ -4,6 +4,7 @@
  * browser is sent to /login.
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import https from "node:https";
 import type { Duplex } from "node:stream";
 import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
@@ -24,12 +25,17 @@ export function createHttpServer(deps: {
   pages: PageHandler | null;
   /** The gateway (server/gateway/http.ts): `/v1/*` for clients, `/metrics` for Prometheus. */
   gateway?: ((req: IncomingMessage, res: ServerResponse) => void) | null;
+  /** The agent installer and bundle (`/agent/*`, server/agent-dist), served without auth. */
+  agentDist?: ((req: IncomingMessage, res: ServerResponse) => void) | null;
+  /** Serve HTTPS with this certificate (server/tls); plain HTTP without. */
+  tls?: { cert: string; key: string } | null;
 }): http.Server {
   const apiListener = getRequestListener(deps.api.fetch);
 
-  const server = http.createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? "/";
     if (url.startsWith("/api/") || url === "/api") return void apiListener(req, res);
+    if (deps.agentDist && url.startsWith("/agent/")) return deps.agentDist(req, res);
     if (deps.gateway && (url.startsWith("/v1/") || url === "/metrics" || url.startsWith("/metrics?"))) return deps.gateway(req, res);
     // Clients of the gateway (Claude Code) probe the base URL with HEAD / at start-up.
     if (req.method === "HEAD" && (url === "/" || url.startsWith("/?"))) {
@@ -46,7 +52,9 @@ export function createHttpServer(deps: {
       return;
     }
     void deps.pages(req, res);
-  });
+  };
+  // https.Server is an http.Server in all but its type: same events, timeouts and close methods.
+  const server = deps.tls ? (https.createServer({ cert: deps.tls.cert, key: deps.tls.key }, handle) as unknown as http.Server) : http.createServer(handle);
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());

@@ -24,6 +24,8 @@ export interface AgentSpec {
   name: string;
   serverUrl: string;
   token: string;
+  /** The server's certificate fingerprint when it serves HTTPS (the agent pins it). */
+  fingerprint?: string;
   env?: Record<string, string>;
 }
 
@@ -36,7 +38,8 @@ export function startAgents(specs: AgentSpec[]): ManagedAgents {
   const children = new Map<string, ChildProcess>();
 
   const launch = (spec: AgentSpec, attempt: number) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "agents", "cli.ts"), "--server", spec.serverUrl, "--name", spec.name], {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "agents", "cli.ts"), "--server", spec.serverUrl, "--name", spec.name,
+      ...(spec.fingerprint ? ["--fingerprint", spec.fingerprint] : [])], {
       cwd: root,
       // The token travels in the environment, not argv, so `ps` does not show it.
       env: { ...process.env, ...spec.env, SWITCHYARD_AGENT_TOKEN: spec.token },
@@ -69,11 +72,12 @@ export function startAgents(specs: AgentSpec[]): ManagedAgents {
   };
 }
 
-export function demoSpecs(serverUrl: string, token: string): AgentSpec[] {
+export function demoSpecs(serverUrl: string, token: string, fingerprint?: string): AgentSpec[] {
   return DEMO_FLEET.map((box) => ({
     name: box.name,
     serverUrl,
     token,
+    fingerprint,
     env: {
       SWITCHYARD_NVIDIA_SMI: STANDIN_NVIDIA_SMI, SWITCHYARD_STANDIN_GPUS: box.gpus.join(","), SWITCHYARD_STANDIN_SEED: box.name,
       SWITCHYARD_SIMULATED: "1",

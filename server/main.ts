@@ -28,6 +28,18 @@ import { loadConfigFile } from "./gateway/config/load";
 import { Gateway } from "./gateway/gateway";
 import { createGatewayHandler } from "./gateway/http";
 import { createGatewayApi } from "./gateway/api/gateway-api";
+import { loadServerTls } from "./tls/server-tls";
+import { createAgentDist } from "./agent-dist/routes";
+import { createAlerts } from "./core/alerts/module";
+import { DEFAULT_BASES } from "./core/alerts/channels/channel-url";
+import { alertsRepo } from "./db/repos/alerts-repo";
+import type { SecretBox } from "./core/secret-box";
+
+/**
+ * Channel URLs are stored through this box until the AES-GCM SecretBox (SWITCHYARD_SECRET_KEY) is
+ * wired here: it seals nothing. Replace it with the real box; stored channels must then be entered again.
+ */
+const UNSEALED_UNTIL_SECRET_BOX_LANDS: SecretBox = { seal: (plain) => plain, open: (sealed) => sealed };
 
 const log = createLogger("server");
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -44,28 +56,42 @@ async function main(argv: string[]) {
   const demo = argv.includes("--demo");
   const env = loadEnv();
   const config = loadConfigFile(env.SWITCHYARD_CONFIG);
-  const dbHandle = openDatabase(env.dataDir);
-  const auth = await createAuth(settingsRepo(dbHandle.db), { adminToken: env.SWITCHYARD_ADMIN_TOKEN, agentToken: env.SWITCHYARD_AGENT_TOKEN });
-  const fleet = await createFleet(nodesRepo(dbHandle.db));
-  const history = createHistory(samplesRepo(dbHandle.db));
+  const tls = await loadServerTls(env, log);
+  const dbHandle = await openDatabase({ dataDir: env.dataDir, databaseUrl: env.SWITCHYARD_DATABASE_URL });
+  const auth = await createAuth(settingsRepo(dbHandle), { adminToken: env.SWITCHYARD_ADMIN_TOKEN, agentToken: env.SWITCHYARD_AGENT_TOKEN });
+  const fleet = await createFleet(nodesRepo(dbHandle));
+  const history = createHistory(samplesRepo(dbHandle));
   const agentHub = createAgentHub({ auth, fleet, history, offlineAfterMs: env.SWITCHYARD_OFFLINE_AFTER_S * 1000 });
   const liveHub = createLiveHub({ auth, fleet });
-  const secrets = createSecrets(settingsRepo(dbHandle.db));
-  const fit = createFitModule({ db: dbHandle.db, fleet, secrets, dataDir: env.dataDir, hfEndpoint: env.SWITCHYARD_HF_ENDPOINT });
-  const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle.db), fleet, hub: agentHub, secrets, fit: fit.placement });
+  const secrets = createSecrets(settingsRepo(dbHandle));
+  const fit = createFitModule({ db: dbHandle, fleet, secrets, dataDir: env.dataDir, hfEndpoint: env.SWITCHYARD_HF_ENDPOINT });
+  const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle), fleet, hub: agentHub, secrets, fit: fit.placement });
   const calibration = fit.recordCalibrations(deployments);
   const gateway = new Gateway({
-    config, repo: gatewayRepo(dbHandle.db), isAdminToken: (t) => auth.checkAdminToken(t), deployments, fleet,
+    config, repo: gatewayRepo(dbHandle), isAdminToken: (t) => auth.checkAdminToken(t), deployments, fleet,
     logBodies: env.SWITCHYARD_GATEWAY_LOG_BODIES === undefined ? undefined : env.SWITCHYARD_GATEWAY_LOG_BODIES === "1",
     metricsToken: env.SWITCHYARD_METRICS_TOKEN ?? null,
   });
+  const alerts = await createAlerts({
+    repo: alertsRepo(dbHandle), secretBox: UNSEALED_UNTIL_SECRET_BOX_LANDS, config: config.alerts,
+    sources: { fleet, deployments, gateway },
+    // One server for now; with several on one database, the leader election goes here.
+    isLeader: () => true,
+    bases: {
+      discord: env.SWITCHYARD_ALERTS_TEST_DISCORD_URL?.replace(/\/+$/, "") ?? DEFAULT_BASES.discord,
+      slack: env.SWITCHYARD_ALERTS_TEST_SLACK_URL?.replace(/\/+$/, "") ?? DEFAULT_BASES.slack,
+    },
+    retryBaseMs: env.SWITCHYARD_ALERTS_TEST_RETRY_MS,
+  });
   let ready = false;
-  const api = createApi({ gateway: createGatewayApi(gateway),
+  const api = createApi({ gateway: createGatewayApi(gateway), alerts: alerts.service,
     auth, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service,
     hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount() }),
+    tlsFingerprint: () => tls?.fingerprint ?? null,
+    tlsCurlPin: () => tls?.curlPin ?? null,
   });
   const pages = await loadPages();
-  const server = createHttpServer({ api, auth, agentHub, liveHub, pages, gateway: createGatewayHandler(gateway) });
+  const server = createHttpServer({ api, auth, agentHub, liveHub, pages, gateway: createGatewayHandler(gateway), agentDist: createAgentDist({ tls }), tls });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -73,20 +99,26 @@ async function main(argv: string[]) {
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
-  const localUrl = `http://127.0.0.1:${port}`;
+  const scheme = tls ? "https" : "http";
+  const localUrl = `${scheme}://127.0.0.1:${port}`;
   await gateway.start();
+  await alerts.start();
   ready = true;
 
   const flushTimer = setInterval(() => void history.flush(), 2000);
   const pruneTimer = setInterval(() => void history.prune().catch((err) => log.error({ err }, "prune failed")), 60_000);
 
   const specs: AgentSpec[] = [];
-  if (env.SWITCHYARD_LOCAL_AGENT === "1") specs.push({ name: os.hostname(), serverUrl: localUrl, token: auth.agentToken });
-  if (demo) specs.push(...demoSpecs(localUrl, auth.agentToken));
+  if (env.SWITCHYARD_LOCAL_AGENT === "1") specs.push({ name: os.hostname(), serverUrl: localUrl, token: auth.agentToken, fingerprint: tls?.fingerprint });
+  if (demo) specs.push(...demoSpecs(localUrl, auth.agentToken, tls?.fingerprint));
   const agents = startAgents(specs);
 
-  log.info({ port, demo, dataDir: env.dataDir }, "switchyard is up");
-  process.stdout.write(`\n  Switchyard dashboard: http://localhost:${port}\n`);
+  log.info({ port, demo, dataDir: env.dataDir, database: dbHandle.dialect, tls: tls ? { source: tls.source, fingerprint: tls.fingerprint } : null }, "switchyard is up");
+  process.stdout.write(`\n  Switchyard dashboard: ${scheme}://localhost:${port}\n`);
+  if (tls) {
+    process.stdout.write(`  TLS certificate (${tls.certPath}) fingerprint: ${tls.fingerprint}\n`);
+    process.stdout.write(`    agents: --fingerprint ${tls.fingerprint}; CLI: SWITCHYARD_FINGERPRINT=${tls.fingerprint}; curl: --pinnedpubkey ${tls.curlPin}\n`);
+  }
   if (auth.generatedAdminToken) {
     process.stdout.write(`  Admin token (shown once; set SWITCHYARD_ADMIN_TOKEN to choose your own): ${auth.generatedAdminToken}\n`);
   } else if (!env.SWITCHYARD_ADMIN_TOKEN) {
@@ -109,10 +141,11 @@ async function main(argv: string[]) {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     deployments.close();
     calibration.close();
+    await alerts.stop();
     await gateway.stop();
     await history.close();
     await fleet.flush();
-    dbHandle.close();
+    await dbHandle.close();
     await flushLogs();
     process.exit(0);
   };

@@ -8,6 +8,7 @@ import { usePathname } from "next/navigation";
 import { useState } from "react";
 import { api } from "../lib/api";
 import { cx } from "../lib/cx";
+import { AlertsBadge } from "./alerts/alerts-badge";
 import { useLiveFleet } from "../lib/use-live-fleet";
 import { EnrollDialog } from "./enroll-panel";
 import { LiveIndicator } from "./live-indicator";
@@ -21,6 +22,7 @@ const NAV = [
   { href: "/fit", label: "VRAM fit", testId: "nav-fit" },
   { href: "/routes", label: "Routes", testId: "nav-routes" },
   { href: "/keys", label: "API keys", testId: "nav-keys" },
+  { href: "/alerts", label: "Alerts", testId: "nav-alerts" },
 ] as const;
 
 /** `crumb` adds a trail after the navigation for pages below a section (a node under Fleet). */
@@ -47,6 +49,7 @@ export function DashboardShell({ children, crumb }: { children: React.ReactNode;
                 data-testid={item.testId}
               >
                 {item.label}
+                {item.href === "/alerts" && <AlertsBadge />}
               </Link>
             ))}
           </nav>

@@ -11,9 +11,9 @@ const DAY = 24 * 60 * MINUTE;
 const BATCH = 20_000;
 
 export async function seedHistory(dataDir: string, node: { id: string; gpuUuids: string[] }, now = Date.now(), days = 30): Promise<number> {
-  const handle = openDatabase(dataDir);
+  const handle = await openDatabase({ dataDir });
   try {
-    const repo = samplesRepo(handle.db);
+    const repo = samplesRepo(handle);
     const end = Math.floor(now / MINUTE) * MINUTE - MINUTE;
     const start = end - days * DAY + MINUTE;
     let rows = 0;
@@ -47,6 +47,6 @@ export async function seedHistory(dataDir: string, node: { id: string; gpuUuids:
     await repo.insertHost(host);
     return rows + host.length;
   } finally {
-    handle.close();
+    await handle.close();
   }
 }

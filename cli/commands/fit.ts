@@ -49,7 +49,7 @@ async function localFacts(model: string): Promise<ModelFacts | null> {
 async function unreachable(client: ApiClient, io: FitIo): Promise<string | null> {
   if (!io.hasToken) return "SWITCHYARD_TOKEN is not set";
   try {
-    const res = await fetch(`${client.baseUrl}/api/health`, { signal: AbortSignal.timeout(io.reachTimeoutMs ?? 2000) });
+    const res = await client.fetch(`${client.baseUrl}/api/health`, { signal: AbortSignal.timeout(io.reachTimeoutMs ?? 2000) });
     return res.ok ? null : `${client.baseUrl} answered HTTP ${res.status}`;
   } catch (err) {
     return `${client.baseUrl} is unreachable (${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message})`;

@@ -10,6 +10,8 @@ LLAMA_IMAGE="${SWITCHYARD_LLAMA_IMAGE:-switchyard/llama-cpp:test}"
 # STAND-IN for the vLLM and SGLang images (engine-standin.sh); tests/helpers/docker.ts reads it too.
 STANDIN_IMAGE="${SWITCHYARD_STANDIN_IMAGE:-switchyard/engine-standin:test}"
 LLAMA_ROOTFS="${SWITCHYARD_LLAMA_ROOTFS:-$CACHE_DIR/llama-rootfs}"
+# A clean Debian box for the agent installer test (debian-box.sh); tests/helpers/debian-box.ts reads it too.
+DEBIAN_BOX_IMAGE="${SWITCHYARD_DEBIAN_BOX_IMAGE:-switchyard/debian-box:test}"
 
 say() { echo "test-deps: $*"; }
 die() { echo "test-deps: ERROR: $*" >&2; exit 1; }

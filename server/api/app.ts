@@ -21,6 +21,8 @@ import { deploymentRoutes } from "./deployments";
 import type { FitService } from "../core/fit/service";
 import { fitRoutes } from "./fit";
 import { jsonBody } from "./json-body";
+import type { AlertsService } from "../core/alerts/service";
+import { alertRoutes } from "./alerts";
 
 export interface ApiDeps {
   auth: Auth;
@@ -34,14 +36,29 @@ export interface ApiDeps {
   fit?: FitService;
   /** The gateway's dashboard REST (`/api/gateway/*`, server/gateway/api); optional like deployments. */
   gateway?: Hono;
+  /** The SHA-256 of the server's own TLS certificate (server/tls), null when it serves plain HTTP. */
+  tlsFingerprint?: () => string | null;
+  /** Its public key's pin for curl (`--pinnedpubkey`), for the install one-liner (server/agent-dist/install-command.ts). */
+  tlsCurlPin?: () => string | null;
+  /** Alerts (issue 12): rules, channels, what fires, history; optional like deployments. */
+  alerts?: AlertsService;
 }
 
 const sessionBody = z.object({ token: z.string().min(1, "token is required") });
 const historyQuery = z.object({ range: z.enum(HISTORY_RANGES).default("15m") });
 
 
+/** Over our own TLS (the request URL says https) or behind a TLS reverse proxy. */
+function servedOverHttps(c: Context): boolean {
+  return c.req.url.startsWith("https:") || c.req.header("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
+}
+
+function fingerprintArg(serverUrl: string, fingerprint: string | null | undefined): string {
+  return serverUrl.startsWith("https:") && fingerprint ? ` --fingerprint ${fingerprint}` : "";
+}
+
 function baseUrl(c: Context): string {
-  const proto = c.req.header("x-forwarded-proto") ?? "http";
+  const proto = c.req.header("x-forwarded-proto") ?? (c.req.url.startsWith("https:") ? "https" : "http");
   return `${proto}://${c.req.header("host") ?? "localhost:3000"}`;
 }
 
@@ -77,7 +94,7 @@ export function createApi(deps: ApiDeps): Hono {
     }
     limiter.recordSuccess(address);
     const session = auth.issueSession();
-    setCookie(c, SESSION_COOKIE, session.value, { httpOnly: true, sameSite: "Lax", path: "/", maxAge: session.maxAgeS });
+    setCookie(c, SESSION_COOKIE, session.value, { httpOnly: true, sameSite: "Lax", path: "/", maxAge: session.maxAgeS, secure: servedOverHttps(c) });
     return c.body(null, 204);
   });
 
@@ -125,7 +142,7 @@ export function createApi(deps: ApiDeps): Hono {
     const info: EnrollmentInfo = {
       agentToken: auth.agentToken,
       serverUrl,
-      command: `npx switchyard-agent --server ${serverUrl} --token ${auth.agentToken}`,
+      command: `npx switchyard-agent --server ${serverUrl} --token ${auth.agentToken}${fingerprintArg(serverUrl, deps.tlsFingerprint?.())}`,
     };
     return c.json(info);
   });
@@ -134,6 +151,7 @@ export function createApi(deps: ApiDeps): Hono {
   if (deps.deployments) app.route("/", deploymentRoutes(deps.deployments.core, deps.deployments.secrets));
   if (deps.gateway) app.route("/gateway", deps.gateway);
   if (deps.fit) app.route("/fit", fitRoutes(deps.fit));
+  if (deps.alerts) app.route("/alerts", alertRoutes(deps.alerts));
 
   return app;
 }

@@ -1,41 +1,24 @@
 /**
- * Opens the embedded SQLite database and applies the committed migrations in ./drizzle. A failed
- * migration stops the server: running on a half-migrated schema would lose data later.
+ * Opens the server's database: PostgreSQL when SWITCHYARD_DATABASE_URL is set, else the embedded
+ * SQLite file in SWITCHYARD_DATA. Either applies the committed migrations first; a failed migration
+ * stops the server (running on a half-migrated schema would lose data later).
  */
-import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import Database from "better-sqlite3";
-import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
-import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import * as schema from "./schema";
+import type { Logger } from "../../lib/logger";
+import type { DbHandle } from "./handle";
+import { openPostgres, type PostgresOptions } from "./pg-client";
+import { openSqlite, openSqliteMemory } from "./sqlite-client";
 
-export type Db = BetterSQLite3Database<typeof schema>;
+export { affectedRows, type Db, type DbHandle, type Dialect, type Schema } from "./handle";
 
-export interface DbHandle {
-  db: Db;
-  close(): void;
+export interface DatabaseTarget {
+  dataDir: string;
+  /** postgres://… (validated in config/env.ts); absent: SQLite in dataDir. */
+  databaseUrl?: string;
 }
 
-const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../drizzle");
-
-export function openDatabase(dataDir: string): DbHandle {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const sqlite = new Database(path.join(dataDir, "switchyard.db"));
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("synchronous = NORMAL");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
-  const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder });
-  return { db, close: () => sqlite.close() };
+export async function openDatabase(target: DatabaseTarget, opts: PostgresOptions & { log?: Logger } = {}): Promise<DbHandle> {
+  return target.databaseUrl ? openPostgres(target.databaseUrl, opts) : openSqlite(target.dataDir);
 }
 
-/** An in-memory database with the real migrations, for tests. */
-export function openMemoryDatabase(): DbHandle {
-  const sqlite = new Database(":memory:");
-  sqlite.pragma("foreign_keys = ON");
-  const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder });
-  return { db, close: () => sqlite.close() };
-}
+/** An in-memory SQLite database with the real migrations, for tests. */
+export const openMemoryDatabase = openSqliteMemory;

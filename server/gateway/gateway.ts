@@ -67,6 +67,7 @@ export class Gateway {
   private rotation = 0;
   private timers: NodeJS.Timeout[] = [];
   private readonly now: () => number;
+  private readonly finishedListeners = new Set<(record: RequestRecord) => void>();
 
   constructor(private readonly deps: GatewayDeps) {
     this.now = deps.now ?? Date.now;
@@ -190,6 +191,19 @@ export class Gateway {
     this.requestLog.add(record);
     this.metrics.record(record);
     if (key) this.keys.recordUsage(key, record.inputTokens, record.outputTokens);
+    for (const l of this.finishedListeners) {
+      try {
+        l(record);
+      } catch (err) {
+        log.error({ err }, "a request listener failed");
+      }
+    }
+  }
+
+  /** Hears every finished client request (alerts derive failovers from them). Listeners run on the request path: keep them O(1). */
+  onFinished(listener: (record: RequestRecord) => void): () => void {
+    this.finishedListeners.add(listener);
+    return () => void this.finishedListeners.delete(listener);
   }
 
   /** The stored request log, newest first (bodies stay in the database); buffered rows are written first. */

@@ -8,6 +8,9 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { X509Certificate } from "node:crypto";
+import { pinnedFetch } from "../../lib/pinned-fetch";
+import { fingerprintOf } from "../../lib/tls-pin";
 import { waitFor } from "./wait";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -56,6 +59,8 @@ export class Proc {
 
 export interface TestServer {
   url: string;
+  /** The certificate's fingerprint when the server serves HTTPS (SWITCHYARD_TLS…); requests pin it. */
+  fingerprint: string | null;
   port: number;
   dataDir: string;
   proc: Proc;
@@ -90,23 +95,33 @@ async function startServerOnce(opts: ServerOptions): Promise<TestServer> {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const proc = new Proc(child);
-  const url = `http://127.0.0.1:${port}`;
+  const env = { ...process.env, ...opts.env };
+  const certPath = env.SWITCHYARD_TLS_CERT ?? (env.SWITCHYARD_TLS === "self-signed" ? path.join(dataDir, "tls", "cert.pem") : null);
+  const url = `${certPath ? "https" : "http"}://127.0.0.1:${port}`;
+  let fingerprint: string | null = null;
+  // Over HTTPS every request pins the server's certificate, as agents and the CLI do.
+  let send: (u: string, init?: RequestInit) => Promise<Response> = (u, init) => fetch(u, init);
   try {
     await waitFor("server health", async () => {
       if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${proc.text()}`);
-      return (await fetch(`${url}/api/health`)).ok;
+      if (certPath && !fingerprint) {
+        if (!fs.existsSync(certPath)) return false;
+        fingerprint = fingerprintOf(new X509Certificate(fs.readFileSync(certPath)).raw);
+        send = pinnedFetch(fingerprint as `sha256:${string}`, url);
+      }
+      return (await send(`${url}/api/health`)).ok;
     }, 60_000, 200);
   } catch (err) {
     await proc.stop("SIGKILL");
     throw new Error(`${(err as Error).message}\n--- server output ---\n${proc.text()}`);
   }
   return {
-    url, port, dataDir, proc,
+    url, port, dataDir, proc, fingerprint,
     api: (pathname, init = {}) => {
       const { token = ADMIN_TOKEN, ...rest } = init;
       const headers = new Headers(rest.headers);
       if (token) headers.set("authorization", `Bearer ${token}`);
-      return fetch(`${url}${pathname}`, { ...rest, headers });
+      return send(`${url}${pathname}`, { ...rest, headers });
     },
     stop: async () => void (await proc.stop()),
   };

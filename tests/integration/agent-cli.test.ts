@@ -51,6 +51,8 @@ describe("switchyard-agent CLI", () => {
     [["--server", "ftp://x", "--token", "t"], /--server must be an http/],
     [["--server", "http://x:3000", "--token", "t", "--interval", "5"], /--interval must be/],
     [["--bogus"], /Unknown option '--bogus'/],
+    [["--server", "https://x:3000", "--token", "t", "--fingerprint", "abc"], /--fingerprint: 'abc' is not a SHA-256 fingerprint/],
+    [["--server", "http://x:3000", "--token", "t", "--fingerprint", `sha256:${"a".repeat(64)}`], /--fingerprint pins a TLS certificate, but http:\/\/x:3000 is not https/],
   ])("refuses bad usage %j with exit 2 and a reason", (args, message) => {
     const r = agent(args as string[], { SWITCHYARD_AGENT_TOKEN: "" });
     expect(r.code).toBe(2);

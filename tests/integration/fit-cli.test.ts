@@ -58,7 +58,7 @@ beforeAll(async () => {
     tensors: [{ name: "token_embd.weight", type: "F16", shape: [512, 1000] }, { name: "blk.0.attn_q.weight", type: "F16", shape: [512, 512] }, { name: "blk.1.attn_q.weight", type: "F16", shape: [512, 512] }],
   });
 
-  const { db } = openMemoryDatabase();
+  const db = openMemoryDatabase();
   const auth = await createAuth(settingsRepo(db), { adminToken: ADMIN });
   const fleet = await createFleet(nodesRepo(db));
   const id = await fleet.connect({ name: "box1", agentVersion: "0.1.0", facts: { hostname: "box1", os: "linux", arch: "x64", cpuModel: null, cpuCores: 2, memTotalBytes: 8e9 } });

@@ -1,10 +1,12 @@
 /**
  * The whole telemetry path on real components: a real server process, real agent processes
- * reading the stand-in nvidia-smi (replaying real captures), a real SQLite file, real sockets.
+ * reading the stand-in nvidia-smi (replaying real captures), real sockets, and the server's state in
+ * a real SQLite file or a real PostgreSQL database (the run's throwaway cluster).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { LiveMessage, NodeHistory, NodeView } from "../../protocol/live";
+import { TEST_DIALECTS, skipReason, useDatabases } from "../helpers/databases";
 import { ADMIN_TOKEN, AGENT_TOKEN, startAgent, startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
 
 async function nodes(server: TestServer): Promise<NodeView[]> {
@@ -29,13 +31,17 @@ function openWs(url: string, headers: Record<string, string>): Promise<{ ws: Web
   });
 }
 
-describe("fleet telemetry end to end", () => {
+for (const dialect of TEST_DIALECTS) describe.skipIf(skipReason(dialect))(`fleet telemetry end to end on ${dialect}`, () => {
+  const databases = useDatabases(dialect);
   let server: TestServer;
   let agentA: Proc;
+  let env: Record<string, string> = {};
   const agents: Proc[] = [];
 
   beforeAll(async () => {
-    server = await startServer();
+    const target = await databases.target();
+    env = target.databaseUrl ? { SWITCHYARD_DATABASE_URL: target.databaseUrl } : {};
+    server = await startServer({ dataDir: target.dataDir, env });
     agentA = startAgent({ server: server.url, name: "box-a", gpus: "h100,rtx-4080-super,rtx-4080-super" });
     agents.push(agentA);
   });
@@ -165,7 +171,7 @@ describe("fleet telemetry end to end", () => {
     // Not a wait for an event: the length of the outage the agent has to bridge (three samples).
     await new Promise((r) => setTimeout(r, 3000));
     const downTo = Date.now();
-    server = await startServer({ dataDir: server.dataDir, port: server.port });
+    server = await startServer({ dataDir: server.dataDir, port: server.port, env });
 
     // Inventory straight from disk, before the agent is back.
     const restored = await node(server, "box-a");

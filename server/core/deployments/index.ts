@@ -31,6 +31,8 @@ export interface Deployments {
   follow(name: string, tail: number, sink: LogSink): Promise<() => void>;
   /** Every deployment as a gateway backend, routable by its name (with its engine's API key: server-internal). */
   listRoutableBackends(): RoutableBackend[];
+  /** The deployment a process on a node belongs to (host PID, from per-process GPU telemetry), or null. */
+  deploymentOfPid(node: string, pid: number): string | null;
   close(): void;
 }
 
@@ -88,6 +90,7 @@ export async function createDeployments(deps: DeploymentsDeps): Promise<Deployme
     logs: (name, tail) => tailLogs(ctx, name, tail),
     follow: (name, tail, sink) => followLogs(ctx, name, tail, sink),
     listRoutableBackends: () => routableBackends(ctx),
+    deploymentOfPid: (node, pid) => ctx.store.onNode(node).find((r) => r.pids.includes(pid))?.name ?? null,
     close() {
       offEvent();
       offFleet();

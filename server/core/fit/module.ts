@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { createLogger } from "../../../lib/logger";
-import type { Db } from "../../db/client";
+import type { DbHandle } from "../../db/client";
 import { fitRepo } from "../../db/repos/fit-repo";
 import type { FitEstimator } from "../deployments/fit-hook";
 import type { Fleet } from "../fleet";
@@ -16,7 +16,7 @@ import { placementEstimator } from "./placement-estimator";
 import { createFitService, type FitService } from "./service";
 
 export interface FitModuleDeps {
-  db: Db;
+  db: DbHandle;
   fleet: Fleet;
   secrets: Pick<Secrets, "hfToken">;
   dataDir: string;

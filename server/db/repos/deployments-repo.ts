@@ -1,8 +1,7 @@
 import { eq } from "drizzle-orm";
 import { publicSpecSchema, type DeploymentState } from "../../../protocol/deployments";
 import type { DeploymentRecord } from "../../core/deployments/types";
-import type { Db } from "../client";
-import { deployments } from "../schema";
+import type { DbHandle } from "../client";
 
 export interface DeploymentsRepo {
   list(): Promise<DeploymentRecord[]>;
@@ -19,11 +18,11 @@ function jsonArray<T>(text: string | null): T[] {
   }
 }
 
-export function deploymentsRepo(db: Db): DeploymentsRepo {
+export function deploymentsRepo({ db, schema: { deployments } }: DbHandle): DeploymentsRepo {
   return {
     async list() {
       const out: DeploymentRecord[] = [];
-      for (const row of db.select().from(deployments).all()) {
+      for (const row of await db.select().from(deployments)) {
         const spec = publicSpecSchema.safeParse(JSON.parse(row.spec));
         if (!spec.success) continue; // written by a newer version: leave the row, show nothing wrong
         out.push({
@@ -43,10 +42,10 @@ export function deploymentsRepo(db: Db): DeploymentsRepo {
         logs: JSON.stringify(r.logs), containerId: r.containerId, port: r.port, restarts: r.restarts,
         warnings: JSON.stringify(r.warnings), createdAt: r.createdAt, updatedAt: r.updatedAt, startedAt: r.startedAt, readyAt: r.readyAt,
       };
-      db.insert(deployments).values({ id: r.id, ...values }).onConflictDoUpdate({ target: deployments.id, set: values }).run();
+      await db.insert(deployments).values({ id: r.id, ...values }).onConflictDoUpdate({ target: deployments.id, set: values });
     },
     async delete(id) {
-      db.delete(deployments).where(eq(deployments.id, id)).run();
+      await db.delete(deployments).where(eq(deployments.id, id));
     },
   };
 }

@@ -1,8 +1,8 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { CalibrationView } from "../../../protocol/fit";
 import { relativeError } from "../../../fit/calibration";
-import type { Db } from "../client";
-import { fitCalibrations } from "../schema";
+import { affectedRows, type DbHandle } from "../client";
+import type { fitCalibrations } from "../schema";
 
 export type NewCalibration = Omit<CalibrationView, "id" | "error"> & { deploymentId: string; readyAt: number };
 
@@ -21,22 +21,22 @@ const toView = (r: typeof fitCalibrations.$inferSelect): CalibrationView => ({
   error: relativeError(r.estimatedBytes, r.measuredBytes), at: r.at,
 });
 
-export function fitRepo(db: Db): FitRepo {
+export function fitRepo({ db, schema: { fitCalibrations } }: DbHandle): FitRepo {
   return {
     async insert(row) {
-      const res = db.insert(fitCalibrations).values({
+      const res = await db.insert(fitCalibrations).values({
         deploymentId: row.deploymentId, deployment: row.deployment, node: row.node, gpus: JSON.stringify(row.gpus), model: row.model,
         engine: row.engine, optionsHash: row.optionsHash, options: JSON.stringify(row.options), estimatedBytes: Math.round(row.estimatedBytes),
         estimatedOverheadBytes: Math.round(row.estimatedOverheadBytes), measuredBytes: Math.round(row.measuredBytes), readyAt: row.readyAt, at: row.at,
-      }).onConflictDoNothing().run();
-      return res.changes > 0;
+      }).onConflictDoNothing();
+      return affectedRows(res) > 0;
     },
     async recent(model, engine, limit) {
-      return db.select().from(fitCalibrations).where(and(eq(fitCalibrations.model, model), eq(fitCalibrations.engine, engine)))
-        .orderBy(desc(fitCalibrations.at), desc(fitCalibrations.id)).limit(limit).all().map(toView);
+      return (await db.select().from(fitCalibrations).where(and(eq(fitCalibrations.model, model), eq(fitCalibrations.engine, engine)))
+        .orderBy(desc(fitCalibrations.at), desc(fitCalibrations.id)).limit(limit)).map(toView);
     },
     async list(limit) {
-      return db.select().from(fitCalibrations).orderBy(desc(fitCalibrations.at), desc(fitCalibrations.id)).limit(limit).all().map(toView);
+      return (await db.select().from(fitCalibrations).orderBy(desc(fitCalibrations.at), desc(fitCalibrations.id)).limit(limit)).map(toView);
     },
   };
 }

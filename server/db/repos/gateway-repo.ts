@@ -3,8 +3,8 @@
  * in batches from in-memory buffers (usage counters, log rows), never one per client request.
  */
 import { and, desc, eq, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
-import type { Db } from "../client";
-import { gatewayKeys, gatewayRequests, gatewayRoutes } from "../schema";
+import { affectedRows, type DbHandle } from "../client";
+import type { gatewayKeys, gatewayRequests, gatewayRoutes } from "../schema";
 
 export type GatewayKeyRow = typeof gatewayKeys.$inferSelect;
 export type GatewayKeyInsert = typeof gatewayKeys.$inferInsert;
@@ -43,70 +43,71 @@ export interface GatewayRepo {
   pruneRequests(beforeTs: number): Promise<number>;
 }
 
-export function gatewayRepo(db: Db): GatewayRepo {
-  // Thousands of rows a second under load: one prepared insert, run per row inside one transaction,
-  // costs a few µs a row; building a multi-row query through the builder cost several times that.
-  const p = sql.placeholder;
-  const insertRequest = db.insert(gatewayRequests).values({
-    ts: p("ts"), keyName: p("keyName"), endpoint: p("endpoint"), modelAsked: p("modelAsked"), target: p("target"),
-    attempts: p("attempts"), failovers: p("failovers"), status: p("status"), stream: p("stream"), ttftMs: p("ttftMs"),
-    durationMs: p("durationMs"), inputTokens: p("inputTokens"), outputTokens: p("outputTokens"), error: p("error"), body: p("body"),
-  }).prepare();
+export function gatewayRepo(handle: DbHandle): GatewayRepo {
+  const { db, schema: { gatewayKeys, gatewayRequests, gatewayRoutes } } = handle;
   return {
     async keys() {
-      return db.select().from(gatewayKeys).all();
+      return db.select().from(gatewayKeys);
     },
     async insertKey(row) {
-      db.insert(gatewayKeys).values(row).run();
+      await db.insert(gatewayKeys).values(row);
     },
     async revokeKey(id, at) {
-      db.update(gatewayKeys).set({ revokedAt: at }).where(eq(gatewayKeys.id, id)).run();
+      await db.update(gatewayKeys).set({ revokedAt: at }).where(eq(gatewayKeys.id, id));
     },
     async deleteKey(id) {
-      db.delete(gatewayKeys).where(eq(gatewayKeys.id, id)).run();
+      await db.delete(gatewayKeys).where(eq(gatewayKeys.id, id));
     },
     async syncConfigKeys(rows) {
-      db.transaction((tx) => {
+      await handle.transaction(async (tx) => {
         const names = rows.map((r) => r.name);
-        tx.delete(gatewayKeys).where(and(eq(gatewayKeys.source, "config"), names.length ? notInArray(gatewayKeys.name, names) : undefined)).run();
+        await tx.delete(gatewayKeys).where(and(eq(gatewayKeys.source, "config"), names.length ? notInArray(gatewayKeys.name, names) : undefined));
         for (const r of rows) {
           // A dashboard key with the same name or hash yields to the file (the file is read at every start).
-          tx.delete(gatewayKeys).where(and(eq(gatewayKeys.source, "ui"), or(eq(gatewayKeys.name, r.name), eq(gatewayKeys.hash, r.hash)))).run();
-          tx.insert(gatewayKeys).values(r).onConflictDoUpdate({
+          await tx.delete(gatewayKeys).where(and(eq(gatewayKeys.source, "ui"), or(eq(gatewayKeys.name, r.name), eq(gatewayKeys.hash, r.hash))));
+          await tx.insert(gatewayKeys).values(r).onConflictDoUpdate({
             target: gatewayKeys.name,
             set: { hash: r.hash, prefix: r.prefix, models: r.models ?? null, revokedAt: null, source: "config" },
-          }).run();
+          });
         }
       });
     },
     async addUsage(deltas) {
       if (deltas.length === 0) return;
-      db.transaction((tx) => {
+      await handle.transaction(async (tx) => {
         for (const d of deltas) {
-          tx.update(gatewayKeys).set({
+          await tx.update(gatewayKeys).set({
             requests: sql`${gatewayKeys.requests} + ${d.requests}`,
             inputTokens: sql`${gatewayKeys.inputTokens} + ${d.inputTokens}`,
             outputTokens: sql`${gatewayKeys.outputTokens} + ${d.outputTokens}`,
             lastUsedAt: d.lastUsedAt,
-          }).where(eq(gatewayKeys.id, d.id)).run();
+          }).where(eq(gatewayKeys.id, d.id));
         }
       });
     },
     async routes() {
-      return db.select().from(gatewayRoutes).all();
+      return db.select().from(gatewayRoutes);
     },
     async upsertRoute(model, targets, at) {
-      db.insert(gatewayRoutes).values({ model, targets, createdAt: at, updatedAt: at })
-        .onConflictDoUpdate({ target: gatewayRoutes.model, set: { targets, updatedAt: at } }).run();
+      await db.insert(gatewayRoutes).values({ model, targets, createdAt: at, updatedAt: at })
+        .onConflictDoUpdate({ target: gatewayRoutes.model, set: { targets, updatedAt: at } });
     },
     async deleteRoute(model) {
-      return db.delete(gatewayRoutes).where(eq(gatewayRoutes.model, model)).run().changes > 0;
+      return affectedRows(await db.delete(gatewayRoutes).where(eq(gatewayRoutes.model, model))) > 0;
     },
     async insertRequests(rows) {
       if (rows.length === 0) return;
-      db.transaction(() => {
+      await handle.transaction(async (tx) => {
+        // Thousands of rows a second under load: one prepared insert, run per row inside one
+        // transaction, costs a few µs a row; a multi-row insert through the builder cost ~100 µs a row.
+        const p = sql.placeholder;
+        const insert = tx.insert(gatewayRequests).values({
+          ts: p("ts"), keyName: p("keyName"), endpoint: p("endpoint"), modelAsked: p("modelAsked"), target: p("target"),
+          attempts: p("attempts"), failovers: p("failovers"), status: p("status"), stream: p("stream"), ttftMs: p("ttftMs"),
+          durationMs: p("durationMs"), inputTokens: p("inputTokens"), outputTokens: p("outputTokens"), error: p("error"), body: p("body"),
+        }).prepare();
         for (const r of rows) {
-          insertRequest.run({
+          await insert.execute({
             ...r, keyName: r.keyName ?? null, modelAsked: r.modelAsked ?? null, target: r.target ?? null, ttftMs: r.ttftMs ?? null,
             inputTokens: r.inputTokens ?? null, outputTokens: r.outputTokens ?? null, error: r.error ?? null, body: r.body ?? null,
           });
@@ -119,10 +120,10 @@ export function gatewayRepo(db: Db): GatewayRepo {
       if (q.model) where.push(eq(gatewayRequests.modelAsked, q.model));
       if (q.keyName) where.push(eq(gatewayRequests.keyName, q.keyName));
       if (q.failedOnly) where.push(sql`(${gatewayRequests.status} >= 400 OR ${gatewayRequests.failovers} > 0)`);
-      return db.select().from(gatewayRequests).where(where.length ? and(...where) : undefined).orderBy(desc(gatewayRequests.id)).limit(q.limit).all();
+      return db.select().from(gatewayRequests).where(where.length ? and(...where) : undefined).orderBy(desc(gatewayRequests.id)).limit(q.limit);
     },
     async pruneRequests(beforeTs) {
-      return db.delete(gatewayRequests).where(lt(gatewayRequests.ts, beforeTs)).run().changes;
+      return affectedRows(await db.delete(gatewayRequests).where(lt(gatewayRequests.ts, beforeTs)));
     },
   };
 }

@@ -2,8 +2,7 @@ import { randomUUID } from "node:crypto";
 import { eq, inArray } from "drizzle-orm";
 import type { NodeFacts } from "../../../protocol/agent-wire";
 import type { Gpu, Snapshot } from "../../../protocol/telemetry";
-import type { Db } from "../client";
-import { gpuSamples, gpus, hostSamples, nodes } from "../schema";
+import type { DbHandle } from "../client";
 
 export interface StoredNode {
   id: string;
@@ -33,10 +32,11 @@ function parseJson<T>(text: string | null): T | null {
   }
 }
 
-export function nodesRepo(db: Db): NodesRepo {
+export function nodesRepo(handle: DbHandle): NodesRepo {
+  const { db, schema: { gpuSamples, gpus, hostSamples, nodes } } = handle;
   return {
     async list() {
-      return db.select().from(nodes).all().map((row) => ({
+      return (await db.select().from(nodes)).map((row) => ({
         id: row.id,
         name: row.name,
         agentVersion: row.agentVersion,
@@ -46,29 +46,28 @@ export function nodesRepo(db: Db): NodesRepo {
       }));
     },
     async upsertOnHello({ name, agentVersion, facts, now }) {
-      const row = db
+      const [row] = await db
         .insert(nodes)
         .values({ id: randomUUID(), name, agentVersion, facts: JSON.stringify(facts), firstSeen: now, lastSeen: now })
         .onConflictDoUpdate({ target: nodes.name, set: { agentVersion, facts: JSON.stringify(facts), lastSeen: now } })
-        .returning({ id: nodes.id })
-        .get();
-      return row.id;
+        .returning({ id: nodes.id });
+      return row!.id;
     },
     async saveSnapshot(nodeId, snapshot, lastSeen) {
-      db.update(nodes).set({ lastSnapshot: JSON.stringify(snapshot), lastSeen }).where(eq(nodes.id, nodeId)).run();
+      await db.update(nodes).set({ lastSnapshot: JSON.stringify(snapshot), lastSeen }).where(eq(nodes.id, nodeId));
     },
     async remove(nodeId) {
-      db.transaction((tx) => {
-        const uuids = tx.select({ uuid: gpus.uuid }).from(gpus).where(eq(gpus.nodeId, nodeId)).all().map((g) => g.uuid);
-        if (uuids.length > 0) tx.delete(gpuSamples).where(inArray(gpuSamples.gpuUuid, uuids)).run();
-        tx.delete(hostSamples).where(eq(hostSamples.nodeId, nodeId)).run();
-        tx.delete(nodes).where(eq(nodes.id, nodeId)).run(); // its GPUs go with it (ON DELETE CASCADE)
+      await handle.transaction(async (tx) => {
+        const uuids = (await tx.select({ uuid: gpus.uuid }).from(gpus).where(eq(gpus.nodeId, nodeId))).map((g) => g.uuid);
+        if (uuids.length > 0) await tx.delete(gpuSamples).where(inArray(gpuSamples.gpuUuid, uuids));
+        await tx.delete(hostSamples).where(eq(hostSamples.nodeId, nodeId));
+        await tx.delete(nodes).where(eq(nodes.id, nodeId)); // its GPUs go with it (ON DELETE CASCADE)
       });
     },
     async upsertGpus(nodeId, list, now) {
       for (const g of list) {
         const values = { nodeId, index: g.index, name: g.name, memTotalMiB: g.memTotalMiB, powerLimitW: g.powerLimitW, lastSeen: now };
-        db.insert(gpus).values({ uuid: g.uuid, ...values }).onConflictDoUpdate({ target: gpus.uuid, set: values }).run();
+        await db.insert(gpus).values({ uuid: g.uuid, ...values }).onConflictDoUpdate({ target: gpus.uuid, set: values });
       }
     },
   };

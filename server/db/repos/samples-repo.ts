@@ -1,8 +1,8 @@
 import { and, asc, eq, gte, inArray, lt, max, min, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Bucket } from "../../core/downsample";
-import type { Db } from "../client";
-import { gpuSamples, hostSamples } from "../schema";
+import { affectedRows, type DbHandle } from "../client";
+import type { gpuSamples, hostSamples } from "../schema";
 
 export type GpuSampleRow = typeof gpuSamples.$inferInsert;
 export type HostSampleRow = typeof hostSamples.$inferInsert;
@@ -26,7 +26,7 @@ export interface SamplesRepo {
 
 const sqlExcluded = (column: string) => sql.raw(`excluded.${column}`);
 
-// SQLite allows 32766 bound parameters per statement; 7 columns × 2000 rows stays well below.
+// SQLite allows 32766 bound parameters per statement (PostgreSQL 65535); 7 columns × 2000 rows stays well below.
 const CHUNK = 2000;
 
 /** Selects min and max of each field and the bucket's first and last time; `bucketOf` is its group key (ts are positive). */
@@ -40,57 +40,63 @@ function bucketSelect<F extends string>(ts: SQLiteColumn, columns: Record<F, SQL
     fields[`min:${f}`] = min(col);
     fields[`max:${f}`] = max(col);
   }
+  // Numbers whatever the driver hands back (PostgreSQL's bigint aggregates come as strings).
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   const toBucket = (row: Record<string, unknown>): Bucket<F> => {
     const out: Bucket<F> = { firstTs: Number(row.firstTs), lastTs: Number(row.lastTs), min: {} as Record<F, number | null>, max: {} as Record<F, number | null> };
     for (const f of Object.keys(columns) as F[]) {
-      out.min[f] = row[`min:${f}`] === null ? null : Number(row[`min:${f}`]);
-      out.max[f] = row[`max:${f}`] === null ? null : Number(row[`max:${f}`]);
+      out.min[f] = num(row[`min:${f}`]);
+      out.max[f] = num(row[`max:${f}`]);
     }
     return out;
   };
   return { bucketOf, fields, toBucket };
 }
 
-const gpuColumns = { utilGpuPct: gpuSamples.utilGpuPct, memUsedMiB: gpuSamples.memUsedMiB, tempC: gpuSamples.tempC, powerW: gpuSamples.powerW } satisfies Record<GpuField, SQLiteColumn>;
-const hostColumns = { cpuPct: hostSamples.cpuPct, memUsedBytes: hostSamples.memUsedBytes } satisfies Record<HostField, SQLiteColumn>;
-
-function chunks<T>(rows: T[]): T[][] {
+/**
+ * One row per key, the last one: a batch can hold the same second twice (a replayed backlog beside
+ * live samples), and PostgreSQL refuses an upsert that touches a row twice where SQLite kept the last.
+ */
+function chunks<T>(all: T[], key: (row: T) => string): T[][] {
+  const rows = [...new Map(all.map((r) => [key(r), r])).values()];
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
   return out;
 }
 
-export function samplesRepo(db: Db): SamplesRepo {
+export function samplesRepo({ db, schema: { gpuSamples, hostSamples } }: DbHandle): SamplesRepo {
+  const gpuColumns: Record<GpuField, SQLiteColumn> = { utilGpuPct: gpuSamples.utilGpuPct, memUsedMiB: gpuSamples.memUsedMiB, tempC: gpuSamples.tempC, powerW: gpuSamples.powerW };
+  const hostColumns: Record<HostField, SQLiteColumn> = { cpuPct: hostSamples.cpuPct, memUsedBytes: hostSamples.memUsedBytes };
   return {
     async insertGpu(rows) {
-      for (const part of chunks(rows)) {
+      for (const part of chunks(rows, (r) => `${r.gpuUuid}\n${r.resolutionS}\n${r.ts}`)) {
         // A sample replayed from an agent's backlog may repeat a timestamp: keep the newest.
-        db.insert(gpuSamples).values(part).onConflictDoUpdate({
+        await db.insert(gpuSamples).values(part).onConflictDoUpdate({
           target: [gpuSamples.gpuUuid, gpuSamples.resolutionS, gpuSamples.ts],
           set: { utilGpuPct: sqlExcluded("util_gpu_pct"), memUsedMiB: sqlExcluded("mem_used_mib"), tempC: sqlExcluded("temp_c"), powerW: sqlExcluded("power_w") },
-        }).run();
+        });
       }
     },
     async insertHost(rows) {
-      for (const part of chunks(rows)) {
-        db.insert(hostSamples).values(part).onConflictDoUpdate({
+      for (const part of chunks(rows, (r) => `${r.nodeId}\n${r.resolutionS}\n${r.ts}`)) {
+        await db.insert(hostSamples).values(part).onConflictDoUpdate({
           target: [hostSamples.nodeId, hostSamples.resolutionS, hostSamples.ts],
           set: { cpuPct: sqlExcluded("cpu_pct"), memUsedBytes: sqlExcluded("mem_used_bytes") },
-        }).run();
+        });
       }
     },
     async gpuSeries(uuids, resolutionS, fromTs) {
       if (uuids.length === 0) return [];
-      // Ordered as the primary key, which then serves the query; ordered by time alone, SQLite
-      // walks the age index through every GPU's rows of the range, fleet-wide.
       return db.select().from(gpuSamples)
         .where(and(inArray(gpuSamples.gpuUuid, uuids), eq(gpuSamples.resolutionS, resolutionS), gte(gpuSamples.ts, fromTs)))
+        // Ordered as the primary key, which then serves the query; ordered by time alone, SQLite
+        // walks the age index through every GPU's rows of the range, fleet-wide.
         .orderBy(asc(gpuSamples.gpuUuid), asc(gpuSamples.ts));
     },
     async hostSeries(nodeId, resolutionS, fromTs) {
       return db.select().from(hostSamples)
         .where(and(eq(hostSamples.nodeId, nodeId), eq(hostSamples.resolutionS, resolutionS), gte(hostSamples.ts, fromTs)))
-        .orderBy(asc(hostSamples.ts)).all();
+        .orderBy(asc(hostSamples.ts));
     },
     async gpuBuckets(uuids, resolutionS, fromTs, bucketMs) {
       const { bucketOf, fields, toBucket } = bucketSelect(gpuSamples.ts, gpuColumns, bucketMs);
@@ -114,9 +120,9 @@ export function samplesRepo(db: Db): SamplesRepo {
       return rows.map(toBucket);
     },
     async prune(resolutionS, beforeTs) {
-      const a = db.delete(gpuSamples).where(and(eq(gpuSamples.resolutionS, resolutionS), lt(gpuSamples.ts, beforeTs))).run();
-      const b = db.delete(hostSamples).where(and(eq(hostSamples.resolutionS, resolutionS), lt(hostSamples.ts, beforeTs))).run();
-      return a.changes + b.changes;
+      const a = await db.delete(gpuSamples).where(and(eq(gpuSamples.resolutionS, resolutionS), lt(gpuSamples.ts, beforeTs)));
+      const b = await db.delete(hostSamples).where(and(eq(hostSamples.resolutionS, resolutionS), lt(hostSamples.ts, beforeTs)));
+      return affectedRows(a) + affectedRows(b);
     },
   };
 }

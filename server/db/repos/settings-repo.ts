@@ -1,6 +1,5 @@
 import { eq } from "drizzle-orm";
-import type { Db } from "../client";
-import { settings } from "../schema";
+import type { DbHandle } from "../client";
 
 export interface SettingsRepo {
   get(key: string): Promise<string | null>;
@@ -9,20 +8,20 @@ export interface SettingsRepo {
   set(key: string, value: string): Promise<void>;
 }
 
-export function settingsRepo(db: Db): SettingsRepo {
+export function settingsRepo({ db, schema: { settings } }: DbHandle): SettingsRepo {
   const get = async (key: string) =>
-    db.select({ value: settings.value }).from(settings).where(eq(settings.key, key)).get()?.value ?? null;
+    (await db.select({ value: settings.value }).from(settings).where(eq(settings.key, key)).limit(1))[0]?.value ?? null;
   return {
     get,
     async getOrCreate(key, make) {
       const existing = await get(key);
       if (existing !== null) return existing;
       const value = make();
-      db.insert(settings).values({ key, value }).onConflictDoNothing().run();
+      await db.insert(settings).values({ key, value }).onConflictDoNothing();
       return (await get(key)) ?? value;
     },
     async set(key, value) {
-      db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+      await db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } });
     },
   };
 }

@@ -4,6 +4,7 @@
  * equal-rank target groups; a `gateway` section). One schema is both the check and the type.
  */
 import { z } from "zod";
+import { EMPTY_ALERTS, alertsConfigSchema } from "../../core/alerts/config-schema";
 
 export const BACKEND_KINDS = ["llamacpp", "vllm", "sglang", "openai-compatible", "cloud"] as const;
 export type BackendKind = (typeof BACKEND_KINDS)[number];
@@ -69,6 +70,8 @@ export const configFileSchema = z
     backends: z.array(backendConfigSchema).default([]),
     routes: z.array(routeConfigSchema).default([]),
     gateway: gatewaySettingsSchema.default({}),
+    /** Alert channels and rules (server/core/alerts/config-schema.ts has this part of the file). */
+    alerts: alertsConfigSchema.default(EMPTY_ALERTS),
   })
   .superRefine((cfg, ctx) => {
     const dupes = (items: Array<{ name?: string; model?: string }>, field: "name" | "model", list: string) => {
@@ -95,4 +98,4 @@ export type RouteConfig = z.output<typeof routeConfigSchema>;
 export type ApiKeyConfig = z.output<typeof apiKeyConfigSchema>;
 export type GatewaySettings = z.output<typeof gatewaySettingsSchema>;
 
-export const EMPTY_CONFIG: ConfigFile = { apiKeys: [], backends: [], routes: [], gateway: {} };
+export const EMPTY_CONFIG: ConfigFile = { apiKeys: [], backends: [], routes: [], gateway: {}, alerts: EMPTY_ALERTS };

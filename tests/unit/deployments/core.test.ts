@@ -73,10 +73,10 @@ describe("deployments core and REST API", () => {
   };
 
   const start = async () => {
-    deployments = await createDeployments({ repo: deploymentsRepo(handle.db), fleet, hub, secrets, fit });
-    const auth = await createAuth(settingsRepo(handle.db), { adminToken: ADMIN });
+    deployments = await createDeployments({ repo: deploymentsRepo(handle), fleet, hub, secrets, fit });
+    const auth = await createAuth(settingsRepo(handle), { adminToken: ADMIN });
     api = createApi({
-      auth, fleet, history: createHistory(samplesRepo(handle.db)), isReady: () => true,
+      auth, fleet, history: createHistory(samplesRepo(handle)), isReady: () => true,
       hubStats: () => ({ connected: 1, messages: 0, malformed: 0, refused: 0, liveClients: 0 }),
       deployments: { core: deployments, secrets },
     });
@@ -85,10 +85,10 @@ describe("deployments core and REST API", () => {
   beforeEach(async () => {
     handle = openMemoryDatabase();
     hub = new FakeHub();
-    fleet = await createFleet(nodesRepo(handle.db));
+    fleet = await createFleet(nodesRepo(handle));
     const id = await fleet.connect({ name: "box1", agentVersion: "0.1.0", facts });
     await fleet.ingest(id, [sample(Date.now())]); // GPUs 0 and 1
-    secrets = createSecrets(settingsRepo(handle.db));
+    secrets = createSecrets(settingsRepo(handle));
     hub.answer = (action, payload) => (action === DEPLOY_ACTIONS.create ? report(payload) : {});
     await start();
   });

@@ -60,7 +60,7 @@ describe("the recorder and corrected estimates", () => {
   const ask = { model: "Meta-Llama/Llama-3.1-8B-Instruct", engine: "llamacpp", quant: "Q4_K_M", ctx: 16384, parallel: 2, gpuMem: ["24GiB"] };
 
   beforeEach(() => {
-    repo = fitRepo(openMemoryDatabase().db);
+    repo = fitRepo(openMemoryDatabase());
     fit = createFitService({ fleet, repo, hub: null });
     now = 1_000_000;
     deployments = [];

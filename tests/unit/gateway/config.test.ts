@@ -80,6 +80,6 @@ describe("config file", () => {
   });
 
   it("an empty file is an empty config", () => {
-    expect(parseConfigText("", "sy.yaml")).toEqual({ apiKeys: [], backends: [], routes: [], gateway: {} });
+    expect(parseConfigText("", "sy.yaml")).toEqual({ apiKeys: [], backends: [], routes: [], gateway: {}, alerts: { channels: [], rules: [] } });
   });
 });

@@ -35,7 +35,7 @@ function makeGateway(deployments: RoutableBackend[] = [], dbHandle: DbHandle = o
   handle = dbHandle;
   let now = 1_000_000;
   gateway = new Gateway({
-    config: parseConfigText(CONFIG), repo: gatewayRepo(dbHandle.db), isAdminToken: () => false,
+    config: parseConfigText(CONFIG), repo: gatewayRepo(dbHandle), isAdminToken: () => false,
     deployments: { listRoutableBackends: () => deployments }, now: () => (now += 1000),
   });
   return gateway;
@@ -60,7 +60,7 @@ describe("Gateway", () => {
     const first = makeGateway([], db);
     await first.ready;
     await first.saveRoute({ model: "kept", targets: ["box1/x"] });
-    const second = new Gateway({ config: parseConfigText(CONFIG), repo: gatewayRepo(db.db), isAdminToken: () => false });
+    const second = new Gateway({ config: parseConfigText(CONFIG), repo: gatewayRepo(db), isAdminToken: () => false });
     await second.ready;
     expect(second.resolve("kept")?.source).toBe("ui");
     await second.removeRoute("kept");
@@ -112,7 +112,7 @@ describe("Gateway", () => {
   it("keeps count_tokens memory per Gateway", async () => {
     const a = makeGateway();
     a.countTokensUnsupported.set("box1", "http://127.0.0.1:9");
-    const other = new Gateway({ config: parseConfigText(CONFIG), repo: gatewayRepo(handle!.db), isAdminToken: () => false });
+    const other = new Gateway({ config: parseConfigText(CONFIG), repo: gatewayRepo(handle!), isAdminToken: () => false });
     await other.ready;
     expect(other.countTokensUnsupported.size).toBe(0);
     await other.stop();

@@ -8,7 +8,7 @@ afterEach(() => handle?.close());
 
 async function store(configKeys: Array<{ name: string; key: string; models?: string[] }> = [], wrap: (r: GatewayRepo) => GatewayRepo = (r) => r) {
   handle = openMemoryDatabase();
-  const repo = gatewayRepo(handle.db);
+  const repo = gatewayRepo(handle);
   const keys = new KeyStore(wrap(repo), (t) => t === "admin-token-123");
   await keys.load(configKeys);
   return { keys, repo };

@@ -4,16 +4,17 @@ import { createApi } from "../../../server/api/app";
 import { createAuth, type Auth } from "../../../server/core/auth";
 import { createFleet, type Fleet } from "../../../server/core/fleet";
 import { createHistory, type History } from "../../../server/core/history";
-import { openMemoryDatabase } from "../../../server/db/client";
 import { nodesRepo } from "../../../server/db/repos/nodes-repo";
 import { samplesRepo } from "../../../server/db/repos/samples-repo";
 import { settingsRepo } from "../../../server/db/repos/settings-repo";
+import { TEST_DIALECTS, skipReason, useDatabases } from "../../helpers/databases";
 import { sample } from "../../helpers/samples";
 
 const ADMIN = "admin-token-for-tests";
 const facts = { hostname: "box1", os: "linux", arch: "x64", cpuModel: null, cpuCores: 2, memTotalBytes: 8e9 };
 
-describe("REST API", () => {
+for (const dialect of TEST_DIALECTS) describe.skipIf(skipReason(dialect))(`REST API on ${dialect}`, () => {
+  const databases = useDatabases(dialect);
   let api: ReturnType<typeof createApi>;
   let fleet: Fleet;
   let history: History;
@@ -21,7 +22,7 @@ describe("REST API", () => {
   const authed = { headers: { authorization: `Bearer ${ADMIN}` } };
 
   beforeEach(async () => {
-    const { db } = openMemoryDatabase();
+    const db = await databases.open();
     auth = await createAuth(settingsRepo(db), { adminToken: ADMIN });
     fleet = await createFleet(nodesRepo(db));
     history = createHistory(samplesRepo(db));

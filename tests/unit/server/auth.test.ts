@@ -5,7 +5,7 @@ import { bearer, createAuth, readCookie } from "../../../server/core/auth";
 
 describe("auth", () => {
   it("generates an admin token once, stores only its hash, and accepts it on later starts", async () => {
-    const { db } = openMemoryDatabase();
+    const db = openMemoryDatabase();
     const repo = settingsRepo(db);
     const first = await createAuth(repo, {});
     expect(first.generatedAdminToken).toMatch(/^sya_/);
@@ -18,7 +18,7 @@ describe("auth", () => {
   });
 
   it("prefers tokens from the environment", async () => {
-    const { db } = openMemoryDatabase();
+    const db = openMemoryDatabase();
     const auth = await createAuth(settingsRepo(db), { adminToken: "admin-secret-1", agentToken: "agent-secret-1" });
     expect(auth.generatedAdminToken).toBeNull();
     expect(auth.checkAdminToken("admin-secret-1")).toBe(true);
@@ -27,7 +27,7 @@ describe("auth", () => {
   });
 
   it("issues sessions that expire, resist tampering and die with a new admin token", async () => {
-    const { db } = openMemoryDatabase();
+    const db = openMemoryDatabase();
     const repo = settingsRepo(db);
     const auth = await createAuth(repo, { adminToken: "admin-secret-1" });
     const { value } = auth.issueSession(1000);

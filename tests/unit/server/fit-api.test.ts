@@ -35,7 +35,7 @@ describe("fit API", () => {
     api.request(path, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers: { "content-type": "application/json", ...headers } });
 
   beforeEach(async () => {
-    const { db } = openMemoryDatabase();
+    const db = openMemoryDatabase();
     const auth = await createAuth(settingsRepo(db), { adminToken: ADMIN });
     const fleet = await createFleet(nodesRepo(db));
     const id = await fleet.connect({ name: "box1", agentVersion: "0.1.0", facts });

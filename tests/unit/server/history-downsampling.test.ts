@@ -33,7 +33,7 @@ describe("history of long ranges, downsampled", () => {
 
   // Read-only tests over one seeded database (the 1 s rows of the last test touch no other series).
   beforeAll(async () => {
-    repo = samplesRepo(openMemoryDatabase().db);
+    repo = samplesRepo(await openMemoryDatabase());
     history = createHistory(repo);
     const start = NOW - 30 * DAY + MINUTE;
     await repo.insertGpu(minuteRows("GPU-a", start, NOW - MINUTE, (ts) => (ts === spikeAt ? { utilGpuPct: 100, memUsedMiB: 24_000 } : ts === dipAt ? { utilGpuPct: 0, powerW: null } : {})));

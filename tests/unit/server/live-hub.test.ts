@@ -31,7 +31,7 @@ describe("live hub", () => {
   });
 
   async function setup(): Promise<{ fleet: Fleet; url: string }> {
-    const { db } = openMemoryDatabase();
+    const db = openMemoryDatabase();
     const auth = await createAuth(settingsRepo(db), { adminToken: ADMIN });
     const fleet = await createFleet(nodesRepo(db));
     hub = createLiveHub({ auth, fleet });

@@ -1,0 +1,106 @@
+/**
+ * The embedded SQLite dialect: one better-sqlite3 connection behind drizzle's async ("proxy")
+ * driver, so repositories await the same queries they await on PostgreSQL.
+ *
+ * Why not drizzle's better-sqlite3 driver: its transactions are synchronous, and an async
+ * transaction body on a single connection lets any other async work that runs between its awaits
+ * slip its statements into the open transaction (and lose them with a rollback). Here every
+ * statement outside a transaction waits while one is open, and transactions take turns.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { drizzle as drizzleSync } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { drizzle as drizzleAsync } from "drizzle-orm/sqlite-proxy";
+import * as schema from "./schema";
+import type { Db, DbHandle } from "./handle";
+import { migrationsFolder } from "./migrations-folder";
+
+type Method = "run" | "all" | "values" | "get";
+
+/** Prepared statements by SQL text: repositories send the same few dozen shapes over and over. */
+const STATEMENT_CACHE = 256;
+
+function executor(sqlite: Database.Database) {
+  const cache = new Map<string, Database.Statement>();
+  const statement = (text: string) => {
+    let stmt = cache.get(text);
+    if (stmt) {
+      cache.delete(text); // re-inserted below: Map order is the LRU order
+    } else {
+      stmt = sqlite.prepare(text);
+      if (stmt.reader) stmt.raw(true); // drizzle maps rows from arrays
+      if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(text, stmt);
+    return stmt;
+  };
+  return (text: string, params: unknown[], method: Method): { rows: unknown } & Partial<Database.RunResult> => {
+    const stmt = statement(text);
+    if (method === "run" || !stmt.reader) return { rows: [], ...stmt.run(...params) };
+    if (method === "get") return { rows: stmt.get(...params) };
+    return { rows: stmt.all(...params) };
+  };
+}
+
+function open(file: string, pragmas: string[]): DbHandle {
+  const sqlite = new Database(file);
+  for (const p of pragmas) sqlite.pragma(p);
+  // The migrator of the synchronous driver: it is what main's releases ran, so the bookkeeping
+  // (__drizzle_migrations, keyed by each migration's timestamp) stays exactly as they left it.
+  migrate(drizzleSync(sqlite), { migrationsFolder: migrationsFolder("sqlite") });
+
+  const exec = executor(sqlite);
+  let openTx: Promise<void> | null = null;
+  let turn: Promise<unknown> = Promise.resolve();
+
+  const gated = async (text: string, params: unknown[], method: Method) => {
+    while (openTx) await openTx;
+    return exec(text, params, method) as { rows: unknown[] };
+  };
+  const direct = async (text: string, params: unknown[], method: Method) => exec(text, params, method) as { rows: unknown[] };
+  const db: Db = drizzleAsync(gated, { schema });
+  const txDb: Db = drizzleAsync(direct, { schema });
+
+  const handle: DbHandle = {
+    db,
+    schema,
+    dialect: "sqlite",
+    transaction(work) {
+      const run = async () => {
+        let done!: () => void;
+        openTx = new Promise<void>((resolve) => (done = resolve));
+        try {
+          // IMMEDIATE: take the write lock at BEGIN, so another process (db:copy, a second
+          // server by mistake) makes this wait on busy_timeout instead of failing halfway.
+          return await txDb.transaction((tx) => work(tx), { behavior: "immediate" });
+        } finally {
+          openTx = null;
+          done();
+        }
+      };
+      const result = turn.then(run, run);
+      turn = result.catch(() => undefined);
+      return result;
+    },
+    async close() {
+      await turn;
+      sqlite.close();
+    },
+  };
+  // `db.transaction()` on this connection would BEGIN without closing the gate: make it the safe one.
+  Object.defineProperty(db, "transaction", { value: <T>(work: (tx: Db) => Promise<T>) => handle.transaction(work) });
+  return handle;
+}
+
+/** The embedded database of a server: `switchyard.db` in its data directory. */
+export function openSqlite(dataDir: string): DbHandle {
+  fs.mkdirSync(dataDir, { recursive: true });
+  return open(path.join(dataDir, "switchyard.db"), ["journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 5000"]);
+}
+
+/** An in-memory database with the real migrations, for tests. */
+export function openSqliteMemory(): DbHandle {
+  return open(":memory:", ["foreign_keys = ON"]);
+}
