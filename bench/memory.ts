@@ -2,8 +2,8 @@
  * `npm run bench:memory` — the server's memory at idle, as `npm start` runs it with the gateway
  * configured (the local agent is a process of its own and not counted), beside references in the
  * same run: Node's floor (an empty process) and the Next.js dashboard served alone. For each: RSS
- * after BENCH_MEMORY_IDLE_S (default 10) of idle, then again after one visit of every page; the
- * V8 heap before and after a full GC; CommonJS modules loaded, by package.
+ * after BENCH_MEMORY_IDLE_S (default 15) of idle, again after one visit of every page, and after a
+ * full GC (the steadiest figure); the V8 heap before and after that GC; CommonJS modules loaded.
  * BENCH_MEMORY_BASELINE=DIR measures the server of another checkout too (e.g. main, for a
  * before/after); BENCH_MEMORY_SNAPSHOT=1 writes heap snapshots next to the probe files.
  */
@@ -12,9 +12,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ADMIN_TOKEN, AGENT_TOKEN, ROOT, freePort, waitFor } from "../tests/helpers/processes";
+import { summarizeHeap, type HeapSummary } from "./memory/heap-summary";
 import { readProc } from "./proc-stats";
 
-const IDLE_S = Number(process.env.BENCH_MEMORY_IDLE_S ?? 10);
+const IDLE_S = Number(process.env.BENCH_MEMORY_IDLE_S ?? 15);
 const BASELINE = process.env.BENCH_MEMORY_BASELINE;
 const PAGES = ["/login", "/", "/deployments", "/fit", "/routes", "/keys", "/nodes/none"];
 const MiB = 2 ** 20;
@@ -49,6 +50,7 @@ interface Measured {
   rssIdle: number;
   rssVisited: number;
   probe: Probe;
+  heap: HeapSummary | null;
 }
 
 async function measure(label: string, args: string[], cwd: string, env: Record<string, string>, serves: boolean): Promise<Measured> {
@@ -77,7 +79,7 @@ async function measure(label: string, args: string[], cwd: string, env: Record<s
     const rssVisited = readProc(child.pid!).rssBytes;
     child.kill("SIGUSR2");
     const probe = await waitFor(`${label} probe`, () => fs.existsSync(probeOut) && (JSON.parse(fs.readFileSync(probeOut, "utf8")) as Probe), 60_000, 200);
-    return { label, rssIdle, rssVisited, probe };
+    return { label, rssIdle, rssVisited, probe, heap: process.env.BENCH_MEMORY_SNAPSHOT ? summarizeHeap(`${probeOut}.heapsnapshot`) : null };
   } finally {
     child.kill("SIGKILL");
     if (!process.env.BENCH_MEMORY_SNAPSHOT) fs.rmSync(work, { recursive: true, force: true });
@@ -103,10 +105,10 @@ async function main() {
   rows.push(await measure("server (this checkout)", serverArgs(ROOT), ROOT, withConfig, true));
 
   const mib = (n: number) => `${(n / MiB).toFixed(0)}`.padStart(5);
-  process.stdout.write(`  ${"".padEnd(34)}  RSS idle  after visits  heap used → after GC  external  CJS modules\n`);
+  process.stdout.write(`  ${"".padEnd(34)}  RSS idle  after visits  after a GC  heap used → after GC  external  CJS modules\n`);
   for (const r of rows) {
     const p = r.probe;
-    process.stdout.write(`  ${r.label.padEnd(34)}  ${mib(r.rssIdle)} MiB  ${mib(r.rssVisited)} MiB     ${mib(p.before.heapUsed)} → ${mib(p.after.heapUsed)} MiB     ${mib(p.after.external)} MiB  ${String(p.cjsModules).padStart(6)}\n`);
+    process.stdout.write(`  ${r.label.padEnd(34)}  ${mib(r.rssIdle)} MiB  ${mib(r.rssVisited)} MiB   ${mib(p.after.rss)} MiB     ${mib(p.before.heapUsed)} → ${mib(p.after.heapUsed)} MiB     ${mib(p.after.external)} MiB  ${String(p.cjsModules).padStart(6)}\n`);
   }
   const server = rows.at(-1)!;
   const nextOnly = rows[1]!;
@@ -115,6 +117,11 @@ async function main() {
   if (BASELINE) {
     const base = rows[2]!;
     process.stdout.write(`  this checkout / ${BASELINE}: ${(server.rssVisited / base.rssVisited).toFixed(2)}× (${mib(base.rssVisited)} → ${mib(server.rssVisited)} MiB after visits; idle ${mib(base.rssIdle)} → ${mib(server.rssIdle)} MiB)\n`);
+  }
+  for (const r of rows) {
+    if (!r.heap) continue;
+    const h = r.heap;
+    process.stdout.write(`  heap snapshot of ${r.label}: ${mib(h.totalBytes)} MiB — script sources ${mib(h.scriptSourceBytes)}, source maps ${mib(h.sourceMapBytes)}; by type ${h.byType.slice(0, 5).map(([t, b]) => `${t} ${mib(b).trim()}`).join(", ")} MiB\n`);
   }
   const top = Object.entries(server.probe.byPackage).sort((a, b) => b[1] - a[1]).slice(0, 8);
   process.stdout.write(`  CommonJS modules of the server by package: ${top.map(([k, v]) => `${k} ${v}`).join(", ")}\n`);
