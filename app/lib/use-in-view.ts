@@ -7,7 +7,7 @@
 import { createContext, useContext, useEffect, useState, type RefObject } from "react";
 
 /** Start updating a little before a card scrolls in, so it is current when it appears. */
-const MARGIN = "300px 0px";
+export const IN_VIEW_MARGIN_PX = 200;
 
 type Callback = (visible: boolean) => void;
 let observer: IntersectionObserver | null = null;
@@ -18,7 +18,7 @@ function shared(): IntersectionObserver {
     (entries) => {
       for (const e of entries) callbacks.get(e.target)?.(e.isIntersecting);
     },
-    { rootMargin: MARGIN },
+    { rootMargin: `${IN_VIEW_MARGIN_PX}px 0px` },
   );
   return observer;
 }

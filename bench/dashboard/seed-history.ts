@@ -1,7 +1,8 @@
 /**
- * Thirty days of minute rows for one node, written straight into a server's database through the
- * samples repository (bulk inserts, seconds rather than the 30 days the rollup would take). The
- * shape is a working GPU's: a daily cycle, noise, and short spikes a downsampler must not lose.
+ * History written straight into a server's database through the samples repository (bulk inserts:
+ * seconds rather than the days the rollup would take): thirty days of minute rows for one node,
+ * shaped as a working GPU's (a daily cycle, noise, short spikes a downsampler must not lose), and
+ * the last minutes of second rows for a whole fleet, as a server that has been running has them.
  */
 import { openDatabase } from "../../server/db/client";
 import { samplesRepo, type GpuSampleRow, type HostSampleRow } from "../../server/db/repos/samples-repo";
@@ -46,6 +47,25 @@ export async function seedHistory(dataDir: string, node: { id: string; gpuUuids:
     }
     await repo.insertHost(host);
     return rows + host.length;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The last `seconds` of 1 s rows for every GPU of `nodes` (what the fleet page seeds its sparklines from). */
+export async function seedRecent(dataDir: string, nodes: Array<{ gpuUuids: string[] }>, seconds: number, now = Date.now()): Promise<number> {
+  const handle = await openDatabase({ dataDir });
+  try {
+    const repo = samplesRepo(handle);
+    const end = Math.floor(now / 1000) * 1000 - 1000;
+    const rows: GpuSampleRow[] = [];
+    for (let ts = end - (seconds - 1) * 1000; ts <= end; ts += 1000) {
+      for (const n of nodes) {
+        for (const uuid of n.gpuUuids) rows.push({ gpuUuid: uuid, resolutionS: 1, ts, utilGpuPct: Math.round(Math.random() * 100), memUsedMiB: 1000 + Math.round(Math.random() * 20000), tempC: 60, powerW: 200 });
+      }
+    }
+    for (let i = 0; i < rows.length; i += BATCH) await repo.insertGpu(rows.slice(i, i + BATCH));
+    return rows.length;
   } finally {
     await handle.close();
   }
