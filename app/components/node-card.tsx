@@ -5,7 +5,7 @@
  */
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { memo, useMemo, useRef } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 import type { GpuProcess } from "../../protocol/telemetry";
 import { api } from "../lib/api";
 import { cx } from "../lib/cx";
@@ -24,8 +24,28 @@ import title from "./node-title.module.css";
 
 const NO_PROCESSES: readonly GpuProcess[] = [];
 
-/** Fills the sparklines' rings with the last 5 minutes once per node, so they start full. */
-function useSeededRings(name: string, enabled: boolean): void {
+/** Runs `fn` when the browser has a moment (Safari has no requestIdleCallback: a timer there). */
+function whenIdle(fn: () => void): () => void {
+  if (typeof window.requestIdleCallback === "function") {
+    const id = window.requestIdleCallback(fn, { timeout: 5000 });
+    return () => window.cancelIdleCallback(id);
+  }
+  const id = window.setTimeout(fn, 1000);
+  return () => window.clearTimeout(id);
+}
+
+/**
+ * Fills the sparklines' rings with the last 5 minutes once per node, so they start full: at once
+ * for a card in view, once the page is idle for the others (the first paint of a large fleet
+ * waits for none of them).
+ */
+function useSeededRings(name: string, hasGpus: boolean, inView: boolean): void {
+  const [idle, setIdle] = useState(false);
+  useEffect(() => {
+    if (inView || idle) return;
+    return whenIdle(() => setIdle(true));
+  }, [inView, idle]);
+  const enabled = hasGpus && (inView || idle);
   useQuery({
     queryKey: ["seed-history", name],
     queryFn: async () => {
@@ -45,7 +65,7 @@ function NodeCardImpl({ name }: { name: string }) {
   // Off screen, the card shows what it last had and costs nothing per update.
   const inView = useInView(ref);
   const node = useNode(name, inView);
-  useSeededRings(name, node !== undefined && node.gpus.length > 0);
+  useSeededRings(name, node !== undefined && node.gpus.length > 0, inView);
 
   const procsByGpu = useMemo(() => {
     const m = new Map<string, GpuProcess[]>();

@@ -13,12 +13,13 @@ import { gpuGap, hostGap, TimeRing } from "./series";
 type Listener = () => void;
 
 /**
- * What the sparklines show. The ring keeps a minute more, so a late seed still lines up and the
- * node page's live ranges (history refetched every minute, the ring's tail after it) stay whole;
- * no more, as 400 GPUs × one point a second is most of the page's heap.
+ * What the sparklines show, and what the rings keep: no more, as 400 GPUs × one point a second is
+ * most of the page's heap. The seed (5 minutes of history) fills a ring at once, so a page's heap
+ * is flat from its first minutes; the node page's live ranges need only the ring's tail after their
+ * history, which is refetched every minute.
  */
 export const SPARK_WINDOW_MS = 5 * 60_000;
-const RING_WINDOW_MS = SPARK_WINDOW_MS + 60_000;
+const RING_WINDOW_MS = SPARK_WINDOW_MS;
 const LIVE_MAX_GAP_MS = 5_000;
 /** At most four renders a second; a single node's once-a-second update is never held back. */
 export const FLUSH_GAP_MS = 250;
