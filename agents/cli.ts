@@ -1,7 +1,7 @@
 /**
  * `switchyard-agent`: the small process on each GPU box.
  *
- *   switchyard-agent --server URL --token T [--name NODE] [--fingerprint sha256:HEX] [--interval MS]
+ *   switchyard-agent --server URL [--token T | --token-file PATH] [--name NODE] [--fingerprint sha256:HEX] [--interval MS]
  *   switchyard-agent --once
  */
 import fs from "node:fs";
@@ -10,25 +10,30 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createLogger } from "../lib/logger";
+import { NODE_NAME_PATTERN } from "../protocol/agent-identity";
 import { parseFingerprint } from "../lib/tls-pin";
-import { connectAgent } from "./connection";
+import { connectAgent, hubUrl } from "./connection";
+import { createCredentialStore, defaultStateDir } from "./identity/credential-store";
 import { startDeployments } from "./docker/agent-actions";
 import { collectOnce, createCollector } from "./telemetry/collector";
 import { nodeFacts } from "./telemetry/host-stats";
 
 const USAGE = `Usage:
-  switchyard-agent --server URL --token T [--name NODE] [--fingerprint sha256:HEX] [--interval MS]
+  switchyard-agent --server URL [--token T | --token-file PATH] [--name NODE] [--fingerprint sha256:HEX] [--interval MS]
   switchyard-agent --once
 
-  --server    the Switchyard server, as in the dashboard's address (http://host:3000; ws:// also works)
-  --token     the enrollment token shown in the dashboard under "Add a GPU box"
-              (or set SWITCHYARD_AGENT_TOKEN)
-  --name      node name shown in the dashboard (default: this machine's hostname)
+  --server       the Switchyard server, as in the dashboard's address (http://host:3000; ws:// also works)
+  --token        a join token or the enrollment token from the dashboard ("Add a GPU box"), used once to
+                 enroll: the node then keeps a credential of its own and presents that
+  --token-file   read the token from this file instead (so it does not show in the process list);
+                 or set SWITCHYARD_AGENT_TOKEN
+  --name         node name shown in the dashboard (default: this machine's hostname)
   --fingerprint  the SHA-256 of the server's TLS certificate (https:// servers with a certificate
-              of their own): the agent talks to no other server. The dashboard shows it.
-  --interval  milliseconds between samples (default 1000)
-  --once      print one telemetry snapshot as JSON and exit
-Environment: SWITCHYARD_NVIDIA_SMI  path of nvidia-smi (default: nvidia-smi on PATH)`;
+                 of their own): the agent talks to no other server. The dashboard shows it.
+  --interval     milliseconds between samples (default 1000)
+  --once         print one telemetry snapshot as JSON and exit
+Environment: SWITCHYARD_AGENT_STATE  where the node's credentials are kept (default ~/.local/state/switchyard-agent)
+             SWITCHYARD_NVIDIA_SMI   path of nvidia-smi (default: nvidia-smi on PATH)`;
 
 /** Set by the bundler (server/agent-dist/bundle.ts): the bundle has no package.json beside it. */
 declare const SWITCHYARD_AGENT_VERSION: string | undefined;
@@ -48,12 +53,34 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+const MAX_TOKEN_LENGTH = 512;
+
+/** The token from --token, --token-file or SWITCHYARD_AGENT_TOKEN (in that order); null when none. */
+function readToken(args: { token?: string; "token-file"?: string }): string | null {
+  if (args.token && args["token-file"]) fail("give --token or --token-file, not both");
+  let token = args.token || null;
+  if (args["token-file"]) {
+    const file = args["token-file"];
+    let text: string;
+    try {
+      if (fs.statSync(file).size > 64 * 1024) fail(`--token-file ${file} is too large to hold a token`);
+      text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+      fail(`cannot read --token-file ${file}: ${(err as Error).message}`);
+    }
+    token = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l.length > 0) ?? fail(`--token-file ${file} is empty`);
+  }
+  token ??= process.env.SWITCHYARD_AGENT_TOKEN || null;
+  if (token !== null && (token.length > MAX_TOKEN_LENGTH || /\s/.test(token))) fail(`the token must be one word of at most ${MAX_TOKEN_LENGTH} characters`);
+  return token;
+}
+
 async function main() {
   let args;
   try {
     args = parseArgs({
       options: {
-        server: { type: "string" }, token: { type: "string" }, name: { type: "string" },
+        server: { type: "string" }, token: { type: "string" }, "token-file": { type: "string" }, name: { type: "string" },
         interval: { type: "string" }, fingerprint: { type: "string" }, once: { type: "boolean" }, help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -74,11 +101,23 @@ async function main() {
   }
 
   const server = args.server ?? fail("--server is required (the address of the Switchyard dashboard)");
-  const token = args.token || process.env.SWITCHYARD_AGENT_TOKEN || fail("--token is required (see 'Add a GPU box' in the dashboard)");
+  const token = readToken(args);
   const intervalMs = args.interval === undefined ? 1000 : Number(args.interval);
   if (!Number.isInteger(intervalMs) || intervalMs < 100 || intervalMs > 60_000) fail("--interval must be a whole number of milliseconds between 100 and 60000");
   const name = args.name ?? os.hostname();
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name)) fail(`--name '${name}' must be letters, digits, '.', '_' or '-' (at most 128)`);
+  if (!NODE_NAME_PATTERN.test(name)) fail(`--name '${name}' must be letters, digits, '.', '_' or '-' (at most 128)`);
+  try {
+    hubUrl(server);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const credentials = createCredentialStore(defaultStateDir());
+  if (!token && credentials.list(name).length === 0) fail(`--token is required (see 'Add a GPU box' in the dashboard): ${name} has no credential in ${credentials.dir} yet`);
+  try {
+    credentials.prepare();
+  } catch (err) {
+    fail(`cannot use the state directory ${credentials.dir} (SWITCHYARD_AGENT_STATE): ${(err as Error).message}`);
+  }
 
   let fingerprint;
   try {
@@ -92,7 +131,7 @@ async function main() {
   try {
     const simulated = process.env.SWITCHYARD_SIMULATED === "1";
     const facts = async () => ({ ...(await nodeFacts()), ...(simulated ? { simulated: true } : {}) });
-    connection = connectAgent({ serverUrl: server, token, name, agentVersion: agentVersion(), facts, log, fingerprint });
+    connection = connectAgent({ serverUrl: server, token, credentials, name, agentVersion: agentVersion(), facts, log, fingerprint });
   } catch (err) {
     fail((err as Error).message);
   }

@@ -2,23 +2,34 @@
  * The agent's side of the hub protocol: dials out, says hello, streams samples. While the server
  * is unreachable it keeps a bounded backlog (newest kept) and redials with capped, jittered
  * backoff; a refused token or protocol is reported with the server's own reason, then retried.
+ *
+ * Identity: the node presents its own credential for the server's control plane (kept in the
+ * credential store), or its token to enroll; see ./identity/agent-identity.ts.
  */
 import type { IncomingMessage } from "node:http";
 import WebSocket, { type ClientOptions } from "ws";
 import {
-  AGENT_HEADERS, CLOSE_CODES, PROTOCOL_VERSION, serverMessageSchema,
+  AGENT_HEADERS, CLOSE_CODES, MAX_MESSAGE_BYTES, MAX_SAMPLES_PER_MESSAGE, PROTOCOL_VERSION, serverMessageSchema,
   type AgentMessage, type NodeFacts, type TelemetrySample,
 } from "../protocol/agent-wire";
+import { clampSnapshot } from "../protocol/telemetry";
 import type { Logger } from "../lib/logger";
+import { backoffMs } from "../lib/backoff";
+import { agentIdentity } from "./identity/agent-identity";
+import type { CredentialStore } from "./identity/credential-store";
 import { explainUntrustedServer, pinnedConnection, TlsPinError, type Fingerprint } from "../lib/tls-pin";
 
 export const BACKLOG_LIMIT = 300;
-const MAX_BATCH = 600;
+/** A backlog batch stays well under the server's message limit. */
+const MAX_BATCH_BYTES = MAX_MESSAGE_BYTES / 2;
 const PING_EVERY_MS = 5000;
 
 export interface ConnectionOptions {
   serverUrl: string;
-  token: string;
+  /** The enrollment token or a join token; null when the node only has its stored credentials. */
+  token: string | null;
+  /** Where the node's credentials are kept; null: present the token every time (nothing saved). */
+  credentials: CredentialStore | null;
   name: string;
   agentVersion: string;
   facts: () => Promise<NodeFacts>;
@@ -82,6 +93,9 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
   let awaitingPong = false;
   let requestHandler: RequestHandler | null = null;
   const connectedListeners: Array<() => void> = [];
+  const identity = agentIdentity({ serverUrl: opts.serverUrl, name: opts.name, token: opts.token, credentials: opts.credentials, log: opts.log });
+  let redialNow = false;
+  let lastNoneReason = "";
 
   const answer = async (id: string, action: string, payload: unknown) => {
     try {
@@ -94,16 +108,40 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
     }
   };
 
-  const write = (msg: AgentMessage) => ws?.send(JSON.stringify(msg));
+  /** Sends one message; one over the server's limit would close the socket, so it is dropped instead. */
+  const write = (msg: AgentMessage | { type: "event"; v: number; event: string; payload: unknown }) => {
+    const text = JSON.stringify(msg);
+    if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) {
+      opts.log.warn({ type: msg.type, bytes: Buffer.byteLength(text) }, "dropped a message larger than the server accepts");
+      return;
+    }
+    ws?.send(text);
+  };
 
   const flushBacklog = () => {
-    while (backlog.length > 0 && welcomed) write({ type: "telemetry", v: PROTOCOL_VERSION, samples: backlog.splice(0, MAX_BATCH) });
+    while (backlog.length > 0 && welcomed) {
+      let bytes = 0;
+      let n = 0;
+      while (n < backlog.length && n < MAX_SAMPLES_PER_MESSAGE) {
+        bytes += JSON.stringify(backlog[n]).length;
+        if (n > 0 && bytes > MAX_BATCH_BYTES) break;
+        n += 1;
+      }
+      write({ type: "telemetry", v: PROTOCOL_VERSION, samples: backlog.splice(0, n) });
+    }
   };
 
   const scheduleReconnect = () => {
     if (stopped || timer) return;
-    const base = Math.min(maxBackoff, minBackoff * 2 ** Math.min(failures, 10));
-    const delay = Math.round(base * (0.75 + Math.random() * 0.5));
+    if (redialNow) {
+      redialNow = false;
+      timer = setTimeout(() => {
+        timer = null;
+        dial();
+      }, 0);
+      return;
+    }
+    const delay = backoffMs(Math.min(failures, 10), { baseMs: minBackoff, maxMs: maxBackoff, jitter: [0.75, 1.25] });
     failures += 1;
     timer = setTimeout(() => {
       timer = null;
@@ -115,14 +153,25 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
     if (stopped) return;
     welcomed = false;
     awaitingPong = false;
+    const presenting = identity.next();
+    if ("none" in presenting) {
+      if (presenting.none !== lastNoneReason) opts.log.error(presenting.none);
+      lastNoneReason = presenting.none;
+      // Nothing to present to this server: ask again later, slowly.
+      failures = Math.max(failures, 10);
+      scheduleReconnect();
+      return;
+    }
+    lastNoneReason = "";
     const socket = new WebSocket(url, {
       headers: {
-        [AGENT_HEADERS.token]: `Bearer ${opts.token}`,
+        ...presenting.headers,
         [AGENT_HEADERS.node]: opts.name,
         [AGENT_HEADERS.protocol]: String(PROTOCOL_VERSION),
         [AGENT_HEADERS.agentVersion]: opts.agentVersion,
       },
       handshakeTimeout: 10_000,
+      maxPayload: MAX_MESSAGE_BYTES * 8,
       ...tlsOptions,
     });
     ws = socket;
@@ -131,11 +180,9 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
       let body = "";
       res.on("data", (chunk) => (body += chunk));
       res.on("end", () => {
-        let reason = body.slice(0, 300);
-        try {
-          reason = (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? reason;
-        } catch { /* not JSON: keep the raw text */ }
-        opts.log.error({ status: res.statusCode, server: opts.serverUrl }, `server refused the agent (HTTP ${res.statusCode}): ${reason}`);
+        const refusal = identity.refused(res.statusCode, body);
+        redialNow = refusal.redialNow;
+        if (refusal.line) opts.log.error({ status: res.statusCode, server: opts.serverUrl }, refusal.line);
         socket.terminate();
       });
     });
@@ -153,6 +200,7 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
       const parsed = serverMessageSchema.safeParse(safeJson(data.toString()));
       if (!parsed.success) return opts.log.warn("ignored a malformed message from the server");
       if (parsed.data.type === "welcome") {
+        identity.welcomed(parsed.data.controlPlane, parsed.data.credential);
         welcomed = true;
         failures = 0;
         opts.log.info({ server: opts.serverUrl, nodeId: parsed.data.nodeId, backlog: backlog.length }, "connected");
@@ -173,6 +221,9 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
         // Two live agents with one name would keep replacing each other: yield for the longest wait.
         failures = Math.max(failures, 10);
         opts.log.error(`another agent connected with the same --name (${opts.name}); this one retries in ${Math.round(maxBackoff / 1000)} s. Give each box its own --name.`);
+      } else if (code === CLOSE_CODES.revoked || code === CLOSE_CODES.refused || code === CLOSE_CODES.oneNodePerSocket) {
+        identity.closed(code);
+        opts.log.error({ code, server: opts.serverUrl }, `server cut the agent off: ${reason.toString() || "no reason given"}`);
       }
       else if (code !== 1006 || failures === 0) opts.log.warn({ code, reason: reason.toString() }, "disconnected from server; reconnecting");
       scheduleReconnect();
@@ -202,11 +253,12 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
 
   return {
     send(sample) {
+      const bounded = { ts: sample.ts, snapshot: clampSnapshot(sample.snapshot) };
       if (welcomed && ws?.readyState === WebSocket.OPEN) {
-        write({ type: "telemetry", v: PROTOCOL_VERSION, samples: [sample] });
+        write({ type: "telemetry", v: PROTOCOL_VERSION, samples: [bounded] });
         return;
       }
-      backlog.push(sample);
+      backlog.push(bounded);
       if (backlog.length > BACKLOG_LIMIT) backlog.splice(0, backlog.length - BACKLOG_LIMIT);
     },
     sendEvent(event, payload) {

@@ -3,6 +3,9 @@ import "./styles/tokens.css";
 import "./globals.css";
 import { Providers } from "./providers";
 
+// Every page is rendered per request, so each response's scripts carry that response's CSP nonce.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: "Switchyard",
   description: "Your GPU fleet, live.",

@@ -92,7 +92,7 @@ async function scenario(nodes: number, profile: boolean): Promise<Result> {
     await seedHistory(server.dataDir, { id: target.id, gpuUuids: target.gpus.map((g) => g.uuid) });
     // Sparklines start full, as on a server that has been up a while: the heap then has no
     // rings left to fill, and what it gains over the window is what it keeps.
-    await seedRecent(server.dataDir, list.map((n) => ({ gpuUuids: n.gpus.map((g) => g.uuid) })), RECENT_S);
+    await seedRecent(server.dataDir, list.map((n) => ({ id: n.id, gpuUuids: n.gpus.map((g) => g.uuid) })), RECENT_S);
 
     // The history endpoint alone, from Node: the server's share of the chart's time.
     const h0 = performance.now();

@@ -4,6 +4,7 @@
  * process can stand in for a fleet of 100 boxes. Values move every sample, like GPUs under load.
  */
 import WebSocket from "ws";
+import { AGENT_HEADERS } from "../protocol/agent-wire";
 import type { Snapshot } from "../protocol/telemetry";
 import { AGENT_TOKEN } from "../tests/helpers/processes";
 import { gpu, snapshot } from "../tests/helpers/samples";
@@ -27,25 +28,30 @@ export interface SimFleet {
 export const simNodeName = (prefix: string, i: number) => `${prefix}-${String(i).padStart(3, "0")}`;
 export const simGpuUuid = (node: string, index: number) => `GPU-${node}-${index}`;
 
+export interface Handshake {
+  ws: WebSocket;
+  /** The node's own credential when this connection enrolled it with a token; present it next time. */
+  credential: string | null;
+}
+
+export const SIM_FACTS = (node: string) => ({ hostname: node, os: "linux", arch: "x64", cpuModel: null, cpuCores: 16, memTotalBytes: 64e9 });
+
 /**
  * The agent's side of the handshake, in one place so that a change of how agents prove who they
- * are (enrollment token, per-node credential) is made here only: open `/ws/agent` with the
- * token, say hello, and resolve once the server's welcome arrives.
+ * are is made here only: open `/ws/agent` with a secret (the enrollment token on first contact,
+ * the node's credential after) and the node's name, say hello, resolve on the server's welcome.
  */
-export function agentHandshake(serverUrl: string, node: string, token: string): Promise<WebSocket> {
+export function agentHandshake(serverUrl: string, node: string, secret: string): Promise<Handshake> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${serverUrl.replace(/^http/, "ws")}/ws/agent`, { headers: { authorization: `Bearer ${token}` } });
-    ws.once("open", () => {
-      ws.send(JSON.stringify({
-        type: "hello", v: 1, agentVersion: "bench", node,
-        facts: { hostname: node, os: "linux", arch: "x64", cpuModel: null, cpuCores: 16, memTotalBytes: 64e9 },
-      }));
+    const ws = new WebSocket(`${serverUrl.replace(/^http/, "ws")}/ws/agent`, {
+      headers: { [AGENT_HEADERS.token]: `Bearer ${secret}`, [AGENT_HEADERS.node]: node },
     });
+    ws.once("open", () => ws.send(JSON.stringify({ type: "hello", v: 1, agentVersion: "bench", node, facts: SIM_FACTS(node) })));
     const onMessage = (data: WebSocket.RawData) => {
-      const msg = JSON.parse(data.toString()) as { type?: string };
+      const msg = JSON.parse(data.toString()) as { type?: string; credential?: string };
       if (msg.type !== "welcome") return;
       ws.off("message", onMessage);
-      resolve(ws);
+      resolve({ ws, credential: msg.credential ?? null });
     };
     ws.on("message", onMessage);
     ws.once("unexpected-response", (_req, res) => reject(new Error(`agent ${node} refused: HTTP ${res.statusCode}`)));
@@ -79,8 +85,10 @@ export function simulatedAgents(serverUrl: string, opts: SimFleetOptions): SimFl
 
   // Like a real agent, a simulated one dials again when its socket closes (the server cut a node
   // whose samples stalled while this process was busy, say).
+  const secrets = new Map<string, string>();
   const connect = async (name: string): Promise<WebSocket> => {
-    const ws = await agentHandshake(serverUrl, name, token);
+    const { ws, credential } = await agentHandshake(serverUrl, name, secrets.get(name) ?? token);
+    if (credential) secrets.set(name, credential);
     sockets.add(ws);
     ws.on("error", () => {});
     ws.once("close", () => {

@@ -5,12 +5,16 @@
  *     beside a bare `ws` + JSON.parse sink receiving the same traffic;
  *  3. sample → browser latency (p50/p95) on /ws/live during that load;
  *  4. the same ingest with alert rules of every kind evaluated every second (issue 12), beside the
- *     server without rules in the same run (on SQLite).
+ *     server without rules in the same run (on SQLite);
+ *  5. the agent handshake: connect → first sample accepted (seen on /ws/live), for a node's first
+ *     contact (it enrolls with the token) and for a reconnect (it presents its credential).
  * `--db sqlite|postgres|both` (default: both where PostgreSQL is installed) runs 2 and 3 with the
  * server's state in each; PostgreSQL is a throwaway cluster started here, and its CPU (all its
  * processes, from /proc) is reported beside the server's. Write latency: a probe client writes one
  * 8-GPU sample batch every 250 ms through the same repository, next to the server's own writes.
- * Targets: agent ≤ 1 % of a core; ingest ≤ 25 % of a core; p95 ≤ 250 ms; rules ≤ +10 % server CPU.
+ * Targets: agent ≤ 1 % of a core; ingest ≤ 25 % of a core; p95 ≤ 250 ms; rules ≤ +10 % server CPU;
+ * the hub's per-message checks (issue 8) ≤ +5 % server CPU at 100 × 8.
+ * BENCH_ONLY=ingest|handshake runs one part on SQLite (for before/after runs on the same machine).
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -24,14 +28,16 @@ import type { LiveMessage } from "../protocol/live";
 import { openDatabase, type DatabaseTarget, type Dialect } from "../server/db/client";
 import { samplesRepo } from "../server/db/repos/samples-repo";
 import { ensureCluster, makeRunDir, postgresBinDir, removeRunDir } from "../tests/helpers/postgres-cluster";
-import { ROOT, freePort, startAgent, startServer, waitFor } from "../tests/helpers/processes";
+import { AGENT_TOKEN, ROOT, freePort, startAgent, startServer, waitFor } from "../tests/helpers/processes";
 import { childPids, cpuPct, percentile, readProc } from "./proc-stats";
 import { ruleEvaluationMs } from "./alert-rules";
 import { dashboardSocket } from "./live-socket";
-import { simulatedAgents } from "./sim-agents";
+import { agentHandshake, busySnapshot, simulatedAgents } from "./sim-agents";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100);
+const HANDSHAKES = Number(process.env.BENCH_HANDSHAKES ?? 40);
+const ONLY = process.env.BENCH_ONLY ?? "";
 const GPUS = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number, d = 2) => n.toFixed(d);
@@ -113,7 +119,7 @@ function writeProbe(target: DatabaseTarget) {
     while (!stopped) {
       const ts = Date.now();
       const t0 = performance.now();
-      await repo.insertGpu(Array.from({ length: GPUS }, (_, i) => ({ gpuUuid: `GPU-probe-${i}`, resolutionS: 1, ts, utilGpuPct: 1, memUsedMiB: 1, tempC: 1, powerW: 1 })));
+      await repo.insertGpu(Array.from({ length: GPUS }, (_, i) => ({ nodeId: "probe", gpuUuid: `GPU-probe-${i}`, resolutionS: 1, ts, utilGpuPct: 1, memUsedMiB: 1, tempC: 1, powerW: 1 })));
       latencies.push(performance.now() - t0);
       await sleep(250);
     }
@@ -191,6 +197,67 @@ async function measureIngest(target: Dialect | "baseline", opts: { alerts?: bool
   }
 }
 
+/** A signed-in /ws/live that resolves when `name`'s sample `ts` is shown (accepted and fanned out). */
+async function liveWatcher(url: string) {
+  const live = await dashboardSocket(url);
+  const waiting = new Map<string, () => void>();
+  live.on("message", (d) => {
+    const msg = JSON.parse(d.toString()) as LiveMessage;
+    if (msg.type === "node" && msg.sampleTs) waiting.get(`${msg.node.name}@${msg.sampleTs}`)?.();
+  });
+  await new Promise((r) => live.once("open", r));
+  return {
+    seen: (name: string, ts: number) => new Promise<void>((resolve) => waiting.set(`${name}@${ts}`, resolve)),
+    close: () => live.terminate(),
+  };
+}
+
+/** connect → hello → welcome → one sample → shown on /ws/live; returns ms and the credential the welcome carried. */
+async function handshake(url: string, name: string, secret: string, watch: Awaited<ReturnType<typeof liveWatcher>>) {
+  const ts = Date.now();
+  const shown = watch.seen(name, ts);
+  const t0 = performance.now();
+  const { ws, credential } = await agentHandshake(url, name, secret);
+  ws.send(JSON.stringify({ type: "telemetry", v: 1, samples: [{ ts, snapshot: busySnapshot(name, GPUS) }] }));
+  await shown;
+  const ms = performance.now() - t0;
+  ws.close();
+  await new Promise((r) => ws.once("close", r));
+  return { ms, credential };
+}
+
+async function measureHandshakes() {
+  const server = await startServer();
+  const watch = await liveWatcher(server.url);
+  try {
+    const first: number[] = [];
+    const again: number[] = [];
+    const credentials = new Map<string, string>();
+    for (let i = 0; i < HANDSHAKES; i++) {
+      const name = `hs-${i}`;
+      const r = await handshake(server.url, name, AGENT_TOKEN, watch);
+      first.push(r.ms);
+      // Against a server without credentials the agent presents the token again.
+      credentials.set(name, r.credential ?? AGENT_TOKEN);
+    }
+    for (let i = 0; i < HANDSHAKES; i++) {
+      const name = `hs-${i}`;
+      again.push((await handshake(server.url, name, credentials.get(name)!, watch)).ms);
+    }
+    return { first, again, issued: [...credentials.values()].filter((c) => c !== AGENT_TOKEN).length };
+  } finally {
+    watch.close();
+    await server.stop();
+  }
+}
+
+function reportHandshakes(h: Awaited<ReturnType<typeof measureHandshakes>>) {
+  const line = (xs: number[]) => `p50 ${fmt(percentile(xs, 50), 1)} ms, p95 ${fmt(percentile(xs, 95), 1)} ms`;
+  process.stdout.write(`5. Agent handshake, connect → first sample accepted (${HANDSHAKES} nodes, one at a time)\n`);
+  process.stdout.write(`   first contact (enrolls with the token): ${line(h.first)}\n`);
+  process.stdout.write(`   reconnect (${h.issued > 0 ? "presents its credential" : "presents the token again"}):  ${line(h.again)}\n\n`);
+}
+
 async function main() {
   const { values } = parseArgs({ options: { db: { type: "string" } } });
   const db = values.db ?? (postgresBinDir() ? "both" : "sqlite");
@@ -198,6 +265,15 @@ async function main() {
   if (db !== "sqlite" && !postgresBinDir()) throw new Error("--db postgres needs PostgreSQL installed: bash scripts/test-deps/postgres.sh");
   const dialects: Dialect[] = db === "both" ? ["sqlite", "postgres"] : [db as Dialect];
   process.stdout.write(`bench:telemetry — ${SECONDS} s windows, ${AGENTS} simulated agents × ${GPUS} GPUs, database: ${dialects.join(" and ")}\n\n`);
+  if (ONLY === "handshake") {
+    reportHandshakes(await measureHandshakes());
+    process.exit(0);
+  }
+  if (ONLY === "ingest") {
+    const srv = await measureIngest("sqlite");
+    process.stdout.write(`2. Ingest of ${AGENTS * GPUS} GPU samples/s: server ${fmt(srv.cpuPct)} % of one core, RSS ${fmt(srv.rss / 2 ** 20, 0)} MiB\n`);
+    process.exit(0);
+  }
 
   const agent = await measureAgent();
   process.stdout.write("1. Agent with 8 GPUs at 1 Hz (stand-in nvidia-smi replaying RTX 4080 SUPER captures)\n");
@@ -238,6 +314,8 @@ async function main() {
     const cost = ruleEvaluationMs(alertsYaml("http://127.0.0.1:9"), AGENTS, GPUS);
     process.stdout.write(`   in process: ${fmt(cost.perTickMs, 3)} ms per evaluation of all rules (+ ${fmt(cost.inputsMs, 3)} ms building that fleet's inputs) = ${fmt(cost.perTickMs / 10, 3)} % of one core at 1 Hz\n`);
   }
+
+  reportHandshakes(await measureHandshakes());
   process.exit(0);
 }
 

@@ -45,9 +45,9 @@ export const DEPLOY_EVENTS = {
 } as const;
 
 export const modelRefSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("hf"), repo: z.string().min(3), quant: z.string().optional() }),
-  z.object({ kind: z.literal("gguf"), path: z.string().startsWith("/") }),
-  z.object({ kind: z.literal("dir"), path: z.string().startsWith("/") }),
+  z.object({ kind: z.literal("hf"), repo: z.string().min(3).max(256), quant: z.string().max(64).optional() }),
+  z.object({ kind: z.literal("gguf"), path: z.string().startsWith("/").max(4096) }),
+  z.object({ kind: z.literal("dir"), path: z.string().startsWith("/").max(4096) }),
 ]);
 export type ModelRef = z.infer<typeof modelRefSchema>;
 
@@ -74,7 +74,7 @@ export const deploySpecSchema = z.object({
   image: z.string().min(1).max(300),
   /** Host GPU indices; empty = CPU only. */
   gpus: z.array(z.number().int().nonnegative()).max(64),
-  ctx: z.number().int().positive().optional(),
+  ctx: z.number().int().positive().max(1 << 30).optional(),
   /** Host port; absent = the agent picks a free one. */
   port: z.number().int().min(1).max(65535).optional(),
   servedName: z.string().min(1).max(200),
@@ -99,23 +99,32 @@ export function publicSpec(spec: DeploySpec): PublicSpec {
   return { ...rest, options: apiKey ? { ...options, apiKey: "[redacted]" } : options };
 }
 
+/**
+ * Bounds on what agents report: every field of an event is hostile input to the server (a port of
+ * 70000 once made every health check of the gateway throw), so each has a range or a size.
+ */
+const PORT = z.number().int().min(1).max(65535);
+const EPOCH_MS = z.number().int().nonnegative().max(8.64e15);
+/** A log line kept to `max` characters (a long line is cut, not a reason to drop the report). */
+const logLine = (max: number) => z.string().transform((s) => (s.length > max ? s.slice(0, max) : s));
+
 export const deploymentReportSchema = z.object({
-  id: z.string(),
+  id: z.string().min(1).max(64),
   /** Grows with every change on the agent: the server ignores a report older than one it applied. */
-  seq: z.number().int().nonnegative().default(0),
-  name: z.string(),
+  seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(0),
+  name: z.string().max(64),
   state: z.enum(DEPLOYMENT_STATES),
   /** Why it failed or is unhealthy, in words a person can act on. */
   reason: z.string().max(4000).nullable().default(null),
   /** The container's last log lines, when it failed. */
-  logs: z.array(z.string()).max(200).default([]),
-  containerId: z.string().nullable().default(null),
-  port: z.number().int().nullable().default(null),
+  logs: z.array(logLine(4096)).max(200).default([]),
+  containerId: z.string().max(128).nullable().default(null),
+  port: PORT.nullable().default(null),
   /** Host PIDs of the container's processes (to join per-process GPU telemetry). */
-  pids: z.array(z.number().int()).max(4096).default([]),
-  startedAt: z.number().nullable().default(null),
-  readyAt: z.number().nullable().default(null),
-  restarts: z.number().int().nonnegative().default(0),
+  pids: z.array(z.number().int().nonnegative().max(2 ** 32)).max(1024).default([]),
+  startedAt: EPOCH_MS.nullable().default(null),
+  readyAt: EPOCH_MS.nullable().default(null),
+  restarts: z.number().int().nonnegative().max(1e9).default(0),
   /** Things the agent had to change or wants known (e.g. a container limit the daemon refused). */
   warnings: z.array(z.string().max(500)).max(20).default([]),
   progress: z.object({ pct: z.number().min(0).max(100).nullable(), text: z.string().max(300) }).nullable().default(null),
@@ -126,9 +135,10 @@ export type DeploymentReport = z.infer<typeof deploymentReportSchema>;
 export type DeploymentReportInput = z.input<typeof deploymentReportSchema>;
 
 /** `complete` is false when the agent could not list its containers (Docker down): absent ones are then not gone. */
-export const announceSchema = z.object({ reports: z.array(deploymentReportSchema).max(1000), complete: z.boolean().default(true) });
-export const logEventSchema = z.object({ streamId: z.string(), lines: z.array(z.string()).max(5000) });
-export const logEndSchema = z.object({ streamId: z.string(), reason: z.string().optional() });
+export const announceSchema = z.object({ reports: z.array(deploymentReportSchema).max(256), complete: z.boolean().default(true) });
+const streamId = z.string().min(1).max(64);
+export const logEventSchema = z.object({ streamId, lines: z.array(logLine(16_384)).max(2000) });
+export const logEndSchema = z.object({ streamId, reason: z.string().max(1000).optional() });
 
 export const idPayloadSchema = z.object({ id: z.string().min(1) });
 export const logsPayloadSchema = z.object({ id: z.string().min(1), tail: z.number().int().min(0).max(10_000).default(200) });

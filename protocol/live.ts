@@ -54,9 +54,22 @@ export interface NodeHistory {
 }
 
 export interface EnrollmentInfo {
+  /** The enrollment token (SWITCHYARD_AGENT_TOKEN): enrolls any number of boxes until rotated. */
   agentToken: string;
+  /** This server as the browser reached it. */
   serverUrl: string;
+  /** `npx switchyard-agent …` with the enrollment token. */
   command: string;
+  /** The control plane's id (agents key their stored credentials by it). */
+  controlPlane?: string;
+  /** The server's non-internal interface addresses, to offer when the browser came in through localhost. */
+  lanAddresses?: string[];
+  /** `sha256:HEX` of the server's TLS certificate, when it serves HTTPS; agents pin it with --fingerprint. */
+  fingerprint?: string | null;
+  /** Its public key's pin for curl (`--pinnedpubkey`), for the install one-liner. */
+  curlPin?: string | null;
+  /** True when SWITCHYARD_AGENT_TOKEN sets the token: it is changed there, not rotated here. */
+  tokenFromEnv?: boolean;
 }
 
 export type LiveMessage =

@@ -7,9 +7,15 @@ import { z } from "zod";
 
 const num = z.number().finite();
 const nullableNum = num.nullable();
+/**
+ * Size bounds: what a socket sends is hostile, and every bound here keeps one snapshot well under
+ * the hub's message limit (a real box: a few KiB) so that validating it stays cheap.
+ */
+export const SNAPSHOT_LIMITS = { gpus: 64, processes: 1024, warnings: 64, text: 256, warning: 1000 } as const;
+const text = (max: number = SNAPSHOT_LIMITS.text) => z.string().max(max);
 
 export const hostStatsSchema = z.object({
-  hostname: z.string(),
+  hostname: text(),
   cpuPct: nullableNum,
   memUsedBytes: nullableNum,
   memTotalBytes: nullableNum,
@@ -24,15 +30,15 @@ export const hostStatsSchema = z.object({
 export type HostStats = z.infer<typeof hostStatsSchema>;
 
 export const driverInfoSchema = z.object({
-  version: z.string().nullable(),
-  cuda: z.string().nullable(),
+  version: text(64).nullable(),
+  cuda: text(64).nullable(),
 });
 export type DriverInfo = z.infer<typeof driverInfoSchema>;
 
 export const gpuSchema = z.object({
-  index: z.number().int().nonnegative(),
-  uuid: z.string().min(1),
-  name: z.string(),
+  index: z.number().int().nonnegative().max(1023),
+  uuid: text(128).min(1),
+  name: text(),
   memTotalMiB: nullableNum,
   memUsedMiB: nullableNum,
   utilGpuPct: nullableNum,
@@ -44,16 +50,16 @@ export const gpuSchema = z.object({
   fanPct: nullableNum.optional(),
   smClockMHz: nullableNum.optional(),
   memClockMHz: nullableNum.optional(),
-  pstate: z.string().nullable().optional(),
+  pstate: text(16).nullable().optional(),
   /** "Enabled" / "Disabled" / null where the GPU has no MIG support. */
-  migMode: z.string().nullable().optional(),
+  migMode: text(32).nullable().optional(),
 });
 export type Gpu = z.infer<typeof gpuSchema>;
 
 export const gpuProcessSchema = z.object({
-  gpuUuid: z.string(),
-  pid: z.number().int().nonnegative(),
-  name: z.string(),
+  gpuUuid: text(128),
+  pid: z.number().int().nonnegative().max(2 ** 32),
+  name: text(256),
   usedMiB: nullableNum,
 });
 export type GpuProcess = z.infer<typeof gpuProcessSchema>;
@@ -62,8 +68,29 @@ export const snapshotSchema = z.object({
   host: hostStatsSchema,
   /** Always an object (contract): `{version: null, cuda: null}` when the driver cannot be read. */
   driver: driverInfoSchema,
-  gpus: z.array(gpuSchema).max(64),
-  processes: z.array(gpuProcessSchema).max(4096),
-  warnings: z.array(z.string()).max(64),
+  gpus: z.array(gpuSchema).max(SNAPSHOT_LIMITS.gpus),
+  processes: z.array(gpuProcessSchema).max(SNAPSHOT_LIMITS.processes),
+  warnings: z.array(text(SNAPSHOT_LIMITS.warning)).max(SNAPSHOT_LIMITS.warnings),
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
+
+const cut = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
+const cutNullable = (s: string | null | undefined, max: number) => (typeof s === "string" ? cut(s, max) : s);
+
+/**
+ * A snapshot trimmed to SNAPSHOT_LIMITS, so that one unusual value on a real box (a very long
+ * process path, thousands of processes) costs a truncated field instead of every sample being
+ * refused by the server. The agent applies it before sending.
+ */
+export function clampSnapshot(s: Snapshot): Snapshot {
+  const L = SNAPSHOT_LIMITS;
+  return {
+    host: { ...s.host, hostname: cut(s.host.hostname, L.text) },
+    driver: { version: cutNullable(s.driver.version, 64) ?? null, cuda: cutNullable(s.driver.cuda, 64) ?? null },
+    gpus: s.gpus.slice(0, L.gpus).map((g) => ({
+      ...g, uuid: cut(g.uuid, 128), name: cut(g.name, L.text), pstate: cutNullable(g.pstate, 16), migMode: cutNullable(g.migMode, 32),
+    })),
+    processes: s.processes.slice(0, L.processes).map((p) => ({ ...p, gpuUuid: cut(p.gpuUuid, 128), name: cut(p.name, L.text) })),
+    warnings: s.warnings.slice(0, L.warnings).map((w) => cut(w, L.warning)),
+  };
+}

@@ -6,18 +6,22 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadEnv } from "./config/env";
-import { openDatabase } from "./db/client";
 import { nodesRepo } from "./db/repos/nodes-repo";
 import { samplesRepo } from "./db/repos/samples-repo";
-import { settingsRepo } from "./db/repos/settings-repo";
 import { createAuth } from "./core/auth";
+import { createSessions } from "./core/sessions";
+import { sessionsRepo } from "./db/repos/sessions-repo";
+import { openStorage } from "./config/open-storage";
+import { createRequestAuth } from "./http/request-auth";
 import { createFleet } from "./core/fleet";
 import { createHistory } from "./core/history";
 import { createAgentHub } from "./hub/agent-hub";
 import { createLiveHub } from "./hub/live-hub";
 import { createApi } from "./api/app";
 import { createHttpServer, type PageHandler } from "./http-server";
-import { demoSpecs, startAgents, type AgentSpec } from "./local-agents";
+import { demoSpecs, provisionAgents, startAgents, type AgentSpec } from "./local-agents";
+import { createIdentity } from "./core/identity/identity";
+import { identityRepo } from "./db/repos/identity-repo";
 import { createLogger, flushLogs } from "../lib/logger";
 import { createDeployments } from "./core/deployments";
 import { createFitModule } from "./core/fit/module";
@@ -33,13 +37,6 @@ import { createAgentDist } from "./agent-dist/routes";
 import { createAlerts } from "./core/alerts/module";
 import { DEFAULT_BASES } from "./core/alerts/channels/channel-url";
 import { alertsRepo } from "./db/repos/alerts-repo";
-import type { SecretBox } from "./core/secret-box";
-
-/**
- * Channel URLs are stored through this box until the AES-GCM SecretBox (SWITCHYARD_SECRET_KEY) is
- * wired here: it seals nothing. Replace it with the real box; stored channels must then be entered again.
- */
-const UNSEALED_UNTIL_SECRET_BOX_LANDS: SecretBox = { seal: (plain) => plain, open: (sealed) => sealed };
 
 const log = createLogger("server");
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -66,13 +63,17 @@ async function main(argv: string[]) {
   const env = loadEnv();
   const config = loadConfigFile(env.SWITCHYARD_CONFIG);
   const tls = await loadServerTls(env, log);
-  const dbHandle = await openDatabase({ dataDir: env.dataDir, databaseUrl: env.SWITCHYARD_DATABASE_URL });
-  const auth = await createAuth(settingsRepo(dbHandle), { adminToken: env.SWITCHYARD_ADMIN_TOKEN, agentToken: env.SWITCHYARD_AGENT_TOKEN });
+  const { dbHandle, box, settings } = await openStorage(env, log);
+  const auth = await createAuth(settings, { adminToken: env.SWITCHYARD_ADMIN_TOKEN, agentToken: env.SWITCHYARD_AGENT_TOKEN });
+  const sessions = createSessions(sessionsRepo(dbHandle));
+  if (auth.adminTokenChanged) log.info({ ended: await sessions.endAll() }, "the admin token changed: signed out every dashboard session");
+  const requestAuth = createRequestAuth(auth, sessions);
   const fleet = await createFleet(nodesRepo(dbHandle));
   const history = createHistory(samplesRepo(dbHandle));
-  const agentHub = createAgentHub({ auth, fleet, history, offlineAfterMs: env.SWITCHYARD_OFFLINE_AFTER_S * 1000 });
-  const liveHub = createLiveHub({ auth, fleet });
-  const secrets = createSecrets(settingsRepo(dbHandle));
+  const identity = await createIdentity({ repo: identityRepo(dbHandle), settings, envToken: env.SWITCHYARD_AGENT_TOKEN });
+  const agentHub = createAgentHub({ identity, fleet, history, offlineAfterMs: env.SWITCHYARD_OFFLINE_AFTER_S * 1000 });
+  const liveHub = createLiveHub({ authorize: (req) => requestAuth.allowsUpgrade(req.headers), fleet });
+  const secrets = createSecrets(settings);
   const fit = createFitModule({ db: dbHandle, fleet, secrets, dataDir: env.dataDir, hfEndpoint: env.SWITCHYARD_HF_ENDPOINT });
   const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle), fleet, hub: agentHub, secrets, fit: fit.placement });
   const calibration = fit.recordCalibrations(deployments);
@@ -82,7 +83,7 @@ async function main(argv: string[]) {
     metricsToken: env.SWITCHYARD_METRICS_TOKEN ?? null,
   });
   const alerts = await createAlerts({
-    repo: alertsRepo(dbHandle), secretBox: UNSEALED_UNTIL_SECRET_BOX_LANDS, config: config.alerts,
+    repo: alertsRepo(dbHandle), secretBox: box, config: config.alerts,
     sources: { fleet, deployments, gateway },
     // One server for now; with several on one database, the leader election goes here.
     isLeader: () => true,
@@ -94,13 +95,14 @@ async function main(argv: string[]) {
   });
   let ready = false;
   const api = createApi({ gateway: createGatewayApi(gateway), alerts: alerts.service,
-    auth, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service,
+    auth, sessions, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service,
     hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount() }),
+    identity, agents: agentHub,
     tlsFingerprint: () => tls?.fingerprint ?? null,
     tlsCurlPin: () => tls?.curlPin ?? null,
   });
   const pages = await loadPages();
-  const server = createHttpServer({ api, auth, agentHub, liveHub, pages, gateway: createGatewayHandler(gateway), agentDist: createAgentDist({ tls }), tls });
+  const server = createHttpServer({ api, requestAuth, agentHub, liveHub, pages, gateway: createGatewayHandler(gateway), agentDist: createAgentDist({ tls }), tls });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -118,9 +120,9 @@ async function main(argv: string[]) {
   const pruneTimer = setInterval(() => void history.prune().catch((err) => log.error({ err }, "prune failed")), 60_000);
 
   const specs: AgentSpec[] = [];
-  if (env.SWITCHYARD_LOCAL_AGENT === "1") specs.push({ name: os.hostname(), serverUrl: localUrl, token: auth.agentToken, fingerprint: tls?.fingerprint });
-  if (demo) specs.push(...demoSpecs(localUrl, auth.agentToken, tls?.fingerprint));
-  const agents = startAgents(specs);
+  if (env.SWITCHYARD_LOCAL_AGENT === "1") specs.push({ name: os.hostname(), serverUrl: localUrl, fingerprint: tls?.fingerprint });
+  if (demo) specs.push(...demoSpecs(localUrl, tls?.fingerprint));
+  const agents = startAgents(await provisionAgents(specs, { identity, dataDir: env.dataDir }));
 
   log.info({ port, demo, dataDir: env.dataDir, database: dbHandle.dialect, tls: tls ? { source: tls.source, fingerprint: tls.fingerprint } : null }, "switchyard is up");
   process.stdout.write(`\n  Switchyard dashboard: ${scheme}://localhost:${port}\n`);

@@ -18,7 +18,8 @@ import { LABELS } from "./labels";
 import { createLogFollows } from "./log-follows";
 import { redact } from "./log-lines";
 import { NoFreePortError, PortInUseError, createPortAllocator, type PortRange } from "./ports";
-import { ProfileError, apiKeyOnCommandLineWarning, buildContainerSpec, containerSecrets, withoutMemlock } from "./profiles";
+import { ProfileError, apiKeyOnCommandLineWarning, buildContainerSpec, containerSecrets, modelMount, withoutMemlock, type ContainerSpec } from "./profiles";
+import { checkModelInContainer, checkModelLocally, checkModelPath } from "./model-check";
 import { DeploymentRunner, type RunnerDeps } from "./runner";
 
 export interface DeployerOptions {
@@ -59,19 +60,24 @@ export function createDeployer(opts: DeployerOptions) {
     return runner;
   };
 
-  /** Paths are checked only where Docker runs here: a remote daemon sees other disks. */
+  /** Before anything is created: the path as written, and (with a local daemon) what it holds. */
   const checkModel = async (ref: ModelRef) => {
-    if (ref.kind === "hf" || docker.publishHost !== "127.0.0.1") return;
-    const st = await fs.stat(ref.path).catch(() => null);
-    if (ref.kind === "gguf") {
-      if (!st) throw new DeployError("bad_request", `model file ${ref.path} does not exist on ${node}`);
-      if (!st.isFile()) throw new DeployError("bad_request", `model ${ref.path} on ${node} is not a file`);
-      return;
+    if (ref.kind === "hf") return;
+    if (docker.local) await checkModelLocally(ref, node);
+    else checkModelPath(ref);
+  };
+
+  /** A remote daemon's disk is checked through the created container, before it is started. */
+  const createChecked = async (spec: DeploySpec, containerSpec: ContainerSpec): Promise<string> => {
+    const id = await docker.create(containerSpec);
+    if (docker.local || spec.model.kind === "hf") return id;
+    try {
+      await checkModelInContainer(docker, id, spec.model, modelMount(spec).arg, node);
+    } catch (err) {
+      await docker.remove(id).catch(() => {});
+      throw err;
     }
-    if (!st?.isDirectory()) throw new DeployError("bad_request", `model directory ${ref.path} does not exist on ${node}`);
-    if (!(await fs.stat(path.join(ref.path, "config.json")).catch(() => null))) {
-      throw new DeployError("bad_request", `${ref.path} on ${node} has no config.json: give a Hugging Face model folder, a .gguf file or a repo id`);
-    }
+    return id;
   };
 
   const allocatePort = async (asked: number | undefined) => {
@@ -119,14 +125,14 @@ export function createDeployer(opts: DeployerOptions) {
       const keyWarning = apiKeyOnCommandLineWarning(spec);
       if (keyWarning) runner.warn(keyWarning);
       try {
-        await runner.launch(() => docker.create(containerSpec), spec.image);
+        await runner.launch(() => createChecked(spec, containerSpec), spec.image);
       } catch (err) {
         // Rootless or restricted daemons refuse `--ulimit memlock=-1` (SGLang's recipe). The engine
         // runs without it (pinned-memory transfers are slower), so run it and say so.
         const relaxed = isMemlockRefused(err) ? withoutMemlock(containerSpec) : null;
         if (!relaxed) throw err;
         runner.warn(`Docker on ${node} refused an unlimited memlock limit, so the container runs with the daemon's default`);
-        await runner.launch(() => docker.create(relaxed), spec.image);
+        await runner.launch(() => createChecked(spec, relaxed), spec.image);
       }
       log.info({ deployment: spec.name, engine: spec.engine, image: spec.image, port, gpus: spec.gpus }, "deployment launched");
       return runner.report();

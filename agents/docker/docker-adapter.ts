@@ -11,6 +11,7 @@ import { isOurs, LABELS } from "./labels";
 import { LineSplitter, toLines } from "../../lib/line-splitter";
 import { demuxDockerLog } from "./log-lines";
 import type { ContainerSpec } from "./profiles";
+import { firstTarEntry, type TarEntryHead } from "./tar-head";
 
 export interface ContainerInfo {
   id: string;
@@ -38,6 +39,8 @@ export interface DockerAdapter {
   readonly endpoint: string;
   /** Where the agent reaches ports the daemon publishes. */
   readonly publishHost: string;
+  /** The daemon runs on this machine (a local socket): paths it mounts are paths the agent can read. */
+  readonly local: boolean;
   ping(): Promise<void>;
   imagePresent(image: string): Promise<boolean>;
   /** Resolves once the daemon accepted the pull (rejects at once when no registry answers); `done` settles when it finished. */
@@ -55,9 +58,17 @@ export interface DockerAdapter {
   /** Resolves when the container is not running any more. */
   wait(id: string): Promise<void>;
   listManaged(): Promise<ContainerInfo[]>;
+  /**
+   * A path inside a created (not necessarily started) container of ours, as its mounts show it on
+   * the daemon's disk: its type and first bytes, or null when it does not exist. For checking what a
+   * remote daemon would mount, which the agent cannot read itself.
+   */
+  peekPath(id: string, path: string, bytes: number): Promise<TarEntryHead | null>;
   /** Host ports published by any container, and held by any Switchyard container (also stopped). */
   takenPorts(): Promise<Set<number>>;
 }
+
+const PEEK_TIMEOUT_MS = 15_000;
 
 function dockerEndpoint(): string {
   return process.env.DOCKER_HOST || "unix:///var/run/docker.sock";
@@ -115,6 +126,7 @@ export function createDockerAdapter(node: string, client: Docker = new Docker())
   return {
     endpoint,
     publishHost: publishHostOf(endpoint),
+    local: /^(unix|npipe):\/\//.test(endpoint),
     ping: () => guard(async () => void (await client.ping())),
 
     imagePresent: (image) => guard(async () => {
@@ -266,6 +278,48 @@ export function createDockerAdapter(node: string, client: Docker = new Docker())
         }
       }
       return out;
+    },
+
+    async peekPath(id, path, bytes) {
+      const c = await ours(id);
+      // A daemon that never answers must not hold the deploy (and the server's request) forever.
+      const slow = () => new DeployError("unavailable", `the Docker daemon did not show ${path} of a created container within ${PEEK_TIMEOUT_MS / 1000} s`);
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), PEEK_TIMEOUT_MS);
+      let stream: NodeJS.ReadableStream & { destroy(): void };
+      try {
+        stream = (await c.getArchive({ path, abortSignal: abort.signal })) as typeof stream;
+      } catch (err) {
+        clearTimeout(timer);
+        if ((err as { statusCode?: number }).statusCode === 404) return null;
+        if (abort.signal.aborted) throw slow();
+        throw toDeployError(err, ctx());
+      }
+      return new Promise((resolve, reject) => {
+        let buf = Buffer.alloc(0);
+        let done = false;
+        const finish = (result: TarEntryHead | null | Error) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          stream.removeAllListeners("data");
+          stream.destroy();
+          if (result instanceof Error) reject(result);
+          else resolve(result);
+        };
+        abort.signal.addEventListener("abort", () => finish(slow()));
+        stream.on("data", (chunk: Buffer) => {
+          buf = Buffer.concat([buf, chunk]);
+          const entry = firstTarEntry(buf, bytes);
+          if (entry !== "more") finish(entry);
+          else if (buf.length > (1 << 20) + bytes) finish(new DeployError("unavailable", `the Docker daemon's archive of ${path} could not be read`));
+        });
+        stream.on("end", () => {
+          const entry = firstTarEntry(buf, bytes);
+          finish(entry === "more" ? null : entry);
+        });
+        stream.on("error", (err: Error) => finish(err));
+      });
     },
 
     async takenPorts() {

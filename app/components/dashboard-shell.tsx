@@ -25,6 +25,14 @@ const NAV = [
   { href: "/alerts", label: "Alerts", testId: "nav-alerts" },
 ] as const;
 
+async function signOutWith(end: () => Promise<unknown>): Promise<void> {
+  try {
+    await end();
+  } finally {
+    window.location.assign("/login");
+  }
+}
+
 /** `crumb` adds a trail after the navigation for pages below a section (a node under Fleet). */
 export function DashboardShell({ children, crumb }: { children: React.ReactNode; crumb?: React.ReactNode }) {
   const status = useLiveFleet();
@@ -60,19 +68,17 @@ export function DashboardShell({ children, crumb }: { children: React.ReactNode;
           <button type="button" className={button.btn} onClick={() => setEnrollOpen(true)} data-testid="enroll-open">
             + Add a GPU box
           </button>
+          <button type="button" className={cx(button.btn, button.ghost)} data-testid="sign-out" onClick={() => signOutWith(api.signOut)}>
+            Sign out
+          </button>
           <button
             type="button"
-            className={cx(button.btn, button.ghost)}
-            data-testid="sign-out"
-            onClick={async () => {
-              try {
-                await api.signOut();
-              } finally {
-                window.location.assign("/login");
-              }
-            }}
+            className={cx(button.btn, button.ghost, button.small)}
+            data-testid="sign-out-everywhere"
+            title="End every dashboard session, in every browser"
+            onClick={() => signOutWith(api.signOutEverywhere)}
           >
-            Sign out
+            Sign out everywhere
           </button>
         </div>
       </header>

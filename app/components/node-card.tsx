@@ -93,7 +93,7 @@ function NodeCardImpl({ name }: { name: string }) {
           <span className={cx(text.muted, text.small)}>
             seen <RelativeTime ts={node.lastSeen} />
           </span>
-          {!node.online && <RemoveNodeButton name={node.name} />}
+          <RemoveNodeButton name={node.name} online={node.online} />
         </div>
         <div className={cx(styles.meta, text.small, text.muted)}>
           <span data-testid="node-gpu-count">

@@ -4,6 +4,7 @@
  * sending the browser to the sign-in page.
  */
 import type { EnrollmentInfo, HistoryRange, NodeHistory, NodeView } from "../../protocol/live";
+import type { AgentRefusalView, JoinTokenIssued } from "../../protocol/enrollment";
 
 export class ApiError extends Error {
   constructor(
@@ -64,11 +65,15 @@ export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise
 export const api = {
   signIn: (token: string) => apiFetch<void>("/api/session", { method: "POST", body: JSON.stringify({ token }) }),
   signOut: () => apiFetch<void>("/api/session", { method: "DELETE" }),
+  signOutEverywhere: () => apiFetch<{ ended: number }>("/api/sessions", { method: "DELETE" }),
   nodes: () => apiFetch<NodeView[]>("/api/nodes"),
   node: (name: string) => apiFetch<NodeView>(`/api/nodes/${encodeURIComponent(name)}`),
   history: (name: string, range: HistoryRange) =>
     apiFetch<NodeHistory>(`/api/nodes/${encodeURIComponent(name)}/history?range=${range}`),
   enrollment: () => apiFetch<EnrollmentInfo>("/api/enrollment"),
+  rotateEnrollmentToken: () => apiFetch<EnrollmentInfo>("/api/enrollment/rotate", { method: "POST" }),
+  createJoinToken: () => apiFetch<JoinTokenIssued>("/api/enrollment/join-tokens", { method: "POST", body: "{}" }),
+  agentRefusals: () => apiFetch<AgentRefusalView[]>("/api/enrollment/refusals"),
   removeNode: (name: string) => apiFetch<void>(`/api/nodes/${encodeURIComponent(name)}`, { method: "DELETE" }),
 };
 
@@ -77,6 +82,7 @@ export const queryKeys = {
   node: (name: string) => ["node", name] as const,
   history: (name: string, range: HistoryRange) => ["history", name, range] as const,
   enrollment: ["enrollment"] as const,
+  agentRefusals: ["enrollment", "refusals"] as const,
 };
 
 /** react-query retry policy: never retry what retrying cannot fix. */

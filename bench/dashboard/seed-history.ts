@@ -26,7 +26,7 @@ export async function seedHistory(dataDir: string, node: { id: string; gpuUuids:
         const day = Math.sin(((ts % DAY) / DAY) * 2 * Math.PI + g);
         const spike = (ts / MINUTE + g * 7) % 997 === 0;
         batch.push({
-          gpuUuid: uuid, resolutionS: 60, ts,
+          nodeId: node.id, gpuUuid: uuid, resolutionS: 60, ts,
           utilGpuPct: spike ? 100 : Math.max(0, Math.min(99, 45 + 35 * day + (Math.random() - 0.5) * 20)),
           memUsedMiB: spike ? 24_000 : 8000 + 4000 * Math.round(day + 1),
           tempC: 50 + 15 * day + Math.random() * 3,
@@ -53,7 +53,7 @@ export async function seedHistory(dataDir: string, node: { id: string; gpuUuids:
 }
 
 /** The last `seconds` of 1 s rows for every GPU of `nodes` (what the fleet page seeds its sparklines from). */
-export async function seedRecent(dataDir: string, nodes: Array<{ gpuUuids: string[] }>, seconds: number, now = Date.now()): Promise<number> {
+export async function seedRecent(dataDir: string, nodes: Array<{ id: string; gpuUuids: string[] }>, seconds: number, now = Date.now()): Promise<number> {
   const handle = await openDatabase({ dataDir });
   try {
     const repo = samplesRepo(handle);
@@ -61,7 +61,7 @@ export async function seedRecent(dataDir: string, nodes: Array<{ gpuUuids: strin
     const rows: GpuSampleRow[] = [];
     for (let ts = end - (seconds - 1) * 1000; ts <= end; ts += 1000) {
       for (const n of nodes) {
-        for (const uuid of n.gpuUuids) rows.push({ gpuUuid: uuid, resolutionS: 1, ts, utilGpuPct: Math.round(Math.random() * 100), memUsedMiB: 1000 + Math.round(Math.random() * 20000), tempC: 60, powerW: 200 });
+        for (const uuid of n.gpuUuids) rows.push({ nodeId: n.id, gpuUuid: uuid, resolutionS: 1, ts, utilGpuPct: Math.round(Math.random() * 100), memUsedMiB: 1000 + Math.round(Math.random() * 20000), tempC: 60, powerW: 200 });
       }
     }
     for (let i = 0; i < rows.length; i += BATCH) await repo.insertGpu(rows.slice(i, i + BATCH));

@@ -12,11 +12,11 @@
  *   POST   /api/alerts/channels/:name/test     sends a test notice now: {ok, error}
  *   GET    /api/alerts/tests                   recent channel tests
  */
-import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AlertsService } from "../core/alerts/service";
-import { errorBody, toErrorResponse } from "./errors";
+import { bodyLimit } from "../http/body-limit";
+import { toErrorResponse } from "./errors";
 import { jsonBody } from "./json-body";
 
 const historyQuery = z.object({
@@ -31,11 +31,8 @@ export function alertRoutes(alerts: AlertsService): Hono {
   const app = new Hono();
   app.onError(toErrorResponse);
 
-  app.use("*", bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => c.json(errorBody("payload_too_large", `the body is larger than ${MAX_BODY_BYTES / 1024} KiB`), 413),
-  }));
-  const body = jsonBody;
+  app.use("*", bodyLimit(MAX_BODY_BYTES));
+  const body = (c: Context) => jsonBody(c, MAX_BODY_BYTES);
 
   app.get("/summary", async (c) => c.json(await alerts.summary()));
   app.get("/firing", async (c) => c.json(await alerts.firing()));

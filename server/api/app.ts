@@ -2,30 +2,37 @@
  * The REST API (`/api/*`): a thin adapter over the core. Every route but health and sign-in needs
  * the admin token (Bearer) or the dashboard's session cookie.
  */
-import { Hono, type Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { Hono } from "hono";
 import { z } from "zod";
 import { HISTORY_RANGES, type EnrollmentInfo } from "../../protocol/live";
-import { SESSION_COOKIE, bearer, isSameOrigin, type Auth } from "../core/auth";
+import { agentCommand } from "../../protocol/enrollment";
+import type { Auth } from "../core/auth";
 import { ServiceError } from "../core/errors";
 import type { Fleet } from "../core/fleet";
 import type { History } from "../core/history";
+import type { Sessions } from "../core/sessions";
 import type { AgentHubStats } from "../hub/agent-hub";
-import { createLoginLimiter } from "../core/login-limiter";
 import { removeNode } from "../core/remove-node";
-import { getConnInfo } from "@hono/node-server/conninfo";
 import { errorBody, toErrorResponse } from "./errors";
 import type { Deployments } from "../core/deployments";
 import type { Secrets } from "../core/secrets";
 import { deploymentRoutes } from "./deployments";
 import type { FitService } from "../core/fit/service";
 import { fitRoutes } from "./fit";
-import { jsonBody } from "./json-body";
+import type { Identity } from "../core/identity/identity";
+import { enrollmentRoutes, requestBaseUrl } from "./enrollment";
+import { lanAddresses } from "../lan-addresses";
 import type { AlertsService } from "../core/alerts/service";
 import { alertRoutes } from "./alerts";
+import { sessionRoutes, signOutEverywhereRoute } from "./session";
+import { bodyLimit } from "../http/body-limit";
+import { isSameOrigin } from "../http/credentials";
+import { createRequestAuth } from "../http/request-auth";
 
 export interface ApiDeps {
   auth: Auth;
+  /** Dashboard sign-ins (server-side sessions). */
+  sessions: Sessions;
   fleet: Fleet;
   history: History;
   hubStats: () => AgentHubStats & { liveClients: number };
@@ -36,76 +43,40 @@ export interface ApiDeps {
   fit?: FitService;
   /** The gateway's dashboard REST (`/api/gateway/*`, server/gateway/api); optional like deployments. */
   gateway?: Hono;
+  /** Agent identity (enrollment, join tokens, revocation); without it the enrollment token of `auth` is shown. */
+  identity?: Identity;
+  /** The agent hub's way to cut a node off when it is removed; without it an online node cannot be removed. */
+  agents?: { cutOff(name: string, reason: string): Promise<void> };
   /** The SHA-256 of the server's own TLS certificate (server/tls), null when it serves plain HTTP. */
   tlsFingerprint?: () => string | null;
-  /** Its public key's pin for curl (`--pinnedpubkey`), for the install one-liner (server/agent-dist/install-command.ts). */
+  /** Its public key's pin for curl (`--pinnedpubkey`), for the install one-liner (protocol/enrollment.ts). */
   tlsCurlPin?: () => string | null;
+  /** This server's LAN addresses (default: its non-internal interfaces). */
+  lanAddresses?: () => string[];
   /** Alerts (issue 12): rules, channels, what fires, history; optional like deployments. */
   alerts?: AlertsService;
 }
 
-const sessionBody = z.object({ token: z.string().min(1, "token is required") });
 const historyQuery = z.object({ range: z.enum(HISTORY_RANGES).default("15m") });
 
-
-/** Over our own TLS (the request URL says https) or behind a TLS reverse proxy. */
-function servedOverHttps(c: Context): boolean {
-  return c.req.url.startsWith("https:") || c.req.header("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
-}
-
-function fingerprintArg(serverUrl: string, fingerprint: string | null | undefined): string {
-  return serverUrl.startsWith("https:") && fingerprint ? ` --fingerprint ${fingerprint}` : "";
-}
-
-function baseUrl(c: Context): string {
-  const proto = c.req.header("x-forwarded-proto") ?? (c.req.url.startsWith("https:") ? "https" : "http");
-  return `${proto}://${c.req.header("host") ?? "localhost:3000"}`;
-}
-
 export function createApi(deps: ApiDeps): Hono {
-  const { auth, fleet, history } = deps;
+  const { auth, fleet, history, sessions } = deps;
+  const requestAuth = createRequestAuth(auth, sessions);
   const app = new Hono().basePath("/api");
   app.onError(toErrorResponse);
   app.notFound((c) => c.json(errorBody("not_found", `no API route ${c.req.method} ${c.req.path}`), 404));
+  // First, before any route or credential check reads the body.
+  app.use("*", bodyLimit());
 
   app.get("/health", (c) =>
     deps.isReady() ? c.json({ status: "ok" }) : c.json({ status: "starting" }, 503));
 
-  const limiter = createLoginLimiter();
-  const clientAddress = (c: Context) => {
-    try {
-      return getConnInfo(c).remote.address ?? "unknown";
-    } catch {
-      return "unknown"; // app.request() in tests has no socket
-    }
-  };
-
-  app.post("/session", async (c) => {
-    const address = clientAddress(c);
-    const waitMs = limiter.retryAfterMs(address);
-    if (waitMs > 0) {
-      c.header("retry-after", String(Math.ceil(waitMs / 1000)));
-      return c.json(errorBody("rate_limited", `too many wrong tokens: try again in ${Math.ceil(waitMs / 1000)} s`), 429);
-    }
-    const { token } = sessionBody.parse(await jsonBody(c));
-    if (!auth.checkAdminToken(token)) {
-      limiter.recordFailure(address);
-      throw new ServiceError("unauthorized", "that admin token is not right");
-    }
-    limiter.recordSuccess(address);
-    const session = auth.issueSession();
-    setCookie(c, SESSION_COOKIE, session.value, { httpOnly: true, sameSite: "Lax", path: "/", maxAge: session.maxAgeS, secure: servedOverHttps(c) });
-    return c.body(null, 204);
-  });
-
-  app.delete("/session", (c) => {
-    deleteCookie(c, SESSION_COOKIE, { path: "/" });
-    return c.body(null, 204);
-  });
+  app.route("/", sessionRoutes({ auth, sessions, requestAuth }));
 
   app.use("*", async (c, next) => {
-    if (auth.checkAdminToken(bearer(c.req.header("authorization")))) return next();
-    if (!auth.checkSession(getCookie(c, SESSION_COOKIE))) {
+    const caller = await requestAuth.identify({ authorization: c.req.header("authorization"), cookie: c.req.header("cookie") });
+    if (caller === "admin-token") return next();
+    if (caller === null) {
       throw new ServiceError("unauthorized", "this needs the admin token: send it as 'Authorization: Bearer …' or sign in at /login");
     }
     const safe = c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS";
@@ -114,6 +85,8 @@ export function createApi(deps: ApiDeps): Hono {
     }
     await next();
   });
+
+  app.route("/", signOutEverywhereRoute(sessions));
 
   app.get("/nodes", (c) => c.json(fleet.list()));
 
@@ -126,8 +99,13 @@ export function createApi(deps: ApiDeps): Hono {
   app.get("/nodes/:name", (c) => c.json(nodeOr404(c.req.param("name"))));
 
   app.delete("/nodes/:name", async (c) => {
-    const deploymentsOn = (node: string) => deps.deployments?.core.list().filter((d) => d.node === node).map((d) => d.name) ?? [];
-    await removeNode(c.req.param("name"), { fleet, history, deploymentsOn });
+    const { identity, agents, deployments } = deps;
+    await removeNode(c.req.param("name"), {
+      fleet, history,
+      revoke: identity && ((name) => identity.revoke(name)),
+      cutOff: agents && ((name, reason) => agents.cutOff(name, reason)),
+      forgetDeployments: deployments && ((name) => deployments.core.forgetNode(name)),
+    });
     return c.body(null, 204);
   });
 
@@ -137,15 +115,19 @@ export function createApi(deps: ApiDeps): Hono {
     return c.json(await history.query(node, range));
   });
 
-  app.get("/enrollment", (c) => {
-    const serverUrl = baseUrl(c);
-    const info: EnrollmentInfo = {
-      agentToken: auth.agentToken,
-      serverUrl,
-      command: `npx switchyard-agent --server ${serverUrl} --token ${auth.agentToken}${fingerprintArg(serverUrl, deps.tlsFingerprint?.())}`,
-    };
-    return c.json(info);
-  });
+  if (deps.identity) {
+    app.route("/enrollment", enrollmentRoutes({
+      identity: deps.identity, lanAddresses: deps.lanAddresses ?? lanAddresses,
+      tlsFingerprint: deps.tlsFingerprint ?? (() => null), tlsCurlPin: deps.tlsCurlPin ?? (() => null),
+    }));
+  } else {
+    app.get("/enrollment", (c) => {
+      const serverUrl = requestBaseUrl(c);
+      const command = agentCommand(serverUrl, auth.agentToken, deps.tlsFingerprint?.() ?? null);
+      const info: EnrollmentInfo = { agentToken: auth.agentToken, serverUrl, command };
+      return c.json(info);
+    });
+  }
 
   app.get("/stats", (c) => c.json(deps.hubStats()));
   if (deps.deployments) app.route("/", deploymentRoutes(deps.deployments.core, deps.deployments.secrets));

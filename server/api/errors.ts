@@ -8,7 +8,7 @@ import { createLogger } from "../../lib/logger";
 const log = createLogger("api");
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
-  bad_request: 400, unauthorized: 401, forbidden: 403, not_found: 404, conflict: 409, unavailable: 503,
+  bad_request: 400, unauthorized: 401, forbidden: 403, not_found: 404, conflict: 409, payload_too_large: 413, unavailable: 503,
 };
 
 export function errorBody(code: string, message: string, details?: unknown) {

@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { z } from "zod";
+import { SECRET_KEY_FORMAT, secretKeyFromText } from "../core/secret-box";
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
 
@@ -59,6 +60,9 @@ export const envSchema = z.object({
   SWITCHYARD_ALERTS_TEST_SLACK_URL: z.string().url().optional(),
   /** Tests only: first retry of a failed alert delivery after this many ms (default 5000). */
   SWITCHYARD_ALERTS_TEST_RETRY_MS: z.coerce.number().int().min(10).max(60_000).optional(),
+  /** The key that seals stored secrets; unset: a key file generated in SWITCHYARD_DATA. */
+  SWITCHYARD_SECRET_KEY: z.string().optional()
+    .refine((v) => v === undefined || secretKeyFromText(v) !== null, SECRET_KEY_FORMAT),
 }).superRefine((env, ctx) => {
   if (!env.SWITCHYARD_TLS_CERT !== !env.SWITCHYARD_TLS_KEY) {
     ctx.addIssue({ code: "custom", path: [env.SWITCHYARD_TLS_CERT ? "SWITCHYARD_TLS_KEY" : "SWITCHYARD_TLS_CERT"], message: "SWITCHYARD_TLS_CERT and SWITCHYARD_TLS_KEY go together: set both (PEM files) or neither" });

@@ -1,19 +1,19 @@
 /**
- * Admin and enrollment secrets, and the dashboard's session cookie.
+ * The admin and enrollment secrets. Transport-free: how a request carries them (Bearer header,
+ * cookie, Origin) is read at the HTTP edge (server/http/credentials.ts); sessions are
+ * core/sessions.ts.
  *
  * The admin token is kept only as a hash (it is printed once when generated); the enrollment token
- * is kept in clear because the dashboard shows it with the command that adds a GPU box. Sessions are
- * stateless HMACs over an expiry, keyed by a stored random key and bound to the admin token, so
- * they survive restarts and die when the admin token changes.
+ * is kept so the dashboard can show it with the command that adds a GPU box (sealed at rest when the
+ * composition root hands in sealed settings).
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { SettingsRepo } from "../db/repos/settings-repo";
-
-export const SESSION_COOKIE = "sy_session";
-const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 const newToken = (prefix: string) => `${prefix}_${randomBytes(24).toString("base64url")}`;
+/** Which admin token sessions were signed in with (a secret setting: sealed at rest). */
+const ADMIN_FINGERPRINT = "secret.admin_token_fingerprint";
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -24,11 +24,11 @@ function safeEqual(a: string, b: string): boolean {
 export interface Auth {
   /** Set when this start generated the admin token: the caller prints it once. */
   generatedAdminToken: string | null;
+  /** The admin token differs from the one of the previous start: sessions signed in with the old one must end. */
+  adminTokenChanged: boolean;
   agentToken: string;
   checkAdminToken(candidate: string | undefined | null): boolean;
   checkAgentToken(candidate: string | undefined | null): boolean;
-  issueSession(now?: number): { value: string; maxAgeS: number };
-  checkSession(value: string | undefined | null, now?: number): boolean;
 }
 
 export async function createAuth(
@@ -49,56 +49,15 @@ export async function createAuth(
       await settings.set("admin_token_sha256", adminHash);
     }
   }
+  const previous = await settings.get(ADMIN_FINGERPRINT);
+  if (previous !== adminHash) await settings.set(ADMIN_FINGERPRINT, adminHash);
   const agentToken = env.agentToken ?? (await settings.getOrCreate("agent_token", () => newToken("syg")));
-  const sessionKey = await settings.getOrCreate("session_key", () => randomBytes(32).toString("hex"));
-  const mac = (expiry: string) => createHmac("sha256", sessionKey).update(`${expiry}.${adminHash}`).digest("base64url");
 
   return {
     generatedAdminToken,
+    adminTokenChanged: previous !== null && previous !== adminHash,
     agentToken,
-    checkAdminToken: (c) => !!c && safeEqual(sha256(c), adminHash),
+    checkAdminToken: (c) => !!c && c.length <= 1024 && safeEqual(sha256(c), adminHash),
     checkAgentToken: (c) => !!c && safeEqual(c, agentToken),
-    issueSession(now = Date.now()) {
-      const expiry = String(now + SESSION_TTL_MS);
-      return { value: `${expiry}.${mac(expiry)}`, maxAgeS: SESSION_TTL_MS / 1000 };
-    },
-    checkSession(value, now = Date.now()) {
-      if (!value) return false;
-      const dot = value.indexOf(".");
-      if (dot <= 0) return false;
-      const expiry = value.slice(0, dot);
-      if (!(Number(expiry) > now)) return false;
-      return safeEqual(value.slice(dot + 1), mac(expiry));
-    },
   };
-}
-
-/** Reads one cookie from a Cookie header without a dependency. */
-export function readCookie(header: string | undefined, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return null;
-}
-
-/**
- * Whether a browser request comes from the dashboard's own origin. On a LAN every port of the
- * server's host is "same-site", so SameSite cookies alone do not stop a page served elsewhere on
- * that host from sending cookie-authenticated requests; browsers always send Origin on those.
- */
-export function isSameOrigin(origin: string | undefined | null, host: string | undefined | null): boolean {
-  if (!origin || !host) return false;
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
-
-export function bearer(header: string | undefined | null): string | null {
-  if (!header) return null;
-  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
-  return m?.[1] ?? null;
 }

@@ -2,7 +2,7 @@
  * Domain errors carry a code and a message a person can act on. Transports map them once
  * (api/errors.ts); any other error is logged and answered without its message.
  */
-export type ErrorCode = "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "unavailable";
+export type ErrorCode = "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unavailable";
 
 export class ServiceError extends Error {
   constructor(

@@ -29,19 +29,27 @@ export interface History {
   flush(): Promise<void>;
   prune(now?: number): Promise<number>;
   /** Drops what is held in memory for a node being removed (call after flush, before deleting rows). */
-  forget(nodeId: string, gpuUuids: string[]): void;
+  forget(nodeId: string): void;
   /** Flushes and closes the open minutes; call once at shutdown. */
   close(): Promise<void>;
 }
 
+const GPU_PEAKS = new Set(["memUsedMiB"]);
+
 export function createHistory(repo: SamplesRepo): History {
   let gpuRows: GpuSampleRow[] = [];
   let hostRows: HostSampleRow[] = [];
-  const gpuRollup = new MinuteRollup(new Set(["memUsedMiB"]));
+  // One rollup per node, keyed by GPU UUID: a UUID names a GPU only within its node.
+  const gpuRollups = new Map<string, MinuteRollup>();
+  const gpuRollupOf = (nodeId: string) => {
+    let r = gpuRollups.get(nodeId);
+    if (!r) gpuRollups.set(nodeId, (r = new MinuteRollup(GPU_PEAKS)));
+    return r;
+  };
   const hostRollup = new MinuteRollup(new Set(["memUsedBytes"]));
 
-  const pushGpuMinute = (key: string, ts: number, v: Record<string, number | null>) =>
-    gpuRows.push({ gpuUuid: key, resolutionS: 60, ts, utilGpuPct: v.utilGpuPct ?? null, memUsedMiB: v.memUsedMiB ?? null, tempC: v.tempC ?? null, powerW: v.powerW ?? null });
+  const pushGpuMinute = (nodeId: string, gpuUuid: string, ts: number, v: Record<string, number | null>) =>
+    gpuRows.push({ nodeId, gpuUuid, resolutionS: 60, ts, utilGpuPct: v.utilGpuPct ?? null, memUsedMiB: v.memUsedMiB ?? null, tempC: v.tempC ?? null, powerW: v.powerW ?? null });
   const pushHostMinute = (key: string, ts: number, v: Record<string, number | null>) =>
     hostRows.push({ nodeId: key, resolutionS: 60, ts, cpuPct: v.cpuPct ?? null, memUsedBytes: v.memUsedBytes ?? null });
 
@@ -61,13 +69,14 @@ export function createHistory(repo: SamplesRepo): History {
 
   return {
     record(nodeId, samples) {
+      const gpuRollup = gpuRollupOf(nodeId);
       for (const { ts: rawTs, snapshot } of samples) {
         const ts = Math.floor(rawTs / 1000) * 1000;
         for (const gpu of snapshot.gpus) {
           const values = { utilGpuPct: gpu.utilGpuPct, memUsedMiB: gpu.memUsedMiB, tempC: gpu.tempC, powerW: gpu.powerW };
-          gpuRows.push({ gpuUuid: gpu.uuid, resolutionS: 1, ts, ...values });
+          gpuRows.push({ nodeId, gpuUuid: gpu.uuid, resolutionS: 1, ts, ...values });
           const done = gpuRollup.add(gpu.uuid, ts, values);
-          if (done) pushGpuMinute(done.key, done.ts, done.values);
+          if (done) pushGpuMinute(nodeId, done.key, done.ts, done.values);
         }
         const hostValues = { cpuPct: snapshot.host.cpuPct, memUsedBytes: snapshot.host.memUsedBytes };
         hostRows.push({ nodeId, resolutionS: 1, ts, ...hostValues });
@@ -85,7 +94,7 @@ export function createHistory(repo: SamplesRepo): History {
       const byUuid = new Map<string, GpuPoint[]>();
       let host: HostPoint[];
       if (bucketMs === null) {
-        for (const r of await repo.gpuSeries(uuids, resolutionS, from)) {
+        for (const r of await repo.gpuSeries(node.id, uuids, resolutionS, from)) {
           const list = byUuid.get(r.gpuUuid) ?? [];
           list.push({ ts: r.ts, utilGpuPct: r.utilGpuPct ?? null, memUsedMiB: r.memUsedMiB ?? null, tempC: r.tempC ?? null, powerW: r.powerW ?? null });
           byUuid.set(r.gpuUuid, list);
@@ -96,7 +105,7 @@ export function createHistory(repo: SamplesRepo): History {
       } else {
         // Longer than a chart can show: the database folds the rows into min/max buckets.
         const buckets = new Map<string, Bucket<GpuField>[]>();
-        for (const b of await repo.gpuBuckets(uuids, resolutionS, from, bucketMs)) {
+        for (const b of await repo.gpuBuckets(node.id, uuids, resolutionS, from, bucketMs)) {
           const list = buckets.get(b.gpuUuid) ?? [];
           list.push(b);
           buckets.set(b.gpuUuid, list);
@@ -118,13 +127,13 @@ export function createHistory(repo: SamplesRepo): History {
       return (await repo.prune(1, now - RETENTION_MS[1])) + (await repo.prune(60, now - RETENTION_MS[60]));
     },
 
-    forget(nodeId, gpuUuids) {
-      gpuRollup.forget(gpuUuids);
+    forget(nodeId) {
+      gpuRollups.delete(nodeId);
       hostRollup.forget([nodeId]);
     },
 
     async close() {
-      for (const r of gpuRollup.drain()) pushGpuMinute(r.key, r.ts, r.values);
+      for (const [nodeId, rollup] of gpuRollups) for (const r of rollup.drain()) pushGpuMinute(nodeId, r.key, r.ts, r.values);
       for (const r of hostRollup.drain()) pushHostMinute(r.key, r.ts, r.values);
       await flush();
     },

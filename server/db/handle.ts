@@ -28,6 +28,12 @@ export interface DbHandle {
    * Nest with `tx.transaction()` (a savepoint), not with this.
    */
   transaction<T>(work: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Rewrites the storage so that values overwritten or deleted earlier leave no copy in it (after
+   * sealing secrets an earlier version stored in clear). SQLite: VACUUM and a truncated WAL.
+   * PostgreSQL: VACUUM FULL of the settings table, the only one that held them in clear.
+   */
+  scrub(): Promise<void>;
   /** Waits for a running transaction, then closes the connection(s). */
   close(): Promise<void>;
 }

@@ -84,6 +84,12 @@ function open(file: string, pragmas: string[]): DbHandle {
       turn = result.catch(() => undefined);
       return result;
     },
+    async scrub() {
+      await turn;
+      sqlite.pragma("wal_checkpoint(TRUNCATE)");
+      sqlite.exec("VACUUM");
+      sqlite.pragma("wal_checkpoint(TRUNCATE)");
+    },
     async close() {
       await turn;
       sqlite.close();
@@ -96,8 +102,12 @@ function open(file: string, pragmas: string[]): DbHandle {
 
 /** The embedded database of a server: `switchyard.db` in its data directory. */
 export function openSqlite(dataDir: string): DbHandle {
-  fs.mkdirSync(dataDir, { recursive: true });
-  return open(path.join(dataDir, "switchyard.db"), ["journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 5000"]);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = path.join(dataDir, "switchyard.db");
+  // Created owner-only before SQLite opens it: SQLite gives its -wal and -shm files the same mode.
+  fs.closeSync(fs.openSync(file, "a", 0o600));
+  // secure_delete: freed pages are zeroed, so a secret rewritten (sealed) or removed leaves no copy in the file.
+  return open(file, ["journal_mode = WAL", "secure_delete = ON", "synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 5000"]);
 }
 
 /** An in-memory database with the real migrations, for tests. */

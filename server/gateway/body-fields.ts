@@ -5,8 +5,14 @@
  *
  * The scan walks bytes, tracking string state and depth; JSON's structural characters are ASCII, so
  * UTF-8 multi-byte sequences can never be mistaken for them. Anything unusual (not an object,
- * malformed) returns null and the caller falls back to JSON.parse for a proper error.
+ * malformed, bytes after it) returns null and the caller falls back to JSON.parse for a proper error.
+ *
+ * What the gateway decides on (the key's allow-list, the route, the relay) must be what the backend
+ * reads, so keys are compared as a JSON parser sees them (`"mod\u0065l"` is `model`), and a body
+ * with `model` or `stream` twice is refused: parsers disagree on which one wins (most take the last),
+ * and `{"model":"small", …, "mod\u0065l":"big"}` passed a key limited to `small` on to `big`.
  */
+import { ProtocolError } from "./protocol/errors";
 
 export interface BodyFields {
   /** The model string, or undefined when absent (null when present but not a string). */
@@ -58,56 +64,89 @@ export function valueEnd(buf: Buffer, i: number): number {
   return j > i ? j : -1;
 }
 
-function keyIs(buf: Buffer, start: number, end: number, key: Buffer): boolean {
-  return end - start === key.length && buf.compare(key, 0, key.length, start, end) === 0;
+/** No escapes and no control characters between `from` and `to`: JSON.parse would return the bytes as they are. */
+function plainString(buf: Buffer, from: number, to: number): boolean {
+  for (let j = from; j < to; j++) if (buf[j] === BACKSLASH || buf[j]! < 0x20) return false;
+  return true;
 }
 
+/** Which of the keys we read a top-level key is, as a JSON parser reads it (escapes decoded). */
+function keyOf(buf: Buffer, start: number, end: number): "model" | "stream" | null | undefined {
+  const len = end - start;
+  if (len === MODEL.length && buf.compare(MODEL, 0, len, start, end) === 0) return "model";
+  if (len === STREAM.length && buf.compare(STREAM, 0, len, start, end) === 0) return "stream";
+  if (plainString(buf, start + 1, end - 1)) return null;
+  let key: unknown;
+  try {
+    key = JSON.parse(buf.toString("utf8", start, end));
+  } catch {
+    return undefined; // not a JSON string
+  }
+  return key === "model" || key === "stream" ? key : null;
+}
+
+/** The first index at or after `i` that is not JSON whitespace. */
+function skipSpace(buf: Buffer, i: number): number {
+  while (i < buf.length && isSpace(buf[i]!)) i++;
+  return i;
+}
+
+// No closures inside: this runs on every request, and each closure made per call showed in profiles.
 export function readBodyFields(buf: Buffer): BodyFields | null {
-  let i = 0;
-  const skip = () => {
-    while (i < buf.length && isSpace(buf[i]!)) i++;
-  };
-  skip();
+  let i = skipSpace(buf, 0);
   if (buf[i] !== OPEN_OBJ) return null;
-  i++;
   const out: BodyFields = { model: undefined, modelSpan: null, stream: false };
-  skip();
-  if (buf[i] === CLOSE_OBJ) return out;
+  let seenModel = false;
+  let seenStream = false;
+  i = skipSpace(buf, i + 1);
+  if (buf[i] === CLOSE_OBJ) return skipSpace(buf, i + 1) === buf.length ? out : null;
   for (;;) {
-    skip();
+    i = skipSpace(buf, i);
     if (buf[i] !== QUOTE) return null;
     const keyStart = i;
     const keyEnd = stringEnd(buf, i);
     if (keyEnd < 0) return null;
-    i = keyEnd;
-    skip();
+    i = skipSpace(buf, keyEnd);
     if (buf[i] !== COLON) return null;
-    i++;
-    skip();
+    i = skipSpace(buf, i + 1);
     const vStart = i;
     const vEnd = valueEnd(buf, i);
     if (vEnd < 0) return null;
-    if (keyIs(buf, keyStart, keyEnd, MODEL)) {
+    const key = keyOf(buf, keyStart, keyEnd);
+    if (key === undefined) return null;
+    if (key !== null) {
+      if (key === "model" ? seenModel : seenStream) throw new ProtocolError(400, `the request body has "${key}" more than once: send it once`);
+      if (key === "model") seenModel = true;
+      else seenStream = true;
+    }
+    if (key === "model") {
       if (buf[vStart] === QUOTE) {
-        try {
-          out.model = JSON.parse(buf.toString("utf8", vStart, vEnd)) as string;
-        } catch {
-          return null;
+        if (plainString(buf, vStart + 1, vEnd - 1)) {
+          out.model = buf.toString("utf8", vStart + 1, vEnd - 1); // the bytes are the name
+        } else {
+          try {
+            out.model = JSON.parse(buf.toString("utf8", vStart, vEnd)) as string;
+          } catch {
+            return null;
+          }
         }
         out.modelSpan = [vStart, vEnd];
       } else {
         out.model = null;
       }
-    } else if (keyIs(buf, keyStart, keyEnd, STREAM)) {
-      out.stream = vEnd - vStart === 4 && buf.toString("latin1", vStart, vEnd) === "true";
+    } else if (key === "stream") {
+      const v = buf.toString("latin1", vStart, vEnd);
+      // Backends coerce other values differently ("true" is true to some, false to others).
+      if (v !== "true" && v !== "false" && v !== "null") throw new ProtocolError(400, "stream: must be true or false");
+      out.stream = v === "true";
     }
-    i = vEnd;
-    skip();
+    i = skipSpace(buf, vEnd);
     if (buf[i] === COMMA) {
       i++;
       continue;
     }
-    if (buf[i] === CLOSE_OBJ) return out;
+    // Nothing may follow the object: a second document is read by some parsers and not others.
+    if (buf[i] === CLOSE_OBJ) return skipSpace(buf, i + 1) === buf.length ? out : null;
     return null;
   }
 }

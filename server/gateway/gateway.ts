@@ -21,6 +21,7 @@ import { planAttempts, type PlannedTarget } from "./routing/plan";
 import { resolveModel, routableModels, toTiers, type ResolvedRoute, type RouteInputs } from "./routing/route-table";
 import { RouteStore, type RouteView } from "./routing/route-store";
 import { createUpstreamPool, type UpstreamPool } from "./upstream/pool";
+import type { ForwardDeps } from "./upstream/forward";
 import type { GatewayKey } from "./auth/keys";
 
 const log = createLogger("gateway");
@@ -53,6 +54,8 @@ export class Gateway {
   readonly pool: UpstreamPool = createUpstreamPool();
   readonly requestLog: RequestLog;
   readonly metrics = new GatewayMetrics();
+  /** What forward() needs of the gateway, made once (not per request). */
+  readonly forwardDeps: ForwardDeps;
   readonly logBodies: boolean;
   /** Backends (name → URL) that answered 404/405/501 to count_tokens: not asked again while they last. */
   readonly countTokensUnsupported = new Map<string, string>();
@@ -63,7 +66,7 @@ export class Gateway {
   readonly ready: Promise<void>;
   private loaded = false;
   private readonly configBackends: Backend[];
-  private cached: { at: number; map: Map<string, Backend>; secrets: string[]; inputs: RouteInputs } | null = null;
+  private cached: { at: number; map: Map<string, Backend>; secrets: string[]; inputs: RouteInputs; resolved: Map<string, ResolvedRoute> } | null = null;
   private rotation = 0;
   private timers: NodeJS.Timeout[] = [];
   private readonly now: () => number;
@@ -78,6 +81,7 @@ export class Gateway {
     const days = deps.config.gateway.requestLogRetentionDays ?? 7;
     this.requestLog = new RequestLog(deps.repo, days * 86_400_000, this.now);
     this.logBodies = deps.logBodies ?? deps.config.gateway.logBodies ?? false;
+    this.forwardDeps = { backends: () => this.backends(), monitor: this.monitor, pool: this.pool, secrets: () => this.secrets() };
     this.ready = this.load();
     this.ready.catch((err: unknown) => log.error({ err }, "gateway keys and routes could not be loaded"));
   }
@@ -145,7 +149,7 @@ export class Gateway {
       uiRoutes: this.routes.ui(),
       backends: new Map([...map].map(([name, b]) => [name, { deploymentModel: b.deploymentModel }])),
     };
-    this.cached = { at: now, map, secrets: backendSecrets(map.values()), inputs };
+    this.cached = { at: now, map, secrets: backendSecrets(map.values()), inputs, resolved: new Map() };
     return this.cached;
   }
 
@@ -174,8 +178,17 @@ export class Gateway {
     return this.refresh().secrets;
   }
 
+  /** What `model` routes to now; routes found are kept with the cached view (the hot path asks for the same few). */
   resolve(model: string): ResolvedRoute | null {
-    return resolveModel(model, this.refresh().inputs);
+    const view = this.refresh();
+    const hit = view.resolved.get(model);
+    if (hit) return hit;
+    const route = resolveModel(model, view.inputs);
+    if (route) {
+      if (view.resolved.size >= 1000) view.resolved.clear(); // `BACKEND/anything` names are the client's
+      view.resolved.set(model, route);
+    }
+    return route;
   }
 
   models(): string[] {

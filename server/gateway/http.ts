@@ -4,7 +4,7 @@
  * Paths are matched without the query: Claude Code calls `/v1/messages?beta=true`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { bearer } from "../core/auth";
+import { bearer } from "../http/credentials";
 import type { Gateway } from "./gateway";
 import type { Protocol } from "./protocol/errors";
 import { handleCountTokens } from "./handlers/count-tokens";

@@ -8,7 +8,6 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, WebSocket } from "ws";
 import type { LiveMessage } from "../../protocol/live";
-import { SESSION_COOKIE, bearer, isSameOrigin, readCookie, type Auth } from "../core/auth";
 import type { Fleet } from "../core/fleet";
 import { createLogger } from "../../lib/logger";
 import { refuseUpgrade } from "./upgrade-reply";
@@ -30,8 +29,12 @@ export interface LiveHub {
   close(): Promise<void>;
 }
 
-export function createLiveHub(deps: { auth: Auth; fleet: Fleet }): LiveHub {
-  const { auth, fleet } = deps;
+export function createLiveHub(deps: {
+  /** Whether the handshake carries the admin token or a dashboard session (server/http/request-auth.ts). */
+  authorize: (req: IncomingMessage) => Promise<boolean>;
+  fleet: Fleet;
+}): LiveHub {
+  const { authorize, fleet } = deps;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const clients = new Set<Client>();
 
@@ -83,12 +86,14 @@ export function createLiveHub(deps: { auth: Auth; fleet: Fleet }): LiveHub {
 
   return {
     handleUpgrade(req, socket, head) {
-      // A browser's cookie also rides cross-origin WebSocket handshakes: only the dashboard's own pages.
-      const origin = req.headers.origin;
-      const bySession = auth.checkSession(readCookie(req.headers.cookie, SESSION_COOKIE)) && (!origin || isSameOrigin(origin, req.headers.host));
-      const ok = bySession || auth.checkAdminToken(bearer(req.headers.authorization));
-      if (!ok) return refuseUpgrade(socket, 401, "unauthorized", "sign in first");
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+      void authorize(req).then(
+        (ok) => {
+          if (socket.destroyed) return;
+          if (!ok) return refuseUpgrade(socket, 401, "unauthorized", "sign in first");
+          wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+        },
+        () => refuseUpgrade(socket, 503, "unavailable", "could not check the session: try again"),
+      );
     },
     clientCount: () => clients.size,
     async close() {

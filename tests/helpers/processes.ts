@@ -68,7 +68,8 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-type ServerOptions = { dataDir?: string; port?: number; env?: Record<string, string>; args?: string[] };
+/** `env` values that are undefined remove the variable (e.g. to let the server generate a token). */
+type ServerOptions = { dataDir?: string; port?: number; env?: Record<string, string | undefined>; args?: string[] };
 
 export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
   // A restart on the port just released can lose it to another process for a moment: retry then.
@@ -85,25 +86,27 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
 async function startServerOnce(opts: ServerOptions): Promise<TestServer> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-test-"));
   const port = opts.port ?? (await freePort());
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, PORT: String(port), HOST: "127.0.0.1", SWITCHYARD_DATA: dataDir,
+    SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_AGENT_TOKEN: AGENT_TOKEN, SWITCHYARD_LOCAL_AGENT: "0",
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", ...opts.env,
+  };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server", "main.ts"), ...(opts.args ?? [])], {
     cwd: ROOT,
-    env: {
-      ...process.env, PORT: String(port), HOST: "127.0.0.1", SWITCHYARD_DATA: dataDir,
-      SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHYARD_AGENT_TOKEN: AGENT_TOKEN, SWITCHYARD_LOCAL_AGENT: "0",
-      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", ...opts.env,
-    },
+    env,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const proc = new Proc(child);
-  const env = { ...process.env, ...opts.env };
   const certPath = env.SWITCHYARD_TLS_CERT ?? (env.SWITCHYARD_TLS === "self-signed" ? path.join(dataDir, "tls", "cert.pem") : null);
   const url = `${certPath ? "https" : "http"}://127.0.0.1:${port}`;
   let fingerprint: string | null = null;
   // Over HTTPS every request pins the server's certificate, as agents and the CLI do.
   let send: (u: string, init?: RequestInit) => Promise<Response> = (u, init) => fetch(u, init);
   try {
-    await waitFor("server health", async () => {
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${proc.text()}`);
+    // A server that exits (bad configuration) fails the start at once, not after the wait.
+    const exited = proc.exited.then((code) => Promise.reject(new Error(`server exited with ${code}:\n${proc.text()}`)));
+    const healthy = waitFor("server health", async () => {
       if (certPath && !fingerprint) {
         if (!fs.existsSync(certPath)) return false;
         fingerprint = fingerprintOf(new X509Certificate(fs.readFileSync(certPath)).raw);
@@ -111,6 +114,7 @@ async function startServerOnce(opts: ServerOptions): Promise<TestServer> {
       }
       return (await send(`${url}/api/health`)).ok;
     }, 60_000, 200);
+    await Promise.race([healthy, exited]);
   } catch (err) {
     await proc.stop("SIGKILL");
     throw new Error(`${(err as Error).message}\n--- server output ---\n${proc.text()}`);
@@ -127,13 +131,25 @@ async function startServerOnce(opts: ServerOptions): Promise<TestServer> {
   };
 }
 
+let stateRoot: string | null = null;
+
+/**
+ * Where an agent started by a test keeps its credentials: one directory per server address and
+ * node name for this test process, so an agent restarted against the same server (or a server
+ * restarted on the same port and data) presents the credential it enrolled with, as on a real box.
+ */
+export function agentStateDir(server: string, name: string): string {
+  stateRoot ??= fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-agent-state-"));
+  return path.join(stateRoot, `${server.replace(/[^A-Za-z0-9]+/g, "_")}--${name}`);
+}
+
 export function startAgent(opts: { server: string; name: string; gpus?: string; token?: string; env?: Record<string, string>; args?: string[] }): Proc {
   const args = [path.join(ROOT, "bin", "switchyard-agent.mjs"), "--server", opts.server, "--token", opts.token ?? AGENT_TOKEN, "--name", opts.name, ...(opts.args ?? [])];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
       ...process.env, SWITCHYARD_NVIDIA_SMI: STANDIN, SWITCHYARD_STANDIN_GPUS: opts.gpus ?? "h100,rtx-4080-super",
-      SWITCHYARD_STANDIN_SEED: opts.name, LOG_LEVEL: "info", ...opts.env,
+      SWITCHYARD_STANDIN_SEED: opts.name, LOG_LEVEL: "info", SWITCHYARD_AGENT_STATE: agentStateDir(opts.server, opts.name), ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -4,7 +4,7 @@
  * against the real server, which serves install.sh and the bundled agent itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installCommand } from "../../server/agent-dist/install-command";
+import { installCommand } from "../../protocol/enrollment";
 import { DEBIAN_BOX_IMAGE, startDebianBox, type DebianBox } from "../helpers/debian-box";
 import { dockerSkipReason } from "../helpers/docker";
 import { AGENT_TOKEN, startServer, waitFor, type TestServer } from "../helpers/processes";

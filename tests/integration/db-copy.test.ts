@@ -64,7 +64,7 @@ describe.skipIf(postgresSkipReason())("db:copy into PostgreSQL", () => {
   it("copies every table whole, says so, and new ids continue after the copied ones", async () => {
     const dir = await dataFolder(async (h) => {
       const T = 1_796_100_000_000;
-      await samplesRepo(h).insertGpu(Array.from({ length: 2600 }, (_, i) => ({ gpuUuid: `GPU-${i % 4}`, resolutionS: 1, ts: T + Math.floor(i / 4) * 1000, utilGpuPct: i % 100, memUsedMiB: 1.5, tempC: null, powerW: 99.25 })));
+      await samplesRepo(h).insertGpu(Array.from({ length: 2600 }, (_, i) => ({ nodeId: "n-copy", gpuUuid: `GPU-${i % 4}`, resolutionS: 1, ts: T + Math.floor(i / 4) * 1000, utilGpuPct: i % 100, memUsedMiB: 1.5, tempC: null, powerW: 99.25 })));
       await gatewayRepo(h).insertRequests(Array.from({ length: 700 }, (_, i) => ({ ts: T + i, endpoint: "/v1/messages", attempts: 1, failovers: 0, status: i % 7 ? 200 : 529, stream: i % 2 === 0, durationMs: i, error: i === 3 ? "bad\0byte" : null })));
     });
     const { databaseUrl } = await databases.target();

@@ -107,7 +107,8 @@ describe.skipIf(skip !== null)(`bad deploys${skip ? ` (skipped: ${skip})` : ""}`
 
   it("a model the engine cannot load: fails with the container's last log lines, removes the container", async () => {
     const bogus = path.join(dir, "bogus.gguf");
-    await fs.writeFile(bogus, "this is not GGUF");
+    // It begins like a GGUF file (the agent refuses files that do not), but nothing after that is.
+    await fs.writeFile(bogus, "GGUF and then nothing a model needs");
     const r = await deploy("llamacpp", bogus, "--node", NODE, "--gpus", "none", "--image", TEST_IMAGE, "--name", "bogus");
     await expectRefused(r, /bogus failed on deploy-err-\d+: the engine exited with code 1\n--- last log lines of the container ---\n[\s\S]*bogus\.gguf/);
     // The record stays, failed, so ps and the dashboard say why; stop forgets it.

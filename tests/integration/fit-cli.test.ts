@@ -13,6 +13,8 @@ import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApi } from "../../server/api/app";
 import { createAuth } from "../../server/core/auth";
+import { createSessions } from "../../server/core/sessions";
+import { sessionsRepo } from "../../server/db/repos/sessions-repo";
 import { createFleet } from "../../server/core/fleet";
 import { createFitService } from "../../server/core/fit/service";
 import { createHistory } from "../../server/core/history";
@@ -64,7 +66,7 @@ beforeAll(async () => {
   const id = await fleet.connect({ name: "box1", agentVersion: "0.1.0", facts: { hostname: "box1", os: "linux", arch: "x64", cpuModel: null, cpuCores: 2, memTotalBytes: 8e9 } });
   await fleet.ingest(id, [sample(Date.now(), { gpus: [gpu(0, { memUsedMiB: 20000 }), gpu(1, { memUsedMiB: 1000 })] })]);
   const api = createApi({
-    auth, fleet, history: createHistory(samplesRepo(db)), isReady: () => true,
+    auth, sessions: createSessions(sessionsRepo(db)), fleet, history: createHistory(samplesRepo(db)), isReady: () => true,
     hubStats: () => ({ connected: 0, messages: 0, malformed: 0, refused: 0, liveClients: 0 }),
     fit: createFitService({ fleet, repo: fitRepo(db), hub: null }),
   });

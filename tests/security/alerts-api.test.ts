@@ -6,12 +6,14 @@
  * can set a channel), link-local and cloud metadata addresses no; redirects are not followed and
  * response bodies are never read or returned.
  */
+import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApi } from "../../server/api/app";
 import { createAuth } from "../../server/core/auth";
 import { createFleet } from "../../server/core/fleet";
 import { createHistory } from "../../server/core/history";
+import { createSessions } from "../../server/core/sessions";
 import { createAlerts, type Alerts } from "../../server/core/alerts/module";
 import { EMPTY_ALERTS } from "../../server/core/alerts/config-schema";
 import { openMemoryDatabase, type DbHandle } from "../../server/db/client";
@@ -19,9 +21,10 @@ import { alertsRepo } from "../../server/db/repos/alerts-repo";
 import { alertChannels } from "../../server/db/schema";
 import { nodesRepo } from "../../server/db/repos/nodes-repo";
 import { samplesRepo } from "../../server/db/repos/samples-repo";
+import { sessionsRepo } from "../../server/db/repos/sessions-repo";
 import { settingsRepo } from "../../server/db/repos/settings-repo";
 import { freePort } from "../helpers/processes";
-import { testSecretBoxDouble } from "../helpers/secret-box";
+import { createSecretBox } from "../../server/core/secret-box";
 
 const ADMIN = "admin-token-for-alert-tests";
 let db: DbHandle;
@@ -32,8 +35,8 @@ beforeEach(async () => {
   db = openMemoryDatabase();
   const auth = await createAuth(settingsRepo(db), { adminToken: ADMIN });
   const fleet = await createFleet(nodesRepo(db));
-  alerts = await createAlerts({ repo: alertsRepo(db), secretBox: testSecretBoxDouble(), config: EMPTY_ALERTS, sources: { fleet } });
-  api = createApi({ auth, fleet, history: createHistory(samplesRepo(db)), isReady: () => true, hubStats: () => ({ connected: 0, messages: 0, malformed: 0, refused: 0, liveClients: 0 }), alerts: alerts.service });
+  alerts = await createAlerts({ repo: alertsRepo(db), secretBox: createSecretBox(randomBytes(32)), config: EMPTY_ALERTS, sources: { fleet } });
+  api = createApi({ auth, sessions: createSessions(sessionsRepo(db)), fleet, history: createHistory(samplesRepo(db)), isReady: () => true, hubStats: () => ({ connected: 0, messages: 0, malformed: 0, refused: 0, liveClients: 0 }), alerts: alerts.service });
 });
 
 afterEach(async () => {

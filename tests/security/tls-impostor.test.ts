@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installCommand } from "../../server/agent-dist/install-command";
+import { installCommand } from "../../protocol/enrollment";
 import { makeSelfSigned } from "../../server/tls/self-signed";
 import type { NodeView } from "../../protocol/live";
 import { ADMIN_TOKEN, AGENT_TOKEN, ROOT, startAgent, startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";

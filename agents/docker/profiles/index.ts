@@ -42,7 +42,8 @@ export function profileFor(engine: string): EngineProfile {
 
 export const HF_CACHE_IN_CONTAINER = "/root/.cache/huggingface";
 
-function modelMount(spec: DeploySpec): ModelMount {
+/** Where the model is inside the container, and what to mount for it. */
+export function modelMount(spec: DeploySpec): ModelMount {
   const m = spec.model;
   if (m.kind === "hf") {
     if (m.quant && spec.engine !== "llamacpp") {

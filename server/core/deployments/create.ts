@@ -13,6 +13,7 @@ import {
   type CreateDeploymentBody, type DeploySpec, type DeploymentView, type Engine, type ModelRef,
 } from "../../../protocol/deployments";
 import { ModelRefError, defaultNameFor, parseModelRef } from "../../../protocol/model-ref";
+import { modelPathRefusal } from "../../../protocol/model-path";
 import { ServiceError } from "../errors";
 import { applyReport } from "./apply-report";
 import { AGENT_TIMEOUT_MS, refusedByAgent, trackCreate, type DeploymentsContext } from "./context";
@@ -31,13 +32,18 @@ function engineOf(text: string): Engine {
   return text as Engine;
 }
 
+/** The node checks again on its own disk (agents/docker/model-check.ts); this holds whatever Docker it uses. */
 function modelOf(text: string): ModelRef {
+  let ref: ModelRef;
   try {
-    return parseModelRef(text);
+    ref = parseModelRef(text);
   } catch (err) {
     if (err instanceof ModelRefError) throw new ServiceError("bad_request", err.message);
     throw err;
   }
+  const refusal = ref.kind === "hf" ? null : modelPathRefusal(ref.path, ref.kind);
+  if (refusal) throw new ServiceError("bad_request", refusal);
+  return ref;
 }
 
 /** A record that failed without leaving a container behind may be replaced by a new deploy of the same name. */
@@ -143,7 +149,7 @@ export async function createDeployment(ctx: DeploymentsContext, input: unknown):
     const answer = await ctx.hub.request(chosen.node, DEPLOY_ACTIONS.create, { ...spec, secrets: { hfToken } }, AGENT_TIMEOUT_MS);
     const report = deploymentReportSchema.parse(answer);
     ctx.log.info({ deployment: name, node: chosen.node, engine, gpus: chosen.gpus, state: report.state }, "deployment created");
-    return toView(ctx, (await applyReport(ctx, report)) ?? record);
+    return toView(ctx, (await applyReport(ctx, chosen.node, report)) ?? record);
   } catch (err) {
     if (refusedByAgent(err, ctx.hub.isConnected(chosen.node))) {
       await ctx.store.remove(spec.id);

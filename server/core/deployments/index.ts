@@ -12,6 +12,7 @@ import type { Secrets } from "../secrets";
 import type { AgentLink, DeploymentsContext } from "./context";
 import { createDeployment } from "./create";
 import type { FitEstimator } from "./fit-hook";
+import { forgetNode } from "./forget-node";
 import { createLogStreams, type LogSink } from "./log-streams";
 import { followLogs, tailLogs } from "./logs";
 import { recordOr404 } from "./lookup";
@@ -31,6 +32,8 @@ export interface Deployments {
   follow(name: string, tail: number, sink: LogSink): Promise<() => void>;
   /** Every deployment as a gateway backend, routable by its name (with its engine's API key: server-internal). */
   listRoutableBackends(): RoutableBackend[];
+  /** Drops the records of a removed node's deployments; returns their names. */
+  forgetNode(node: string): Promise<string[]>;
   /** The deployment a process on a node belongs to (host PID, from per-process GPU telemetry), or null. */
   deploymentOfPid(node: string, pid: number): string | null;
   close(): void;
@@ -90,6 +93,7 @@ export async function createDeployments(deps: DeploymentsDeps): Promise<Deployme
     logs: (name, tail) => tailLogs(ctx, name, tail),
     follow: (name, tail, sink) => followLogs(ctx, name, tail, sink),
     listRoutableBackends: () => routableBackends(ctx),
+    forgetNode: (node) => forgetNode(ctx, node),
     deploymentOfPid: (node, pid) => ctx.store.onNode(node).find((r) => r.pids.includes(pid))?.name ?? null,
     close() {
       offEvent();

@@ -1,4 +1,7 @@
-/** Open live log streams on the server side, keyed by the stream id the agent tags its lines with. */
+/**
+ * Open live log streams on the server side, keyed by the stream id the agent tags its lines with.
+ * Lines count only from the node the stream was opened on: no other node can write into it.
+ */
 export interface LogSink {
   lines(lines: string[]): void;
   end(reason?: string): void;
@@ -6,9 +9,9 @@ export interface LogSink {
 
 export interface LogStreams {
   open(streamId: string, node: string, sink: LogSink): void;
-  deliver(streamId: string, lines: string[]): void;
+  deliver(node: string, streamId: string, lines: string[]): void;
   /** Ends a stream from the agent's side. */
-  end(streamId: string, reason?: string): void;
+  end(node: string, streamId: string, reason?: string): void;
   /** Ends every stream of a node (its agent went away). */
   endNode(node: string, reason: string): void;
   /** Forgets a stream the client closed; true when it was open. */
@@ -26,8 +29,13 @@ export function createLogStreams(): LogStreams {
   };
   return {
     open: (streamId, node, sink) => void open.set(streamId, { node, sink }),
-    deliver: (streamId, lines) => open.get(streamId)?.sink.lines(lines),
-    end: finish,
+    deliver(node, streamId, lines) {
+      const s = open.get(streamId);
+      if (s?.node === node) s.sink.lines(lines);
+    },
+    end(node, streamId, reason) {
+      if (open.get(streamId)?.node === node) finish(streamId, reason);
+    },
     endNode(node, reason) {
       for (const [id, s] of open) if (s.node === node) finish(id, reason);
     },

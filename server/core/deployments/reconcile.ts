@@ -5,6 +5,9 @@
  * (a server whose database was reset still shows and manages it), unless its name is taken by
  * another deployment, in which case it is an orphan and removed; a record whose container is gone
  * turns failed.
+ *
+ * A node speaks only for its own deployments: whatever it reports about a record on another node
+ * (any id can be named) is dropped here, before it can fail, move or stop someone else's.
  */
 import {
   DEPLOY_ACTIONS, DEPLOY_EVENTS, announceSchema, deploymentReportSchema, logEndSchema, logEventSchema,
@@ -45,9 +48,19 @@ async function adopt(ctx: DeploymentsContext, node: string, report: DeploymentRe
   ctx.log.info({ node, deployment: spec.name }, "adopted a deployment the server had no record of");
 }
 
-async function onState(ctx: DeploymentsContext, node: string, report: DeploymentReport): Promise<void> {
+/** The record `report` names, when it is `node`'s own; another node's is logged and left alone. */
+function ownRecord(ctx: DeploymentsContext, node: string, report: DeploymentReport): DeploymentRecord | null | "foreign" {
   const r = ctx.store.byId(report.id);
-  if (!r) {
+  if (r && r.node !== node) {
+    ctx.log.warn({ node, deployment: r.name, owner: r.node }, "dropped a report about another node's deployment");
+    return "foreign";
+  }
+  return r;
+}
+
+async function onState(ctx: DeploymentsContext, node: string, report: DeploymentReport): Promise<void> {
+  const r = ownRecord(ctx, node, report);
+  if (r === "foreign" || !r) {
     // A create still in flight inserted its record first; anything else unknown waits for the announcement.
     return;
   }
@@ -55,17 +68,18 @@ async function onState(ctx: DeploymentsContext, node: string, report: Deployment
     if (report.state === "stopped") await ctx.store.remove(r.id);
     return;
   }
-  await applyReport(ctx, report);
+  await applyReport(ctx, node, report);
 }
 
 async function onAnnounce(ctx: DeploymentsContext, node: string, reports: DeploymentReport[], complete: boolean): Promise<void> {
   const seen = new Set<string>();
   for (const report of reports) {
+    const r = ownRecord(ctx, node, report);
+    if (r === "foreign") continue;
     seen.add(report.id);
-    const r = ctx.store.byId(report.id);
     if (!r) await adopt(ctx, node, report);
     else if (r.desired === "stopped") await stopOnAgent(ctx, node, r.id);
-    else await applyReport(ctx, report, true);
+    else await applyReport(ctx, node, report, true);
   }
   if (!complete) return;
   for (const r of ctx.store.onNode(node)) {
@@ -99,13 +113,13 @@ export async function handleAgentEvent(ctx: DeploymentsContext, node: string, ev
     case DEPLOY_EVENTS.log: {
       const p = logEventSchema.safeParse(payload);
       if (!p.success) return drop(p.error);
-      ctx.streams.deliver(p.data.streamId, p.data.lines);
+      ctx.streams.deliver(node, p.data.streamId, p.data.lines);
       return;
     }
     case DEPLOY_EVENTS.logEnd: {
       const p = logEndSchema.safeParse(payload);
       if (!p.success) return drop(p.error);
-      ctx.streams.end(p.data.streamId, p.data.reason);
+      ctx.streams.end(node, p.data.streamId, p.data.reason);
       return;
     }
     default:

@@ -51,7 +51,7 @@ export async function restartDeployment(ctx: DeploymentsContext, name: string): 
       answer = await redeploy(ctx, r);
     }
   }
-  const updated = await applyReport(ctx, deploymentReportSchema.parse(answer));
+  const updated = await applyReport(ctx, r.node, deploymentReportSchema.parse(answer));
   ctx.log.info({ deployment: name, node: r.node }, "deployment restarted");
   return toView(ctx, updated ?? r);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { NodeFacts } from "../../../protocol/agent-wire";
 import type { Gpu, Snapshot } from "../../../protocol/telemetry";
 import type { DbHandle } from "../client";
@@ -58,8 +58,7 @@ export function nodesRepo(handle: DbHandle): NodesRepo {
     },
     async remove(nodeId) {
       await handle.transaction(async (tx) => {
-        const uuids = (await tx.select({ uuid: gpus.uuid }).from(gpus).where(eq(gpus.nodeId, nodeId))).map((g) => g.uuid);
-        if (uuids.length > 0) await tx.delete(gpuSamples).where(inArray(gpuSamples.gpuUuid, uuids));
+        await tx.delete(gpuSamples).where(eq(gpuSamples.nodeId, nodeId));
         await tx.delete(hostSamples).where(eq(hostSamples.nodeId, nodeId));
         await tx.delete(nodes).where(eq(nodes.id, nodeId)); // its GPUs go with it (ON DELETE CASCADE)
       });
@@ -67,7 +66,7 @@ export function nodesRepo(handle: DbHandle): NodesRepo {
     async upsertGpus(nodeId, list, now) {
       for (const g of list) {
         const values = { nodeId, index: g.index, name: g.name, memTotalMiB: g.memTotalMiB, powerLimitW: g.powerLimitW, lastSeen: now };
-        await db.insert(gpus).values({ uuid: g.uuid, ...values }).onConflictDoUpdate({ target: gpus.uuid, set: values });
+        await db.insert(gpus).values({ uuid: g.uuid, ...values }).onConflictDoUpdate({ target: [gpus.nodeId, gpus.uuid], set: values });
       }
     },
   };

@@ -15,10 +15,11 @@ export type HostField = (typeof HOST_FIELDS)[number];
 export interface SamplesRepo {
   insertGpu(rows: GpuSampleRow[]): Promise<void>;
   insertHost(rows: HostSampleRow[]): Promise<void>;
-  gpuSeries(uuids: string[], resolutionS: number, fromTs: number): Promise<GpuSampleRow[]>;
+  /** One node's series of the given GPUs (a UUID names a GPU only within its node). */
+  gpuSeries(nodeId: string, uuids: string[], resolutionS: number, fromTs: number): Promise<GpuSampleRow[]>;
   hostSeries(nodeId: string, resolutionS: number, fromTs: number): Promise<HostSampleRow[]>;
   /** The GPUs' rows folded into epoch-aligned buckets of `bucketMs` (min and max per field), in time order per GPU. */
-  gpuBuckets(uuids: string[], resolutionS: number, fromTs: number, bucketMs: number): Promise<Array<Bucket<GpuField> & { gpuUuid: string }>>;
+  gpuBuckets(nodeId: string, uuids: string[], resolutionS: number, fromTs: number, bucketMs: number): Promise<Array<Bucket<GpuField> & { gpuUuid: string }>>;
   hostBuckets(nodeId: string, resolutionS: number, fromTs: number, bucketMs: number): Promise<Bucket<HostField>[]>;
   /** Deletes rows of one resolution older than `beforeTs`; returns how many. */
   prune(resolutionS: number, beforeTs: number): Promise<number>;
@@ -26,8 +27,10 @@ export interface SamplesRepo {
 
 const sqlExcluded = (column: string) => sql.raw(`excluded.${column}`);
 
-// SQLite allows 32766 bound parameters per statement (PostgreSQL 65535); 7 columns × 2000 rows stays well below.
-const CHUNK = 2000;
+// SQLite allows 32766 bound parameters per statement (PostgreSQL 65535). A chunk this size also
+// keeps one statement to a few ms, so that a large flush (a backlog) lets other work in between.
+const CHUNK = 250;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Selects min and max of each field and the bucket's first and last time; `bucketOf` is its group key (ts are positive). */
 function bucketSelect<F extends string>(ts: SQLiteColumn, columns: Record<F, SQLiteColumn>, bucketMs: number) {
@@ -69,26 +72,29 @@ export function samplesRepo({ db, schema: { gpuSamples, hostSamples } }: DbHandl
   const hostColumns: Record<HostField, SQLiteColumn> = { cpuPct: hostSamples.cpuPct, memUsedBytes: hostSamples.memUsedBytes };
   return {
     async insertGpu(rows) {
-      for (const part of chunks(rows, (r) => `${r.gpuUuid}\n${r.resolutionS}\n${r.ts}`)) {
+      for (const [i, part] of chunks(rows, (r) => `${r.nodeId}\n${r.gpuUuid}\n${r.resolutionS}\n${r.ts}`).entries()) {
+        // A backlog flush can hold tens of thousands of rows: let sockets be served between statements.
+        if (i > 0) await yieldToLoop();
         // A sample replayed from an agent's backlog may repeat a timestamp: keep the newest.
         await db.insert(gpuSamples).values(part).onConflictDoUpdate({
-          target: [gpuSamples.gpuUuid, gpuSamples.resolutionS, gpuSamples.ts],
+          target: [gpuSamples.nodeId, gpuSamples.gpuUuid, gpuSamples.resolutionS, gpuSamples.ts],
           set: { utilGpuPct: sqlExcluded("util_gpu_pct"), memUsedMiB: sqlExcluded("mem_used_mib"), tempC: sqlExcluded("temp_c"), powerW: sqlExcluded("power_w") },
         });
       }
     },
     async insertHost(rows) {
-      for (const part of chunks(rows, (r) => `${r.nodeId}\n${r.resolutionS}\n${r.ts}`)) {
+      for (const [i, part] of chunks(rows, (r) => `${r.nodeId}\n${r.resolutionS}\n${r.ts}`).entries()) {
+        if (i > 0) await yieldToLoop();
         await db.insert(hostSamples).values(part).onConflictDoUpdate({
           target: [hostSamples.nodeId, hostSamples.resolutionS, hostSamples.ts],
           set: { cpuPct: sqlExcluded("cpu_pct"), memUsedBytes: sqlExcluded("mem_used_bytes") },
         });
       }
     },
-    async gpuSeries(uuids, resolutionS, fromTs) {
+    async gpuSeries(nodeId, uuids, resolutionS, fromTs) {
       if (uuids.length === 0) return [];
       return db.select().from(gpuSamples)
-        .where(and(inArray(gpuSamples.gpuUuid, uuids), eq(gpuSamples.resolutionS, resolutionS), gte(gpuSamples.ts, fromTs)))
+        .where(and(eq(gpuSamples.nodeId, nodeId), inArray(gpuSamples.gpuUuid, uuids), eq(gpuSamples.resolutionS, resolutionS), gte(gpuSamples.ts, fromTs)))
         // Ordered as the primary key, which then serves the query; ordered by time alone, SQLite
         // walks the age index through every GPU's rows of the range, fleet-wide.
         .orderBy(asc(gpuSamples.gpuUuid), asc(gpuSamples.ts));
@@ -98,13 +104,13 @@ export function samplesRepo({ db, schema: { gpuSamples, hostSamples } }: DbHandl
         .where(and(eq(hostSamples.nodeId, nodeId), eq(hostSamples.resolutionS, resolutionS), gte(hostSamples.ts, fromTs)))
         .orderBy(asc(hostSamples.ts));
     },
-    async gpuBuckets(uuids, resolutionS, fromTs, bucketMs) {
+    async gpuBuckets(nodeId, uuids, resolutionS, fromTs, bucketMs) {
       const { bucketOf, fields, toBucket } = bucketSelect(gpuSamples.ts, gpuColumns, bucketMs);
       const out: Array<Bucket<GpuField> & { gpuUuid: string }> = [];
       // One GPU per statement: grouping all of them at once sorts all their rows together (2× slower).
       for (const gpuUuid of uuids) {
         const rows = await db.select(fields).from(gpuSamples)
-          .where(and(eq(gpuSamples.gpuUuid, gpuUuid), eq(gpuSamples.resolutionS, resolutionS), gte(gpuSamples.ts, fromTs)))
+          .where(and(eq(gpuSamples.nodeId, nodeId), eq(gpuSamples.gpuUuid, gpuUuid), eq(gpuSamples.resolutionS, resolutionS), gte(gpuSamples.ts, fromTs)))
           .groupBy(bucketOf)
           .orderBy(asc(bucketOf));
         for (const r of rows) out.push({ gpuUuid, ...toBucket(r) });

@@ -6,6 +6,8 @@ export interface SettingsRepo {
   /** Returns the stored value, or stores and returns `make()` when the key is absent. */
   getOrCreate(key: string, make: () => string): Promise<string>;
   set(key: string, value: string): Promise<void>;
+  /** Every key and value (start-up migrations walk them). */
+  entries(): Promise<Array<{ key: string; value: string }>>;
 }
 
 export function settingsRepo({ db, schema: { settings } }: DbHandle): SettingsRepo {
@@ -23,5 +25,6 @@ export function settingsRepo({ db, schema: { settings } }: DbHandle): SettingsRe
     async set(key, value) {
       await db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } });
     },
+    entries: async () => db.select({ key: settings.key, value: settings.value }).from(settings),
   };
 }

@@ -7,3 +7,5 @@ export * from "./deployments";
 export * from "./gateway";
 export * from "./fit";
 export * from "./alerts";
+export * from "./identity";
+export * from "./sessions";

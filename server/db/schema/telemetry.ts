@@ -17,10 +17,11 @@ export const nodes = sqliteTable("nodes", {
   lastSeen: integer("last_seen"),
 });
 
+/** Keyed by node and UUID: a UUID is what an agent says it is, so it names a GPU only within its node. */
 export const gpus = sqliteTable(
   "gpus",
   {
-    uuid: text("uuid").primaryKey(),
+    uuid: text("uuid").notNull(),
     nodeId: text("node_id").notNull().references(() => nodes.id, { onDelete: "cascade" }),
     index: integer("gpu_index").notNull(),
     name: text("name").notNull(),
@@ -28,13 +29,17 @@ export const gpus = sqliteTable(
     powerLimitW: real("power_limit_w"),
     lastSeen: integer("last_seen").notNull(),
   },
-  (t) => [index("gpus_node_idx").on(t.nodeId)],
+  (t) => [primaryKey({ columns: [t.nodeId, t.uuid] })],
 );
 
-/** GPU time series, one table for every resolution (1 s recent, 60 s long-term). */
+/**
+ * GPU time series, one table for every resolution (1 s recent, 60 s long-term), keyed by node and
+ * GPU: a node naming another node's GPU UUID writes only into its own series.
+ */
 export const gpuSamples = sqliteTable(
   "gpu_samples",
   {
+    nodeId: text("node_id").notNull(),
     gpuUuid: text("gpu_uuid").notNull(),
     resolutionS: integer("resolution_s").notNull(),
     ts: integer("ts").notNull(),
@@ -44,7 +49,7 @@ export const gpuSamples = sqliteTable(
     powerW: real("power_w"),
   },
   // Retention deletes by (resolution, age) across all GPUs: without this index each prune is a scan.
-  (t) => [primaryKey({ columns: [t.gpuUuid, t.resolutionS, t.ts] }), index("gpu_samples_age_idx").on(t.resolutionS, t.ts)],
+  (t) => [primaryKey({ columns: [t.nodeId, t.gpuUuid, t.resolutionS, t.ts] }), index("gpu_samples_age_idx").on(t.resolutionS, t.ts)],
 );
 
 export const hostSamples = sqliteTable(

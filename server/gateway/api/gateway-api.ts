@@ -39,7 +39,8 @@ export function createGatewayApi(gw: Gateway): Hono {
     return c.json(await gw.saveRoute(await jsonBody(c)), 201);
   });
   app.delete("/routes/:model{.+}", async (c) => {
-    await gw.removeRoute(decodeURIComponent(c.req.param("model")));
+    // Hono has decoded the parameter once already: a second decode made `100%25` a 500.
+    await gw.removeRoute(c.req.param("model"));
     return c.body(null, 204);
   });
 

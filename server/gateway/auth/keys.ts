@@ -65,6 +65,12 @@ function fromRow(r: GatewayKeyRow): GatewayKey {
 export class KeyStore {
   private byHash = new Map<string, GatewayKey>();
   private byId = new Map<string, GatewayKey>();
+  /**
+   * Recently presented keys → their hash: a client sends the same key with every request, and
+   * hashing it each time showed in profiles. Bounded (cleared when full); only keys that hashed to
+   * a stored key get in, so made-up ones cannot fill it.
+   */
+  private hashed = new Map<string, string>();
   private pending = new Map<string, UsageDelta>();
 
   constructor(private readonly repo: GatewayRepo, private readonly isAdminToken: (t: string) => boolean, private readonly now: () => number = Date.now) {}
@@ -90,7 +96,16 @@ export class KeyStore {
   authenticate(headers: IncomingHttpHeaders): GatewayKey | null {
     const presented = presentedKey(headers);
     if (!presented) return null;
-    const hit = this.byHash.get(hashKey(presented));
+    let hash = this.hashed.get(presented);
+    if (hash === undefined) {
+      hash = hashKey(presented);
+      if (this.byHash.has(hash)) {
+        if (this.hashed.size >= 1024) this.hashed.clear();
+        this.hashed.set(presented, hash);
+      }
+    }
+    // Revocation removes the hash from byHash: a cached key stops working at once.
+    const hit = this.byHash.get(hash);
     if (hit) return hit;
     if (this.isAdminToken(presented)) return ADMIN_KEY;
     return null;

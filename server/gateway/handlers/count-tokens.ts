@@ -11,7 +11,7 @@ import { estimateInputTokens } from "../protocol/count-tokens";
 import { parseAnthropicCountTokensRequest } from "../protocol/anthropic-types";
 import { ProtocolError } from "../protocol/errors";
 import { upstreamHeaders } from "../upstream/headers";
-import { collect, send } from "../upstream/send";
+import { collect, send, UpstreamError } from "../upstream/send";
 import { writeJson } from "../upstream/relay";
 import { authenticate, newRecord, refuse } from "./proxy";
 import { readRequestBody, type RequestBody } from "./prepare";
@@ -22,22 +22,24 @@ const TIMEOUT_MS = 5000;
 async function askBackend(gw: Gateway, req: IncomingMessage, b: Backend, body: RequestBody, model: string): Promise<number | null> {
   // Backends that answered 404/405/501 are not asked again (the Gateway forgets them when they go).
   if (gw.countTokensUnsupported.get(b.name) === b.url) return null;
-  const { request, response } = send({
-    url: b.url, path: `/v1/messages/count_tokens${body.query}`, method: "POST",
-    headers: upstreamHeaders(b, req.headers, false), body: withModel(body.raw, body.fields, model), agent: gw.pool.agentFor(b.name, b.url),
+  const target = gw.pool.targetFor(b.name, b.url);
+  const call = send(target.dispatcher, {
+    method: "POST", path: `${target.base}/v1/messages/count_tokens${body.query}`, headers: upstreamHeaders(b, req.headers, false), body: withModel(body.raw, body.fields, model),
   });
-  const timer = setTimeout(() => request.destroy(new Error("timeout")), TIMEOUT_MS);
+  const reading = collect(call, 64 * 1024);
+  const timer = setTimeout(() => call.abort(new UpstreamError("timeout", "timeout")), TIMEOUT_MS);
   try {
-    const res = await response;
-    const got = await collect(res, 64 * 1024);
-    if (res.statusCode === 404 || res.statusCode === 405 || res.statusCode === 501) gw.countTokensUnsupported.set(b.name, b.url);
-    if (res.statusCode !== 200 || !got.complete) return null;
+    const got = await reading;
+    const status = call.status;
+    if (status === 404 || status === 405 || status === 501) gw.countTokensUnsupported.set(b.name, b.url);
+    if (status !== 200 || !got.complete) return null;
     const n = (JSON.parse(got.body.toString("utf8")) as { input_tokens?: unknown }).input_tokens;
     return typeof n === "number" ? n : null;
   } catch {
     return null;
   } finally {
     clearTimeout(timer);
+    call.abort(new UpstreamError("reset", "answer too large")); // unread rest (a no-op once complete)
   }
 }
 

@@ -63,7 +63,7 @@ export async function handleProxy(gw: Gateway, req: IncomingMessage, res: Server
       return refuse(res, record, 404, `model ${model} is not routed by this gateway (known: ${known.length ? known.join(", ") : "none: add a route or deploy a model"})`);
     }
     await forward(
-      { backends: () => gw.backends(), monitor: gw.monitor, pool: gw.pool, secrets: () => gw.secrets() },
+      gw.forwardDeps,
       {
         client: res, clientReq: req, protocol, stream: record.stream, plan: gw.plan(route), record, tokens,
         prepare: (target, backend) => prepareFor(endpoint, body, target, backend),

@@ -4,7 +4,7 @@
  * (503 while loading); clouds are asked cheaply for their model list with the backend's key.
  */
 import type { Backend } from "../backends";
-import { send } from "../upstream/send";
+import { collect, sendOnFreshConnection, UpstreamError } from "../upstream/send";
 import { upstreamAuthHeaders } from "../upstream/headers";
 
 export interface CheckResult {
@@ -15,21 +15,17 @@ export interface CheckResult {
 }
 
 async function getOnce(b: Backend, path: string, timeoutMs: number): Promise<{ status: number | null; error: string | null }> {
-  const { request, response } = send({ url: b.url, path, method: "GET", headers: { accept: "application/json", ...upstreamAuthHeaders(b, undefined) }, agent: false });
-  const timer = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  const u = new URL(b.url);
+  const call = sendOnFreshConnection(u.origin, { method: "GET", path: u.pathname.replace(/\/+$/, "") + path, headers: upstreamAuthHeaders(b, undefined, ["accept", "application/json"]) });
+  const timer = setTimeout(() => call.abort(new UpstreamError("timeout", `no answer within ${timeoutMs} ms`)), timeoutMs);
   try {
-    const res = await response;
-    res.resume(); // the body does not matter, only that it comes
-    await new Promise<void>((resolve) => {
-      res.once("end", resolve);
-      res.once("error", () => resolve());
-      res.once("close", () => resolve());
-    });
-    return { status: res.statusCode ?? null, error: null };
+    await collect(call, 64 * 1024); // the body does not matter, only that it comes
+    return { status: call.status, error: null };
   } catch (err) {
     return { status: null, error: (err as Error).message };
   } finally {
     clearTimeout(timer);
+    call.abort(new UpstreamError("reset", "answer too large")); // unread rest (a no-op once complete)
   }
 }
 

@@ -20,7 +20,7 @@ export class GatewayMetrics {
   private readonly outstanding = this.registry.add(new Counter("switchyard_gateway_upstream_outstanding_requests", "Requests in flight to each backend.", "gauge"));
 
   /** Formatted label sets, reused: formatting them anew for every request showed in profiles. */
-  private readonly labelCache = new Map<string, { pair: { model: string; target: string }; pairKey: string; byStatus: Map<string, string> }>();
+  private readonly labelCache = new Map<string, Labelled>();
 
   record(r: RequestRecord): void {
     // The model name comes from the client: it becomes a label only once a target was chosen for it
@@ -32,7 +32,11 @@ export class GatewayMetrics {
     let c = this.labelCache.get(cacheKey);
     if (!c) {
       if (this.labelCache.size > 10_000) this.labelCache.clear(); // bounded: model names come from clients
-      c = { pair: { model, target }, pairKey: formatLabels({ model, target }), byStatus: new Map() };
+      c = {
+        pair: { model, target }, pairKey: formatLabels({ model, target }), byStatus: new Map(),
+        backendKey: target ? formatLabels({ backend: backendOf(target) }) : "",
+        inputKey: formatLabels({ model, direction: "input" }), outputKey: formatLabels({ model, direction: "output" }),
+      };
       this.labelCache.set(cacheKey, c);
     }
     const statusKey = `${r.status} ${r.endpoint}`;
@@ -48,9 +52,9 @@ export class GatewayMetrics {
       this.failovers.inc({ model, from: hop.from, to: hop.to ?? "" });
       this.attempts.inc({ backend: backendOf(hop.from) });
     }
-    if (r.target && (r.hops.length === 0 || r.hops[r.hops.length - 1]!.to !== null)) this.attempts.inc({ backend: backendOf(r.target) });
-    if (r.inputTokens) this.tokens.inc({ model, direction: "input" }, r.inputTokens);
-    if (r.outputTokens) this.tokens.inc({ model, direction: "output" }, r.outputTokens);
+    if (r.target && (r.hops.length === 0 || r.hops[r.hops.length - 1]!.to !== null)) this.attempts.incKey(c.backendKey);
+    if (r.inputTokens) this.tokens.incKey(c.inputKey, r.inputTokens);
+    if (r.outputTokens) this.tokens.incKey(c.outputKey, r.outputTokens);
   }
 
   /** Gauges are refreshed at scrape time from the health monitor. */
@@ -65,6 +69,16 @@ export class GatewayMetrics {
     }
     return this.registry.render();
   }
+}
+
+interface Labelled {
+  pair: { model: string; target: string };
+  pairKey: string;
+  byStatus: Map<string, string>;
+  /** The target's backend (attempts), the model by direction (tokens). */
+  backendKey: string;
+  inputKey: string;
+  outputKey: string;
 }
 
 const backendOf = (target: string) => target.slice(0, Math.max(0, target.indexOf("/")));

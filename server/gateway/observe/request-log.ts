@@ -13,6 +13,31 @@ const log = createLogger("gateway-log");
 const MAX_BUFFER = 50_000;
 const RECENT = 200;
 const WINDOW_S = 60;
+/**
+ * Rows per write, with the event loop let go between writes: a second's worth of rows under load
+ * (thousands) written at once held every request and stream chunk for tens of milliseconds.
+ */
+const SLICE = 256;
+
+/** The last `size` items, oldest overwritten; no shifting arrays on the hot path. */
+class Ring<T> {
+  private readonly items: T[] = [];
+  private next = 0;
+  constructor(private readonly size: number) {}
+
+  push(item: T): void {
+    if (this.items.length < this.size) this.items.push(item);
+    else this.items[this.next] = item;
+    this.next = (this.next + 1) % this.size;
+  }
+
+  newestFirst(): T[] {
+    const n = this.items.length;
+    const out: T[] = [];
+    for (let i = 1; i <= n; i++) out.push(this.items[(this.next - i + n) % n]!);
+    return out;
+  }
+}
 
 export type FailoverEvent = FailoverView;
 
@@ -34,8 +59,10 @@ interface Bucket {
 
 export class RequestLog {
   private buffer: RequestRecord[] = [];
-  private readonly recent: RequestRecord[] = [];
-  private readonly failovers: FailoverEvent[] = [];
+  private readonly recent = new Ring<RequestRecord>(RECENT);
+  private readonly failovers = new Ring<FailoverEvent>(RECENT);
+  /** The writes under way, in order: a flush resolves once every row buffered before it is written. */
+  private writing: Promise<void> = Promise.resolve();
   private readonly traffic = new Map<string, Bucket[]>();
   private dropped = 0;
 
@@ -45,11 +72,7 @@ export class RequestLog {
     if (this.buffer.length < MAX_BUFFER) this.buffer.push(r);
     else this.dropped++;
     this.recent.push(r);
-    if (this.recent.length > RECENT) this.recent.shift();
-    for (const hop of r.hops) {
-      this.failovers.push({ ts: r.ts, model: r.modelAsked, ...hop });
-      if (this.failovers.length > RECENT) this.failovers.shift();
-    }
+    for (const hop of r.hops) this.failovers.push({ ts: r.ts, model: r.modelAsked, ...hop });
     if (r.target) this.count(r.target, r);
   }
 
@@ -89,30 +112,39 @@ export class RequestLog {
   }
 
   recentRequests(): RequestRecord[] {
-    return [...this.recent].reverse();
+    return this.recent.newestFirst();
   }
 
   recentFailovers(): FailoverEvent[] {
-    return [...this.failovers].reverse();
+    return this.failovers.newestFirst();
   }
 
   /** Writes the buffered rows; never throws (a failed batch is logged and dropped). */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
     if (this.dropped > 0) {
       log.warn({ dropped: this.dropped }, "request log buffer was full: rows dropped");
       this.dropped = 0;
     }
-    if (this.buffer.length === 0) return;
+    if (this.buffer.length === 0) return this.writing;
     const rows = this.buffer;
     this.buffer = [];
-    try {
-      await this.repo.insertRequests(rows.map((r) => ({
-        ts: r.ts, keyName: r.keyName, endpoint: r.endpoint, modelAsked: r.modelAsked, target: r.target,
-        attempts: r.attempts, failovers: r.failovers, status: r.status, stream: r.stream, ttftMs: r.ttftMs,
-        durationMs: r.durationMs, inputTokens: r.inputTokens, outputTokens: r.outputTokens, error: r.error, body: r.body,
-      })));
-    } catch (err) {
-      log.error({ err }, "writing the request log failed");
+    this.writing = this.writing.then(() => this.write(rows));
+    return this.writing;
+  }
+
+  private async write(rows: RequestRecord[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += SLICE) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      try {
+        await this.repo.insertRequests(rows.slice(i, i + SLICE).map((r) => ({
+          ts: r.ts, keyName: r.keyName, endpoint: r.endpoint, modelAsked: r.modelAsked, target: r.target,
+          attempts: r.attempts, failovers: r.failovers, status: r.status, stream: r.stream, ttftMs: r.ttftMs,
+          durationMs: r.durationMs, inputTokens: r.inputTokens, outputTokens: r.outputTokens, error: r.error, body: r.body,
+        })));
+      } catch (err) {
+        log.error({ err }, "writing the request log failed");
+        return;
+      }
     }
   }
 

@@ -54,9 +54,14 @@ export function usageFromBody(protocol: Protocol, body: Buffer): Tokens {
   return t;
 }
 
+const EVENT_END = Buffer.from("\n\n");
+const endsEvent = (b: Buffer) => b.length >= 2 && b[b.length - 1] === 0x0a && b[b.length - 2] === 0x0a;
+
 export class UsageSniffer {
   readonly tokens: Tokens = { input: null, output: null };
   private readonly parser: SseParser;
+  /** What was fed to the parser ended an event: it holds nothing that the next chunk continues. */
+  private atBoundary = true;
 
   constructor(private readonly protocol: Protocol) {
     this.parser = new SseParser((e) => {
@@ -72,7 +77,18 @@ export class UsageSniffer {
     });
   }
 
+  /**
+   * Most chunks are whole events without usage (one token each): they are not parsed at all, only
+   * searched for the word. What may hold usage, and any event open across chunks, is parsed.
+   */
   push(chunk: Buffer): void {
+    if (this.atBoundary && chunk.indexOf(USAGE_KEY) === -1) {
+      if (endsEvent(chunk)) return;
+      const cut = chunk.lastIndexOf(EVENT_END);
+      // Whole events (none with usage) up to the last blank line; the open one after it is parsed.
+      chunk = cut === -1 ? chunk : chunk.subarray(cut + 2);
+    }
     this.parser.push(chunk);
+    this.atBoundary = endsEvent(chunk);
   }
 }

@@ -18,7 +18,7 @@ import type { PlannedTarget } from "../routing/plan";
 import type { Tokens } from "../observe/usage";
 import { upstreamHeaders } from "./headers";
 import type { UpstreamPool } from "./pool";
-import { collect, send, UpstreamError } from "./send";
+import { collect, isReset, send, sendOnFreshConnection, UpstreamError, type UpstreamCall, type UpstreamRequest } from "./send";
 import { relayRest, writeError, writeJson, writeWhole, type RelayContext } from "./relay";
 import { redactBody } from "./redact";
 
@@ -49,7 +49,7 @@ export interface ForwardRequest {
   onCommit(): void;
 }
 
-type LastFailure = { status: number; body: Buffer; headers: IncomingMessage["headers"]; raw: boolean } | { status: null; message: string };
+type LastFailure = { status: number; body: Buffer; contentType: string | undefined; raw: boolean } | { status: null; message: string };
 
 type AttemptResult = { done: true } | { done: false; failure: LastFailure; why: string };
 
@@ -89,7 +89,7 @@ export async function forward(deps: ForwardDeps, fr: ForwardRequest): Promise<vo
     record.status = last.status;
     if (last.raw) {
       const body = redactBody(last.body, deps.secrets());
-      fr.client.writeHead(last.status, { "content-type": last.headers["content-type"] ?? "application/json", "content-length": body.length });
+      fr.client.writeHead(last.status, { "content-type": last.contentType ?? "application/json", "content-length": body.length });
       fr.client.end(body);
     } else {
       const body = JSON.stringify(translateErrorBody(last.body.toString("utf8"), last.status, fr.protocol, deps.secrets()));
@@ -105,14 +105,15 @@ export async function forward(deps: ForwardDeps, fr: ForwardRequest): Promise<vo
 }
 
 async function attempt(deps: ForwardDeps, fr: ForwardRequest, backend: Backend, prepared: PreparedRequest): Promise<AttemptResult> {
-  const headers = upstreamHeaders(backend, fr.clientReq.headers, fr.stream);
   const target = deps.pool.targetFor(backend.name, backend.url);
-  const open = () => send({ url: backend.url, path: prepared.path, target, method: "POST", headers, body: prepared.body, agent: target.agent });
-  let sent = open();
+  const request: UpstreamRequest = { method: "POST", path: target.base + prepared.path, headers: upstreamHeaders(backend, fr.clientReq.headers, fr.stream), body: prepared.body };
+  let call = send(target.dispatcher, request);
+  // A plain answer is read whole whatever its status: its reader is set before the head arrives.
+  let held = fr.stream ? null : collect(call, HOLD_LIMIT);
   let abandon: UpstreamError | null = null;
   const giveUp = (err: UpstreamError) => {
     abandon ??= err;
-    sent.request.destroy(err);
+    call.abort(err);
   };
   // Nothing has gone to the client yet: a stalled backend (watchdog) or a slow one (timeout) is left for the next target.
   const unwatch = deps.monitor.waitFirstByte(backend.name, (why) => giveUp(new UpstreamError("timeout", `stopped answering (${why})`)));
@@ -126,58 +127,60 @@ async function attempt(deps: ForwardDeps, fr: ForwardRequest, backend: Backend, 
   };
   const relayCtx: RelayContext = { client: fr.client, clientProtocol: fr.protocol, backendProtocol: backend.api, relay: prepared.relay, secrets: deps.secrets(), tokens: fr.tokens, onActivity: () => deps.monitor.touch(backend.name) };
 
-  let res: IncomingMessage;
   try {
-    res = await sent.response.catch((err: unknown) => {
-      // A pooled keep-alive socket the backend closed just as we reused it: the request never got
-      // there. That says nothing about the backend's health; send it once more on a fresh socket.
-      if (!abandon && sent.request.reusedSocket && err instanceof UpstreamError && err.kind === "reset") {
-        sent = open();
-        return sent.response;
-      }
-      throw err;
-    });
+    try {
+      await call.head;
+    } catch (err) {
+      // A lost connection before any byte of the answer: most often a keep-alive connection the
+      // backend closed just as it was reused (llama-server closes idle ones). The request never got
+      // an answer, and that says nothing about the backend's health: send it once more, on a
+      // connection of its own (another pooled one may be just as stale), before failing over.
+      if (abandon || !isReset(err)) throw err;
+      call = sendOnFreshConnection(target.origin, request);
+      held = fr.stream ? null : collect(call, HOLD_LIMIT);
+      await call.head;
+    }
     deps.monitor.touch(backend.name);
-    const status = res.statusCode ?? 502;
+    const status = call.status;
     if (status >= 400) {
-      const got = await collect(res, HOLD_LIMIT);
+      const got = await (held ?? collect(call, HOLD_LIMIT));
       // An error body this large is no message for anyone: the rest is not read (the connection
       // goes, rather than staying paused forever), and the client gets an error that says so
       // instead of a cut-off body passed off as whole.
-      if (!got.complete) res.destroy();
+      if (!got.complete) call.abort(new UpstreamError("reset", "error body too large"));
       const body = got.complete ? got.body : Buffer.from(JSON.stringify({ error: { message: `the backend answered HTTP ${status} with an error body over ${HOLD_LIMIT >> 20} MiB (not relayed)` } }));
       const raw = got.complete && prepared.relay.kind === "raw";
       if (RETRY(status)) {
         stopWaiting();
         const outcome = BREAKER_KIND(status);
-        deps.monitor.end(backend.name, outcome.ok === false ? { ...outcome, retryAfterMs: retryAfterMs(res.headers["retry-after"]) } : outcome);
-        return { done: false, failure: { status, body, headers: res.headers, raw }, why: `HTTP ${status}` };
+        deps.monitor.end(backend.name, outcome.ok === false ? { ...outcome, retryAfterMs: retryAfterMs(call.header("retry-after")) } : outcome);
+        return { done: false, failure: { status, body, contentType: call.header("content-type"), raw }, why: `HTTP ${status}` };
       }
       stopWaiting();
       deps.monitor.end(backend.name, { ok: null }); // the request's fault, not the backend's
       commit(fr, status);
       // The request log says why (a context overflow, a bad field), not just the status.
       fr.record.error = redactSecrets(readUpstreamError(body.toString("utf8")).message, deps.secrets()).slice(0, 500);
-      if (got.complete) writeWhole(relayCtx, res, body);
+      if (got.complete) writeWhole(relayCtx, call, body);
       else writeJson(fr.client, status, translateErrorBody(body.toString("utf8"), status, fr.protocol, deps.secrets()));
       return { done: true };
     }
-    if (!fr.stream) {
-      const got = await collect(res, HOLD_LIMIT);
+    if (held) {
+      const got = await held;
       deps.monitor.touch(backend.name);
       stopWaiting();
       commit(fr, status);
       if (got.complete) {
-        writeWhole(relayCtx, res, got.body);
+        writeWhole(relayCtx, call, got.body);
         deps.monitor.end(backend.name, { ok: true });
         return { done: true };
       }
-      return finishRelay(deps, backend, await relayRest(relayCtx, res, got.head, false));
+      return finishRelay(deps, backend, await relayRest(relayCtx, call, got.head, false));
     }
-    const head = await firstChunk(res);
+    const head = await firstChunk(call);
     stopWaiting();
     commit(fr, status);
-    return finishRelay(deps, backend, await relayRest(relayCtx, res, head, true));
+    return finishRelay(deps, backend, await relayRest(relayCtx, call, head, true));
   } catch (err) {
     stopWaiting();
     const error = abandon ?? (err instanceof UpstreamError ? err : new UpstreamError("reset", (err as Error).message));
@@ -203,35 +206,23 @@ function finishRelay(deps: ForwardDeps, backend: Backend, end: Awaited<ReturnTyp
 }
 
 /** Waits for a stream's first body chunk (or its end); rejects when the backend fails before it. */
-function firstChunk(res: IncomingMessage): Promise<Buffer[]> {
+function firstChunk(call: UpstreamCall): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      res.off("data", onData);
-      res.off("end", onEnd);
-      res.off("error", onError);
-      res.off("aborted", onAborted);
-    };
-    const onData = (c: Buffer) => {
-      cleanup();
-      res.pause();
-      resolve([c]);
-    };
-    const onEnd = () => {
-      cleanup();
-      reject(new UpstreamError("reset", "the backend ended the stream before sending anything"));
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err instanceof UpstreamError ? err : new UpstreamError("reset", err.message));
-    };
-    const onAborted = () => {
-      cleanup();
-      reject(new UpstreamError("reset", "the backend closed the connection"));
-    };
-    res.on("data", onData);
-    res.on("end", onEnd);
-    res.on("error", onError);
-    res.on("aborted", onAborted);
+    let done = false;
+    call.setSink({
+      data(c) {
+        if (!done) resolve([c]);
+        done = true;
+        return false; // the relay resumes
+      },
+      end() {
+        if (!done) reject(new UpstreamError("reset", "the backend ended the stream before sending anything"));
+        done = true;
+      },
+      error(err) {
+        if (!done) reject(err);
+        done = true;
+      },
+    });
   });
 }
-

@@ -1,51 +1,50 @@
 /**
- * Headers across the gateway. Upstream: the backend's own key (never the client's gateway key),
- * the Anthropic version and beta flags verbatim for Anthropic backends. Downstream: the upstream's
+ * Headers across the gateway, as flat [name, value, …] arrays (what undici and writeHead take
+ * without building objects). Upstream: the backend's own key (never the client's gateway key), the
+ * Anthropic version and beta flags verbatim for Anthropic backends. Downstream: the upstream's
  * headers minus hop-by-hop ones and anything that would describe a body we re-framed.
  */
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
 import type { Backend } from "../backends";
 
 const DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
 
-export function upstreamAuthHeaders(b: Backend, client: IncomingHttpHeaders | undefined): OutgoingHttpHeaders {
+/** Appends the backend's credentials (and Anthropic's version) to `out`. */
+export function upstreamAuthHeaders(b: Backend, client: IncomingHttpHeaders | undefined, out: string[] = []): string[] {
   if (b.api === "anthropic") {
-    const h: OutgoingHttpHeaders = { "anthropic-version": client?.["anthropic-version"] ?? DEFAULT_ANTHROPIC_VERSION };
-    if (b.apiKey) h["x-api-key"] = b.apiKey;
-    return h;
-  }
-  return b.apiKey ? { authorization: `Bearer ${b.apiKey}` } : {};
+    const version = client?.["anthropic-version"];
+    out.push("anthropic-version", typeof version === "string" ? version : DEFAULT_ANTHROPIC_VERSION);
+    if (b.apiKey) out.push("x-api-key", b.apiKey);
+  } else if (b.apiKey) out.push("authorization", `Bearer ${b.apiKey}`);
+  return out;
 }
 
 /** Client headers worth passing on to a backend of the same protocol. */
 const FORWARD_ANTHROPIC = ["anthropic-beta", "x-claude-code-session-id", "anthropic-dangerous-direct-browser-access"] as const;
 
-export function upstreamHeaders(b: Backend, client: IncomingHttpHeaders, stream: boolean): OutgoingHttpHeaders {
-  const h: OutgoingHttpHeaders = {
-    "content-type": "application/json",
-    accept: stream ? "text/event-stream" : "application/json",
-    // Bodies are read (usage) and re-framed: compressed ones would need inflating first.
-    "accept-encoding": "identity",
-    ...upstreamAuthHeaders(b, client),
-  };
+export function upstreamHeaders(b: Backend, client: IncomingHttpHeaders, stream: boolean): string[] {
+  // Bodies are read (usage) and re-framed: compressed ones would need inflating first.
+  const h = ["content-type", "application/json", "accept", stream ? "text/event-stream" : "application/json", "accept-encoding", "identity"];
+  upstreamAuthHeaders(b, client, h);
   if (b.api === "anthropic") {
     for (const name of FORWARD_ANTHROPIC) {
       const v = client[name];
-      if (v !== undefined) h[name] = v;
+      if (typeof v === "string") h.push(name, v);
     }
   }
   const ua = client["user-agent"];
-  if (ua) h["user-agent"] = ua;
+  if (ua) h.push("user-agent", ua);
   return h;
 }
 
 const DROP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "proxy-authenticate", "proxy-connection", "te", "trailer", "upgrade", "set-cookie", "date", "server"]);
 
-/** Upstream response headers for the client (pass-through only: translated bodies get their own). */
-export function downstreamHeaders(upstream: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const name in upstream) {
-    if (!DROP.has(name)) out[name] = upstream[name];
+/** Upstream response headers (undici's raw [name, value, …]) for the client; pass-through only. */
+export function downstreamHeaders(raw: readonly Buffer[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString("latin1").toLowerCase();
+    if (!DROP.has(name)) out.push(name, raw[i + 1]!.toString("latin1"));
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * upstream's bytes as they came (error bodies too). Across protocols: through the protocol core's
  * translators. Streams move chunk by chunk with backpressure; nothing is held beyond one chunk.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Relay } from "../exchange";
 import { anthropicResponseToOpenAI } from "../protocol/openai-to-anthropic";
 import { openAIResponseToAnthropic } from "../protocol/anthropic-to-openai";
@@ -13,7 +13,7 @@ import type { OpenAIChatCompletion } from "../protocol/openai-types";
 import { AnthropicSseToOpenAISse, OpenAISseToAnthropicSse } from "../protocol/sse-pipes";
 import { UsageSniffer, usageFromBody, type Tokens } from "../observe/usage";
 import { downstreamHeaders } from "./headers";
-import { UpstreamError, classify } from "./send";
+import { UpstreamError, type UpstreamCall } from "./send";
 import { redactBody } from "./redact";
 
 export interface RelayContext {
@@ -28,7 +28,7 @@ export interface RelayContext {
 }
 
 const JSON_HEADERS = { "content-type": "application/json" };
-const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
+const SSE_HEADERS = ["content-type", "text/event-stream; charset=utf-8", "cache-control", "no-cache", "x-accel-buffering", "no"];
 
 export function writeJson(client: ServerResponse, status: number, value: unknown, extra: OutgoingHttpHeaders = {}): void {
   const body = JSON.stringify(value);
@@ -42,16 +42,18 @@ export function writeError(client: ServerResponse, protocol: Protocol, status: n
 }
 
 /** A complete (non-streamed, or error) body from the backend. */
-export function writeWhole(ctx: RelayContext, upstream: IncomingMessage, body: Buffer): void {
-  const status = upstream.statusCode ?? 502;
-  const usage = usageFromBody(ctx.backendProtocol, body);
-  Object.assign(ctx.tokens, usage);
+export function writeWhole(ctx: RelayContext, upstream: UpstreamCall, body: Buffer): void {
+  const status = upstream.status;
   if (ctx.relay.kind === "raw") {
     const out = status >= 400 ? redactBody(body, ctx.secrets) : body;
-    ctx.client.writeHead(status, { ...downstreamHeaders(upstream.headers), "content-length": out.length });
+    const headers = downstreamHeaders(upstream.rawHeaders);
+    headers.push("content-length", String(out.length));
+    ctx.client.writeHead(status, headers);
     ctx.client.end(out);
+    countUsage(ctx, body); // after the answer is on its way: the log needs it, the client does not
     return;
   }
+  countUsage(ctx, body);
   if (status >= 400) return writeJson(ctx.client, status, translateErrorBody(body.toString("utf8"), status, ctx.clientProtocol, ctx.secrets));
   let parsed: unknown;
   try {
@@ -65,40 +67,51 @@ export function writeWhole(ctx: RelayContext, upstream: IncomingMessage, body: B
   writeJson(ctx.client, status, out);
 }
 
+function countUsage(ctx: RelayContext, body: Buffer): void {
+  const usage = usageFromBody(ctx.backendProtocol, body);
+  ctx.tokens.input = usage.input;
+  ctx.tokens.output = usage.output;
+}
+
 export type StreamEnd = { ok: true } | { ok: false; error: UpstreamError } | { ok: null; why: string };
 
 /**
  * Relays a response whose first chunk (`head`, already read) committed it: a stream, or a
  * non-streamed body too large to hold. Resolves when the client's response is finished.
  */
-export function relayRest(ctx: RelayContext, upstream: IncomingMessage, head: Buffer[], stream: boolean): Promise<StreamEnd> {
+export function relayRest(ctx: RelayContext, upstream: UpstreamCall, head: Buffer[], stream: boolean): Promise<StreamEnd> {
   const { client, relay } = ctx;
   const translate = relay.kind === "raw" ? null
     : relay.kind === "openai-to-anthropic" ? new OpenAISseToAnthropicSse({ model: relay.model, inputTokens: relay.inputTokens })
       : new AnthropicSseToOpenAISse({ model: relay.model, includeUsage: relay.includeUsage });
   const sniffer = stream ? new UsageSniffer(ctx.backendProtocol) : null;
-  let tail = ""; // last bytes written raw: an injected error event must start on an event boundary
-  const headers = translate ? SSE_HEADERS : downstreamHeaders(upstream.headers);
-  client.writeHead(upstream.statusCode ?? 200, headers);
-  client.flushHeaders();
+  // The last two bytes written raw: an injected error event must start on an event boundary.
+  let last = 0;
+  let beforeLast = 0;
+  client.writeHead(upstream.status, translate ? SSE_HEADERS : downstreamHeaders(upstream.rawHeaders));
+  const resume = () => upstream.resume();
+  let wrote = false;
 
-  const write = (chunk: Buffer): void => {
+  /** false: the client is slow, the backend waits (resumed on drain). */
+  const write = (chunk: Buffer): boolean => {
     ctx.onActivity();
     sniffer?.push(chunk);
     let ok: boolean;
     if (translate) {
       const text = translate.push(chunk);
-      if (!text) return;
+      if (!text) return true;
       ok = client.write(text);
+      wrote = true;
     } else {
-      if (chunk.length >= 2) tail = chunk.toString("latin1", chunk.length - 2);
-      else tail = (tail + chunk.toString("latin1")).slice(-2);
+      if (chunk.length > 0) {
+        beforeLast = chunk.length >= 2 ? chunk[chunk.length - 2]! : last;
+        last = chunk[chunk.length - 1]!;
+      }
       ok = client.write(chunk);
+      wrote = true;
     }
-    if (!ok) {
-      upstream.pause();
-      client.once("drain", () => upstream.resume());
-    }
+    if (!ok) client.once("drain", resume);
+    return ok;
   };
 
   return new Promise<StreamEnd>((resolve) => {
@@ -106,35 +119,38 @@ export function relayRest(ctx: RelayContext, upstream: IncomingMessage, head: Bu
     const finish = (end: StreamEnd) => {
       if (settled) return;
       settled = true;
-      upstream.off("data", write);
+      client.off("close", onClose);
       if (sniffer) Object.assign(ctx.tokens, sniffer.tokens);
       resolve(end);
     };
-    const failed = (err: unknown) => {
-      const error = err instanceof UpstreamError ? err : classify(err as NodeJS.ErrnoException);
-      if (!client.destroyed && !client.writableEnded) {
-        if (!stream) client.destroy(); // a truncated JSON body: only a broken connection says so honestly
-        else client.end(streamFailure(ctx, translate, tail, error.message));
-      }
-      finish({ ok: false, error });
-    };
-    for (const c of head) write(c);
-    upstream.on("data", write);
-    upstream.once("end", () => {
-      if (translate) {
-        const text = translate.end();
-        client.end(text || undefined);
-      } else client.end();
-      finish({ ok: true });
-    });
-    upstream.once("error", failed);
-    upstream.once("aborted", () => failed(new UpstreamError("reset", "the backend closed the connection mid-stream")));
-    client.once("close", () => {
+    const onClose = () => {
       if (client.writableFinished) return;
-      upstream.destroy();
+      upstream.abort(new UpstreamError("reset", "the client went away"));
       finish({ ok: null, why: "the client went away" });
+    };
+    client.once("close", onClose);
+    for (const c of head) write(c);
+    // The head goes out with the first chunk (one write, not two); alone when that chunk said nothing yet.
+    if (!wrote) client.flushHeaders();
+    upstream.setSink({
+      data: (c) => !settled && write(c),
+      end() {
+        if (settled) return;
+        if (translate) {
+          const text = translate.end();
+          client.end(text || undefined);
+        } else client.end();
+        finish({ ok: true });
+      },
+      error(error) {
+        if (settled) return;
+        if (!client.destroyed && !client.writableEnded) {
+          if (!stream) client.destroy(); // a truncated JSON body: only a broken connection says so honestly
+          else client.end(streamFailure(ctx, translate, String.fromCharCode(beforeLast, last).replace(/\0/g, ""), error.message));
+        }
+        finish({ ok: false, error });
+      },
     });
-    if (upstream.isPaused()) upstream.resume();
   });
 }
 

@@ -3,6 +3,7 @@
  * in the database, a new leader continuing without notifying again, two servers that both think
  * they lead sending each notice once, and dashboard channels sealed at rest.
  */
+import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NodeView } from "../../../protocol/live";
 import { openMemoryDatabase, type DbHandle } from "../../../server/db/client";
@@ -12,7 +13,7 @@ import { alertsConfigSchema } from "../../../server/core/alerts/config-schema";
 import { createAlerts, type Alerts } from "../../../server/core/alerts/module";
 import type { Notice } from "../../../server/core/alerts/notice";
 import { snapshot } from "../../helpers/samples";
-import { testSecretBoxDouble } from "../../helpers/secret-box";
+import { createSecretBox, isSealed } from "../../../server/core/secret-box";
 
 const config = alertsConfigSchema.parse({
   channels: [{ name: "hook", url: "http://127.0.0.1:9/hook" }],
@@ -36,7 +37,7 @@ afterEach(async () => {
 
 async function server(opts: { clock: { t: number }; online: Record<string, boolean>; sent: Notice[]; leader?: () => boolean }) {
   const a = await createAlerts({
-    repo: alertsRepo(db), secretBox: testSecretBoxDouble(), config, sources: { fleet: fleetOf(opts.online) },
+    repo: alertsRepo(db), secretBox: createSecretBox(randomBytes(32)), config, sources: { fleet: fleetOf(opts.online) },
     isLeader: opts.leader, now: () => opts.clock.t, send: async (_t, n) => void opts.sent.push(n),
   });
   running.push(a);
@@ -123,12 +124,13 @@ describe("alert runner", () => {
     const url = "ntfy://me:hunter2@ntfy.example.com/secret-topic-123?token=tk_0123456789";
     const view = await a.service.saveChannel({ name: "phone", url });
     expect(view).toEqual({ name: "phone", kind: "ntfy", source: "ui", url: "ntfy://•••:•••@ntfy.example.com/sec•••?token=•••", problem: null });
-    const stored = JSON.stringify(await db.db.select().from(alertChannels));
+    const rows = await db.db.select().from(alertChannels);
+    const stored = JSON.stringify(rows);
     for (const secret of ["hunter2", "secret-topic-123", "tk_0123456789"]) {
       expect(stored).not.toContain(secret);
       expect(JSON.stringify(a.service.channels())).not.toContain(secret);
     }
-    expect(stored).toContain("test-sealed:v1:");
+    expect(rows.map((r) => isSealed(r.urlSealed))).toEqual([true]);
     await expect(a.service.saveRule({ name: "x", when: "node-offline", notify: ["nope"] })).rejects.toThrow(/no channel named nope/);
     await a.service.saveRule({ name: "x", when: "node-offline", notify: ["phone"] });
     await expect(a.service.deleteChannel("phone")).rejects.toThrow(/rules x notify phone/);

@@ -54,7 +54,8 @@ describe("the embedded database made by the release before PostgreSQL", () => {
       expect(await settingsRepo(handle).get("admin_token_hash")).toBe("scrypt$abc");
       const [node] = await nodesRepo(handle).list();
       expect(node).toMatchObject({ name: "box1", agentVersion: "0.1.0" });
-      expect((await samplesRepo(handle).gpuSeries(["GPU-main-0"], 1, 0)).map((r) => r.utilGpuPct)).toEqual([10, 11, 12]);
+      // History was keyed by GPU UUID alone: it is now under the node that owns the GPU.
+      expect((await samplesRepo(handle).gpuSeries(node!.id, ["GPU-main-0"], 1, 0)).map((r) => r.utilGpuPct)).toEqual([10, 11, 12]);
       expect((await deploymentsRepo(handle).list()).map((d) => d.name)).toEqual(["qwen"]);
       expect(await gatewayRepo(handle).keys()).toMatchObject([{ name: "alice", requests: 3, inputTokens: 30 }]);
       expect((await gatewayRepo(handle).requests({ limit: 5 }))[0]).toMatchObject({ stream: true, status: 200 });
@@ -122,9 +123,11 @@ describe.skipIf(postgresSkipReason())("opening PostgreSQL", () => {
 
   it("a server started against an unreachable database says so and keeps retrying instead of exiting", async () => {
     const port = await freePort();
+    // Its own folder: the server makes its data directory owner-only (never hand it /tmp).
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-unreachable-"));
     const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server/main.ts")], {
       cwd: ROOT,
-      env: { ...process.env, PORT: "0", SWITCHYARD_DATA: os.tmpdir(), SWITCHYARD_LOCAL_AGENT: "0", LOG_LEVEL: "warn",
+      env: { ...process.env, PORT: "0", SWITCHYARD_DATA: dataDir, SWITCHYARD_LOCAL_AGENT: "0", LOG_LEVEL: "warn",
         SWITCHYARD_DATABASE_URL: `postgres://switchyard:s3cret-pw@127.0.0.1:${port}/sy` },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -137,6 +140,7 @@ describe.skipIf(postgresSkipReason())("opening PostgreSQL", () => {
       expect(output).not.toContain("s3cret-pw");
     } finally {
       child.kill("SIGKILL");
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

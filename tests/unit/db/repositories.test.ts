@@ -11,8 +11,10 @@ import type { DbHandle } from "../../../server/db/client";
 import { deploymentsRepo } from "../../../server/db/repos/deployments-repo";
 import { fitRepo, type NewCalibration } from "../../../server/db/repos/fit-repo";
 import { gatewayRepo, type GatewayRequestRow } from "../../../server/db/repos/gateway-repo";
+import { identityRepo } from "../../../server/db/repos/identity-repo";
 import { nodesRepo } from "../../../server/db/repos/nodes-repo";
 import { samplesRepo } from "../../../server/db/repos/samples-repo";
+import { sessionsRepo } from "../../../server/db/repos/sessions-repo";
 import { settingsRepo } from "../../../server/db/repos/settings-repo";
 import { skipReason, useDatabases, type TestBackend } from "../../helpers/databases";
 import { gpu, snapshot } from "../../helpers/samples";
@@ -55,6 +57,30 @@ for (const backend of BACKENDS) {
       expect(await repo.getOrCreate("k", () => "second")).toBe("first");
       await repo.set("k", "third");
       expect(await repo.get("k")).toBe("third");
+      await repo.set("j", "other");
+      expect((await repo.entries()).sort((x, y) => x.key.localeCompare(y.key))).toEqual([{ key: "j", value: "other" }, { key: "k", value: "third" }]);
+      // Rewriting the storage after secrets were sealed (config/open-storage.ts) keeps every row.
+      await handle.scrub();
+      expect(await repo.get("k")).toBe("third");
+    });
+
+    it("sessions: expiry by id, one removed, expired ones pruned, all removed with a count", async () => {
+      const repo = sessionsRepo(handle);
+      expect(await repo.expiresAt("nope")).toBeNull();
+      await repo.insert({ id: "a", createdAt: T, expiresAt: T + 1000 });
+      await repo.insert({ id: "b", createdAt: T, expiresAt: T + 5000 });
+      await repo.insert({ id: "c", createdAt: T, expiresAt: T + 9000 });
+      await repo.insert({ id: "d", createdAt: T, expiresAt: T + 9000 });
+      expect(await repo.expiresAt("b")).toBe(T + 5000);
+      await repo.removeExpired(T + 1000); // expiring at `now` counts as expired
+      expect(await repo.expiresAt("a")).toBeNull();
+      expect(await repo.expiresAt("b")).toBe(T + 5000);
+      await repo.remove("b");
+      await repo.remove("b"); // unknown ids are fine
+      expect(await repo.expiresAt("b")).toBeNull();
+      expect(await repo.removeAll()).toBe(2);
+      expect(await repo.expiresAt("c")).toBeNull();
+      expect(await repo.removeAll()).toBe(0);
     });
 
     it("nodes: registered by name on hello, snapshots and GPUs saved, removed with their history", async () => {
@@ -71,12 +97,12 @@ for (const backend of BACKENDS) {
       expect(stored).toMatchObject({ name: "box1", agentVersion: "0.2.0", facts, lastSeen: T + 7 });
       expect(stored.lastSnapshot?.gpus.map((g) => g.uuid)).toEqual(["GPU-test-0", "GPU-test-1"]);
 
-      await samples.insertGpu([{ gpuUuid: "GPU-test-0", resolutionS: 1, ts: T, utilGpuPct: 1, memUsedMiB: 2, tempC: 3, powerW: 4 }]);
+      await samples.insertGpu([{ nodeId: id, gpuUuid: "GPU-test-0", resolutionS: 1, ts: T, utilGpuPct: 1, memUsedMiB: 2, tempC: 3, powerW: 4 }]);
       await samples.insertHost([{ nodeId: id, resolutionS: 1, ts: T, cpuPct: 1, memUsedBytes: 2 }]);
       await samples.insertHost([{ nodeId: other, resolutionS: 1, ts: T, cpuPct: 1, memUsedBytes: 2 }]);
       await nodes.remove(id);
       expect((await nodes.list()).map((n) => n.name)).toEqual(["box2"]);
-      expect(await samples.gpuSeries(["GPU-test-0", "GPU-test-1"], 1, 0)).toEqual([]);
+      expect(await samples.gpuSeries(id, ["GPU-test-0", "GPU-test-1"], 1, 0)).toEqual([]);
       expect(await samples.hostSeries(id, 1, 0)).toEqual([]);
       expect(await samples.hostSeries(other, 1, 0)).toHaveLength(1);
       // The GPUs went with the node (foreign key cascade): the same UUID can belong to a new node.
@@ -84,22 +110,57 @@ for (const backend of BACKENDS) {
       await nodes.upsertGpus(again, [gpu(0)], T + 9);
     });
 
+    it("identity: one live credential per name, revocation, join tokens spent once, refusals counted and bounded", async () => {
+      const repo = identityRepo(handle);
+      const cred = (id: string, node: string) => ({ id, node, secretHash: `hash-${id}`, via: "enrollment", createdAt: T });
+      expect(await repo.insertCredential(cred("c1", "box1"))).toBe(true);
+      expect(await repo.insertCredential(cred("c2", "box1"))).toBe(false); // the name has a live one
+      expect(await repo.credentialByHash("hash-c1")).toEqual({ id: "c1", node: "box1", via: "enrollment", createdAt: T, revokedAt: null });
+      expect(await repo.revoke("box1", T + 1)).toBe(true);
+      expect(await repo.revoke("box1", T + 2)).toBe(false);
+      expect((await repo.credentialByHash("hash-c1"))?.revokedAt).toBe(T + 1);
+      expect(await repo.activeCredential("box1")).toBeNull();
+      expect(await repo.insertCredential(cred("c3", "box1"))).toBe(true); // enrolled again
+      expect([...(await repo.liveIds(["c1", "c3", "nope"]))]).toEqual(["c3"]);
+
+      await repo.insertJoinToken({ id: "j1", tokenHash: "jh1", createdAt: T, expiresAt: T + 3_600_000 });
+      await repo.insertJoinToken({ id: "j2", tokenHash: "jh2", createdAt: T, expiresAt: T + 10 });
+      expect(await repo.consumeJoinToken("j1", "box2", T + 5)).toBe(true);
+      expect(await repo.consumeJoinToken("j1", "box3", T + 6)).toBe(false);
+      expect(await repo.consumeJoinToken("j2", "box3", T + 11)).toBe(false); // expired
+      expect(await repo.joinTokenByHash("jh1")).toMatchObject({ usedAt: T + 5, usedBy: "box2" });
+      await repo.releaseJoinToken("j1");
+      expect((await repo.pendingJoinTokens(T + 11)).map((j) => j.id)).toEqual(["j1"]); // j2 expired
+      expect(await repo.pruneJoinTokens(T + 11)).toBe(1);
+
+      const refusal = (node: string, at: number) => ({ node, address: "10.0.0.9", code: "name_enrolled", message: "taken", lastAt: at });
+      await repo.recordRefusal(refusal("box1", T), 3);
+      await repo.recordRefusal(refusal("box1", T + 1), 3);
+      expect(await repo.refusals(10)).toEqual([{ ...refusal("box1", T + 1), count: 2, firstAt: T }]);
+      for (let i = 0; i < 5; i++) await repo.recordRefusal(refusal(`n${i}`, T + 10 + i), 3);
+      expect((await repo.refusals(10)).map((r) => r.node)).toEqual(["n4", "n3", "n2"]);
+    });
+
     it("samples: series in time order, a repeated second keeps the newest value, pruning counts rows", async () => {
       const samples = samplesRepo(handle);
-      const row = (ts: number, util: number) => ({ gpuUuid: "GPU-a", resolutionS: 1, ts, utilGpuPct: util, memUsedMiB: 1024.5, tempC: null, powerW: 250.25 });
+      const row = (ts: number, util: number) => ({ nodeId: "n", gpuUuid: "GPU-a", resolutionS: 1, ts, utilGpuPct: util, memUsedMiB: 1024.5, tempC: null, powerW: 250.25 });
       // The same second twice in one batch and again in a later one (a replayed backlog).
       await samples.insertGpu([row(T + 2000, 1), row(T, 2), row(T + 1000, 3), row(T, 4)]);
       await samples.insertGpu([row(T + 1000, 5), { ...row(T, 6), resolutionS: 60 }]);
       await samples.insertHost([{ nodeId: "n", resolutionS: 1, ts: T, cpuPct: 12.5, memUsedBytes: 3.5e9 }, { nodeId: "n", resolutionS: 1, ts: T, cpuPct: 13.5, memUsedBytes: 3.6e9 }]);
-      const series = await samples.gpuSeries(["GPU-a", "GPU-other"], 1, T);
+      const series = await samples.gpuSeries("n", ["GPU-a", "GPU-other"], 1, T);
       expect(series.map((r) => [r.ts, r.utilGpuPct])).toEqual([[T, 4], [T + 1000, 5], [T + 2000, 1]]);
-      expect(series[0]).toEqual({ gpuUuid: "GPU-a", resolutionS: 1, ts: T, utilGpuPct: 4, memUsedMiB: 1024.5, tempC: null, powerW: 250.25 });
-      expect(await samples.gpuSeries(["GPU-a"], 1, T + 1500)).toHaveLength(1);
-      expect(await samples.gpuSeries([], 1, 0)).toEqual([]);
+      expect(series[0]).toEqual({ nodeId: "n", gpuUuid: "GPU-a", resolutionS: 1, ts: T, utilGpuPct: 4, memUsedMiB: 1024.5, tempC: null, powerW: 250.25 });
+      expect(await samples.gpuSeries("n", ["GPU-a"], 1, T + 1500)).toHaveLength(1);
+      expect(await samples.gpuSeries("n", [], 1, 0)).toEqual([]);
+      // The same UUID from another node is another GPU: its own series, nothing overwritten.
+      await samples.insertGpu([{ ...row(T, 99), nodeId: "m" }]);
+      expect((await samples.gpuSeries("n", ["GPU-a"], 1, T)).map((r) => r.utilGpuPct)).toEqual([4, 5, 1]);
+      expect((await samples.gpuSeries("m", ["GPU-a"], 1, T)).map((r) => r.utilGpuPct)).toEqual([99]);
       expect(await samples.hostSeries("n", 1, 0)).toEqual([{ nodeId: "n", resolutionS: 1, ts: T, cpuPct: 13.5, memUsedBytes: 3.6e9 }]);
-      expect(await samples.prune(1, T + 1500)).toBe(3); // two GPU rows and the host row
+      expect(await samples.prune(1, T + 1500)).toBe(4); // three GPU rows (two nodes) and the host row
       expect(await samples.prune(1, T + 1500)).toBe(0);
-      expect(await samples.gpuSeries(["GPU-a"], 60, 0)).toHaveLength(1);
+      expect(await samples.gpuSeries("n", ["GPU-a"], 60, 0)).toHaveLength(1);
     });
 
     it("samples: buckets of min and max per field, epoch-aligned, per GPU in time order", async () => {
@@ -109,11 +170,13 @@ for (const backend of BACKENDS) {
       const rows = [];
       for (let m = 0; m < 150; m++) {
         const ts = start + m * 60_000;
-        rows.push({ gpuUuid: "GPU-a", resolutionS: 60, ts, utilGpuPct: m === 70 ? 100 : 40.5, memUsedMiB: 1000 + m, tempC: m < 60 ? null : 50, powerW: 250.25 });
-        if (m % 2 === 0) rows.push({ gpuUuid: "GPU-b", resolutionS: 60, ts, utilGpuPct: 1, memUsedMiB: 1, tempC: 1, powerW: 1 });
+        rows.push({ nodeId: "n", gpuUuid: "GPU-a", resolutionS: 60, ts, utilGpuPct: m === 70 ? 100 : 40.5, memUsedMiB: 1000 + m, tempC: m < 60 ? null : 50, powerW: 250.25 });
+        // Another node reporting the same UUID: none of its values may show in this node's buckets.
+        if (m % 10 === 0) rows.push({ nodeId: "other", gpuUuid: "GPU-a", resolutionS: 60, ts, utilGpuPct: 7, memUsedMiB: 1, tempC: 1, powerW: 1 });
+        if (m % 2 === 0) rows.push({ nodeId: "n", gpuUuid: "GPU-b", resolutionS: 60, ts, utilGpuPct: 1, memUsedMiB: 1, tempC: 1, powerW: 1 });
       }
       await samples.insertGpu(rows);
-      const buckets = await samples.gpuBuckets(["GPU-a", "GPU-b", "GPU-none"], 60, start, W);
+      const buckets = await samples.gpuBuckets("n", ["GPU-a", "GPU-b", "GPU-none"], 60, start, W);
       const a = buckets.filter((b) => b.gpuUuid === "GPU-a");
       expect(a).toEqual([
         { gpuUuid: "GPU-a", firstTs: start, lastTs: start + 59 * 60_000, min: { utilGpuPct: 40.5, memUsedMiB: 1000, tempC: null, powerW: 250.25 }, max: { utilGpuPct: 40.5, memUsedMiB: 1059, tempC: null, powerW: 250.25 } },
@@ -122,17 +185,17 @@ for (const backend of BACKENDS) {
       ]);
       expect(buckets.filter((b) => b.gpuUuid === "GPU-b").map((b) => b.lastTs)).toEqual([start + 58 * 60_000, start + 118 * 60_000, start + 148 * 60_000]);
       // The range's start cuts into a bucket: only its rows from there on count.
-      expect((await samples.gpuBuckets(["GPU-a"], 60, start + 30 * 60_000, W))[0]).toMatchObject({ firstTs: start + 30 * 60_000, min: { memUsedMiB: 1030 } });
+      expect((await samples.gpuBuckets("n", ["GPU-a"], 60, start + 30 * 60_000, W))[0]).toMatchObject({ firstTs: start + 30 * 60_000, min: { memUsedMiB: 1030 } });
       await samples.insertHost([{ nodeId: "n", resolutionS: 60, ts: start, cpuPct: 12.5, memUsedBytes: 3.5e9 }, { nodeId: "n", resolutionS: 60, ts: start + 60_000, cpuPct: 99, memUsedBytes: 5e9 }]);
       expect(await samples.hostBuckets("n", 60, 0, W)).toEqual([{ firstTs: start, lastTs: start + 60_000, min: { cpuPct: 12.5, memUsedBytes: 3.5e9 }, max: { cpuPct: 99, memUsedBytes: 5e9 } }]);
-      await expect(samples.gpuBuckets(["GPU-a"], 60, 0, 0.5)).rejects.toThrow(/positive integer/);
+      await expect(samples.gpuBuckets("n", ["GPU-a"], 60, 0, 0.5)).rejects.toThrow(/positive integer/);
     });
 
     it("samples: a batch larger than one statement's parameter limit", async () => {
       const samples = samplesRepo(handle);
-      const rows = Array.from({ length: 4500 }, (_, i) => ({ gpuUuid: `GPU-${i % 9}`, resolutionS: 1, ts: T + Math.floor(i / 9) * 1000, utilGpuPct: i, memUsedMiB: null, tempC: null, powerW: null }));
+      const rows = Array.from({ length: 4500 }, (_, i) => ({ nodeId: "n", gpuUuid: `GPU-${i % 9}`, resolutionS: 1, ts: T + Math.floor(i / 9) * 1000, utilGpuPct: i, memUsedMiB: null, tempC: null, powerW: null }));
       await samples.insertGpu(rows);
-      expect(await samples.gpuSeries(["GPU-3"], 1, 0)).toHaveLength(500);
+      expect(await samples.gpuSeries("n", ["GPU-3"], 1, 0)).toHaveLength(500);
     });
 
     it("deployments: upsert, list with JSON fields, skip rows a newer version wrote, delete", async () => {

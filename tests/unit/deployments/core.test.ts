@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEPLOY_ACTIONS, DEPLOY_EVENTS, type DeploymentReportInput, type DeploymentView, type DeploySpec } from "../../../protocol/deployments";
 import { createApi } from "../../../server/api/app";
 import { createAuth } from "../../../server/core/auth";
+import { createSessions } from "../../../server/core/sessions";
+import { sessionsRepo } from "../../../server/db/repos/sessions-repo";
 import { createDeployments, type Deployments } from "../../../server/core/deployments";
 import type { FitEstimator } from "../../../server/core/deployments/fit-hook";
 import { AgentUnansweredError, ServiceError } from "../../../server/core/errors";
@@ -76,7 +78,7 @@ describe("deployments core and REST API", () => {
     deployments = await createDeployments({ repo: deploymentsRepo(handle), fleet, hub, secrets, fit });
     const auth = await createAuth(settingsRepo(handle), { adminToken: ADMIN });
     api = createApi({
-      auth, fleet, history: createHistory(samplesRepo(handle)), isReady: () => true,
+      auth, sessions: createSessions(sessionsRepo(handle)), fleet, history: createHistory(samplesRepo(handle)), isReady: () => true,
       hubStats: () => ({ connected: 1, messages: 0, malformed: 0, refused: 0, liveClients: 0 }),
       deployments: { core: deployments, secrets },
     });

@@ -14,13 +14,25 @@ describe("body fields", () => {
   it("handles whitespace, escapes and unicode", () => {
     const f = read(' {\n  "stream" : false ,\n  "x": "a\\"b\\\\", "model" : "m\\u00e9-ü"\n} ')!;
     expect(f).toMatchObject({ model: "mé-ü", stream: false });
-    expect(read('{"stream": "true"}')!.stream).toBe(false);
+    expect(read('{"stream": null}')!.stream).toBe(false);
     expect(read('{"model": 5}')!.model).toBeNull();
     expect(read("{}")!.model).toBeUndefined();
   });
 
   it("returns null for what is not a JSON object", () => {
-    for (const bad of ["[1]", "", "nope", '{"model": "x"', '{"model" "x"}', '{"a": [1, 2}']) expect(read(bad)).toBeNull();
+    for (const bad of ["[1]", "", "nope", '{"model": "x"', '{"model" "x"}', '{"a": [1, 2}', '{"model":"x"} {"model":"y"}', "{}x", '{"model": "a\nb"}', '{"mo\tdel": "a"}']) expect(read(bad)).toBeNull();
+  });
+
+  // What the key's allow-list and the routing read must be what the backend's JSON parser reads.
+  it("reads keys as a JSON parser does, and refuses model or stream given twice", () => {
+    expect(read('{"mod\\u0065l": "big"}')!.model).toBe("big");
+    expect(read('{"\\u0073tream": true}')!.stream).toBe(true);
+    expect(() => read('{"model": "small", "messages": [], "mod\\u0065l": "big"}')).toThrow(/"model" more than once/);
+    expect(() => read('{"model": "a", "model": "b"}')).toThrow(/"model" more than once/);
+    expect(() => read('{"stream": false, "str\\u0065am": true}')).toThrow(/"stream" more than once/);
+    expect(() => read('{"stream": "true"}')).toThrow(/stream: must be true or false/);
+    expect(() => read('{"stream": 1}')).toThrow(/stream: must be true or false/);
+    expect(read('{"models": "x", "model\\u0073": "y", "model": "m"}')!.model).toBe("m");
   });
 
   it("rewrites the model and keeps every other byte", () => {

@@ -3,6 +3,9 @@ import { renderDcgm } from "../../../server/gateway/observe/dcgm";
 import { Counter, Histogram, Registry } from "../../../server/gateway/observe/prometheus";
 import { UsageSniffer, usageFromBody } from "../../../server/gateway/observe/usage";
 import type { NodeView } from "../../../protocol/live";
+import type { GatewayRepo } from "../../../server/db/repos/gateway-repo";
+import { newRecord } from "../../../server/gateway/handlers/proxy";
+import { RequestLog } from "../../../server/gateway/observe/request-log";
 
 describe("usage from backend answers", () => {
   it("reads the top-level usage of either protocol without trusting earlier mentions", () => {
@@ -18,6 +21,20 @@ describe("usage from backend answers", () => {
     const text = 'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":20,"output_tokens":1}}}\n\nevent: message_delta\ndata: {"type":"message_delta","usage":{"output_tokens":9}}\n\n';
     for (let i = 0; i < text.length; i += 7) s.push(Buffer.from(text.slice(i, i + 7)));
     expect(s.tokens).toEqual({ input: 20, output: 9 });
+  });
+
+  // Chunks without the word are skipped unparsed: an event cut anywhere, even inside "usage", counts.
+  it("finds usage in an OpenAI stream at every split of every chunk", () => {
+    const token = (t: string) => `data: {"choices":[{"delta":{"content":"${t}"}}]}\n\n`;
+    const events = [token("a"), token("b"), 'data: {"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2}}\n\n', "data: [DONE]\n\n"];
+    const bytes = Buffer.from(events.join(""));
+    for (let a = 1; a < bytes.length; a++) {
+      for (const b of [a + 1, a + 9, bytes.length]) {
+        const s = new UsageSniffer("openai");
+        for (const [from, to] of [[0, a], [a, b], [b, bytes.length]] as const) if (to > from) s.push(bytes.subarray(from, to));
+        expect(s.tokens, `split at ${a}, ${b}`).toEqual({ input: 5, output: 2 });
+      }
+    }
   });
 });
 
@@ -49,5 +66,32 @@ describe("Prometheus text", () => {
     expect(text).toContain(`DCGM_FI_DEV_GPU_TEMP{${labels}} 61`);
     expect(text).not.toMatch(/DCGM_FI_DEV_POWER_USAGE\{/);
     expect(text).not.toContain("gone");
+  });
+});
+
+describe("request log", () => {
+  const rows: unknown[][] = [];
+  const repo = { insertRequests: async (r: unknown[]) => void rows.push(r), pruneRequests: async () => 0 } as unknown as GatewayRepo;
+  const record = (i: number) => ({ ...newRecord("chat", "openai", i), modelAsked: `m${i}`, target: "b/m", status: 200 });
+
+  it("keeps the newest 200 for the routes page, newest first", () => {
+    const log = new RequestLog(repo, 1000);
+    for (let i = 0; i < 450; i++) log.add(record(i));
+    const recent = log.recentRequests();
+    expect(recent).toHaveLength(200);
+    expect(recent[0]!.modelAsked).toBe("m449");
+    expect(recent[199]!.modelAsked).toBe("m250");
+  });
+
+  // Written in slices (the event loop is let go between them), yet a flush still means "written".
+  it("writes a large backlog in slices, and a flush resolves only once every earlier row is written", async () => {
+    rows.length = 0;
+    const log = new RequestLog(repo, 1000);
+    for (let i = 0; i < 600; i++) log.add(record(i));
+    const first = log.flush();
+    log.add(record(600));
+    await log.flush();
+    expect(rows.map((r) => r.length)).toEqual([256, 256, 88, 1]);
+    await first;
   });
 });

@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { NodeHistory, NodeView } from "../../../protocol/live";
 import { createApi } from "../../../server/api/app";
 import { createAuth, type Auth } from "../../../server/core/auth";
+import { createSessions } from "../../../server/core/sessions";
+import { sessionsRepo } from "../../../server/db/repos/sessions-repo";
 import { createFleet, type Fleet } from "../../../server/core/fleet";
 import { createHistory, type History } from "../../../server/core/history";
 import { nodesRepo } from "../../../server/db/repos/nodes-repo";
@@ -26,7 +28,7 @@ for (const dialect of TEST_DIALECTS) describe.skipIf(skipReason(dialect))(`REST 
     auth = await createAuth(settingsRepo(db), { adminToken: ADMIN });
     fleet = await createFleet(nodesRepo(db));
     history = createHistory(samplesRepo(db));
-    api = createApi({ auth, fleet, history, isReady: () => true, hubStats: () => ({ connected: 0, messages: 0, malformed: 0, refused: 0, liveClients: 0 }) });
+    api = createApi({ auth, sessions: createSessions(sessionsRepo(db)), fleet, history, isReady: () => true, hubStats: () => ({ connected: 0, messages: 0, malformed: 0, refused: 0, liveClients: 0 }) });
   });
 
   it("answers health without auth", async () => {

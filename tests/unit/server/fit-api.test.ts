@@ -6,6 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CalibrationView, FitMatrixView, FitResponse } from "../../../protocol/fit";
 import { createApi } from "../../../server/api/app";
 import { createAuth } from "../../../server/core/auth";
+import { createSessions } from "../../../server/core/sessions";
+import { sessionsRepo } from "../../../server/db/repos/sessions-repo";
 import { createFleet } from "../../../server/core/fleet";
 import { readGgufFacts } from "../../../fit/gguf-reader";
 import { createFitService } from "../../../server/core/fit/service";
@@ -43,7 +45,7 @@ describe("fit API", () => {
     await fleet.ingest(id, [sample(Date.now(), { gpus: [gpu(0, { memUsedMiB: 1000 }), gpu(1, { memUsedMiB: 20000 })] })]);
     repo = fitRepo(db);
     api = createApi({
-      auth, fleet, history: createHistory(samplesRepo(db)), isReady: () => true,
+      auth, sessions: createSessions(sessionsRepo(db)), fleet, history: createHistory(samplesRepo(db)), isReady: () => true,
       hubStats: () => ({ connected: 0, messages: 0, malformed: 0, refused: 0, liveClients: 0 }),
       fit: createFitService({ fleet, repo, hub: null }),
     });

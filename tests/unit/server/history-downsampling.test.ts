@@ -21,7 +21,7 @@ const node: NodeView = {
 
 function minuteRows(uuid: string, fromTs: number, toTs: number, over: (ts: number) => Partial<GpuSampleRow> = () => ({})): GpuSampleRow[] {
   const rows: GpuSampleRow[] = [];
-  for (let ts = fromTs; ts <= toTs; ts += MINUTE) rows.push({ gpuUuid: uuid, resolutionS: 60, ts, utilGpuPct: 40, memUsedMiB: 8000, tempC: 55, powerW: 200, ...over(ts) });
+  for (let ts = fromTs; ts <= toTs; ts += MINUTE) rows.push({ nodeId: node.id, gpuUuid: uuid, resolutionS: 60, ts, utilGpuPct: 40, memUsedMiB: 8000, tempC: 55, powerW: 200, ...over(ts) });
   return rows;
 }
 
@@ -83,7 +83,7 @@ describe("history of long ranges, downsampled", () => {
 
   it("bounds the last hour of 1 s rows too", async () => {
     const rows: GpuSampleRow[] = [];
-    for (let ts = NOW - 3600_000 + 1000; ts < NOW; ts += 1000) rows.push({ gpuUuid: "GPU-b", resolutionS: 1, ts, utilGpuPct: ts === NOW - 600_000 ? 100 : 5, memUsedMiB: 1, tempC: 1, powerW: 1 });
+    for (let ts = NOW - 3600_000 + 1000; ts < NOW; ts += 1000) rows.push({ nodeId: node.id, gpuUuid: "GPU-b", resolutionS: 1, ts, utilGpuPct: ts === NOW - 600_000 ? 100 : 5, memUsedMiB: 1, tempC: 1, powerW: 1 });
     await repo.insertGpu(rows);
     const h = await history.query(node, "1h", NOW);
     expect(h.resolutionS).toBe(1);

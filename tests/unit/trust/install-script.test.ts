@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { installCommand } from "../../../server/agent-dist/install-command";
+import { installCommand } from "../../../protocol/enrollment";
 import { InstallScriptError, renderInstallScript, requestOrigin } from "../../../server/agent-dist/install-script";
 
 const SHA = "a".repeat(64);

@@ -20,7 +20,7 @@ export const nodes = pgTable("nodes", {
 export const gpus = pgTable(
   "gpus",
   {
-    uuid: text("uuid").primaryKey(),
+    uuid: text("uuid").notNull(),
     nodeId: text("node_id").notNull().references(() => nodes.id, { onDelete: "cascade" }),
     index: integer("gpu_index").notNull(),
     name: text("name").notNull(),
@@ -28,12 +28,13 @@ export const gpus = pgTable(
     powerLimitW: doublePrecision("power_limit_w"),
     lastSeen: bigint("last_seen", { mode: "number" }).notNull(),
   },
-  (t) => [index("gpus_node_idx").on(t.nodeId)],
+  (t) => [primaryKey({ columns: [t.nodeId, t.uuid] })],
 );
 
 export const gpuSamples = pgTable(
   "gpu_samples",
   {
+    nodeId: text("node_id").notNull(),
     gpuUuid: text("gpu_uuid").notNull(),
     resolutionS: integer("resolution_s").notNull(),
     ts: bigint("ts", { mode: "number" }).notNull(),
@@ -42,7 +43,7 @@ export const gpuSamples = pgTable(
     tempC: doublePrecision("temp_c"),
     powerW: doublePrecision("power_w"),
   },
-  (t) => [primaryKey({ columns: [t.gpuUuid, t.resolutionS, t.ts] }), index("gpu_samples_age_idx").on(t.resolutionS, t.ts)],
+  (t) => [primaryKey({ columns: [t.nodeId, t.gpuUuid, t.resolutionS, t.ts] }), index("gpu_samples_age_idx").on(t.resolutionS, t.ts)],
 );
 
 export const hostSamples = pgTable(
