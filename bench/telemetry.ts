@@ -28,10 +28,11 @@ import type { LiveMessage } from "../protocol/live";
 import { openDatabase, type DatabaseTarget, type Dialect } from "../server/db/client";
 import { samplesRepo } from "../server/db/repos/samples-repo";
 import { ensureCluster, makeRunDir, postgresBinDir, removeRunDir } from "../tests/helpers/postgres-cluster";
-import { ADMIN_TOKEN, AGENT_TOKEN, ROOT, freePort, startAgent, startServer, waitFor } from "../tests/helpers/processes";
-import { snapshot, gpu } from "../tests/helpers/samples";
+import { AGENT_TOKEN, ROOT, freePort, startAgent, startServer, waitFor } from "../tests/helpers/processes";
 import { childPids, cpuPct, percentile, readProc } from "./proc-stats";
 import { ruleEvaluationMs } from "./alert-rules";
+import { dashboardSocket } from "./live-socket";
+import { agentHandshake, busySnapshot, simulatedAgents } from "./sim-agents";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100);
@@ -40,29 +41,6 @@ const ONLY = process.env.BENCH_ONLY ?? "";
 const GPUS = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number, d = 2) => n.toFixed(d);
-
-function simulatedAgents(url: string, count: number) {
-  const sockets: WebSocket[] = [];
-  const timers: NodeJS.Timeout[] = [];
-  const gpus = Array.from({ length: GPUS }, (_, i) => gpu(i));
-  for (let a = 0; a < count; a++) {
-    const name = `sim-${String(a).padStart(3, "0")}`;
-    const ws = new WebSocket(`${url.replace("http", "ws")}/ws/agent`, { headers: { authorization: `Bearer ${AGENT_TOKEN}`, "x-switchyard-node": name } });
-    sockets.push(ws);
-    ws.on("open", () => {
-      ws.send(JSON.stringify({ type: "hello", v: 1, agentVersion: "bench", node: name, facts: { hostname: name, os: "linux", arch: "x64", cpuModel: null, cpuCores: 16, memTotalBytes: 64e9 } }));
-      // Spread the agents over the second, as real clocks would be.
-      setTimeout(() => {
-        timers.push(setInterval(() => {
-          const snap = snapshot({ gpus: gpus.map((g) => ({ ...g, uuid: `GPU-${name}-${g.index}`, utilGpuPct: Math.round(Math.random() * 100), memUsedMiB: 1000 + Math.round(Math.random() * 20000) })) });
-          ws.send(JSON.stringify({ type: "telemetry", v: 1, samples: [{ ts: Date.now(), snapshot: snap }] }));
-        }, 1000));
-      }, (a * 1000) / count);
-    });
-    ws.on("error", () => {});
-  }
-  return { stop: () => { timers.forEach(clearInterval); sockets.forEach((s) => s.terminate()); } };
-}
 
 async function measureAgent() {
   const server = await startServer();
@@ -191,14 +169,13 @@ async function measureIngest(target: Dialect | "baseline", opts: { alerts?: bool
   const latencies: number[] = [];
   let live: WebSocket | null = null;
   if (target !== "baseline") {
-    const login = await fetch(`${url}/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: ADMIN_TOKEN }) });
-    live = new WebSocket(`${url.replace("http", "ws")}/ws/live`, { headers: { cookie: (login.headers.get("set-cookie") ?? "").split(";")[0]! } });
+    live = await dashboardSocket(url);
     live.on("message", (d) => {
       const msg = JSON.parse(d.toString()) as LiveMessage;
       if (msg.type === "node" && msg.sampleTs) latencies.push(Date.now() - msg.sampleTs);
     });
   }
-  const sim = simulatedAgents(url, AGENTS);
+  const sim = simulatedAgents(url, { count: AGENTS, gpusPerNode: GPUS });
   try {
     await sleep(5000); // connect, hello, first samples
     latencies.length = 0;
@@ -222,8 +199,7 @@ async function measureIngest(target: Dialect | "baseline", opts: { alerts?: bool
 
 /** A signed-in /ws/live that resolves when `name`'s sample `ts` is shown (accepted and fanned out). */
 async function liveWatcher(url: string) {
-  const login = await fetch(`${url}/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: ADMIN_TOKEN }) });
-  const live = new WebSocket(`${url.replace("http", "ws")}/ws/live`, { headers: { cookie: (login.headers.get("set-cookie") ?? "").split(";")[0]! } });
+  const live = await dashboardSocket(url);
   const waiting = new Map<string, () => void>();
   live.on("message", (d) => {
     const msg = JSON.parse(d.toString()) as LiveMessage;
@@ -238,19 +214,11 @@ async function liveWatcher(url: string) {
 
 /** connect → hello → welcome → one sample → shown on /ws/live; returns ms and the credential the welcome carried. */
 async function handshake(url: string, name: string, secret: string, watch: Awaited<ReturnType<typeof liveWatcher>>) {
-  const snap = snapshot({ gpus: Array.from({ length: GPUS }, (_, i) => gpu(i, { uuid: `GPU-${name}-${i}` })) });
-  const t0 = performance.now();
-  const ws = new WebSocket(`${url.replace("http", "ws")}/ws/agent`, { headers: { authorization: `Bearer ${secret}`, "x-switchyard-node": name } });
-  let credential: string | null = null;
   const ts = Date.now();
   const shown = watch.seen(name, ts);
-  ws.on("open", () => ws.send(JSON.stringify({ type: "hello", v: 1, agentVersion: "bench", node: name, facts: { hostname: name, os: "linux", arch: "x64", cpuModel: null, cpuCores: 16, memTotalBytes: 64e9 } })));
-  ws.on("message", (d) => {
-    const msg = JSON.parse(d.toString()) as { type: string; credential?: string };
-    if (msg.type !== "welcome") return;
-    credential = msg.credential ?? null;
-    ws.send(JSON.stringify({ type: "telemetry", v: 1, samples: [{ ts, snapshot: snap }] }));
-  });
+  const t0 = performance.now();
+  const { ws, credential } = await agentHandshake(url, name, secret);
+  ws.send(JSON.stringify({ type: "telemetry", v: 1, samples: [{ ts, snapshot: busySnapshot(name, GPUS) }] }));
   await shown;
   const ms = performance.now() - t0;
   ws.close();
