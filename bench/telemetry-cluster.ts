@@ -5,20 +5,19 @@
  * PostgreSQL (NOTIFY) first. Both are measured in the same window, under the same load, with the
  * CPU of each server and of PostgreSQL.
  */
-import WebSocket from "ws";
 import type { LiveMessage } from "../protocol/live";
 import { clusterServer } from "../tests/helpers/cluster-servers";
-import { ADMIN_TOKEN, waitFor } from "../tests/helpers/processes";
+import { waitFor } from "../tests/helpers/processes";
+import { dashboardSocket } from "./live-socket";
 import { benchPostgres } from "./postgres";
 import { cpuPct, readProc } from "./proc-stats";
-import { simulatedAgents } from "./simulated-agents";
+import { simulatedAgents } from "./sim-agents";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A dashboard's /ws/live on `url` that records every sample's age when it arrives. */
 async function dashboard(url: string) {
-  const login = await fetch(`${url}/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: ADMIN_TOKEN }) });
-  const ws = new WebSocket(`${url.replace("http", "ws")}/ws/live`, { headers: { cookie: (login.headers.get("set-cookie") ?? "").split(";")[0]! } });
+  const ws = await dashboardSocket(url);
   const latencies: number[] = [];
   const nodes = new Set<string>();
   ws.on("message", (d) => {
@@ -38,7 +37,7 @@ export async function measureTwoServers(agents: number, gpus: number, seconds: n
   const b = await clusterServer(db.url, { env: { LOG_LEVEL: "warn" } });
   const onA = await dashboard(a.url);
   const onB = await dashboard(b.url);
-  const sim = simulatedAgents(a.url, agents, gpus);
+  const sim = simulatedAgents(a.url, { count: agents, gpusPerNode: gpus });
   try {
     await waitFor("every agent live on B", () => onB.nodes.size >= agents, 60_000, 200);
     await sleep(3000);

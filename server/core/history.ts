@@ -1,6 +1,7 @@
 /**
  * Telemetry history: 1 s rows for the last hour and 1 min rows for 30 days, written in batches so
- * ingest stays cheap, pruned by retention. Queries pick the resolution from the asked range.
+ * ingest stays cheap, pruned by retention. Queries pick the resolution from the asked range, and
+ * ranges with more rows than a chart can draw come back downsampled (./downsample.ts).
  *
  * Rows that could not be written (the database restarting) are kept and written with the next
  * batch, up to a bound. Samples an agent sends again after a reconnect (it resends the last few
@@ -9,8 +10,9 @@
  */
 import type { TelemetrySample } from "../../protocol/agent-wire";
 import type { GpuPoint, HistoryRange, HostPoint, NodeHistory, NodeView } from "../../protocol/live";
-import type { GpuSampleRow, HostSampleRow, SamplesRepo } from "../db/repos/samples-repo";
+import { GPU_FIELDS, HOST_FIELDS, type GpuField, type GpuSampleRow, type HostSampleRow, type SamplesRepo } from "../db/repos/samples-repo";
 import { createLogger } from "../../lib/logger";
+import { bucketMsFor, pointsFromBuckets, type Bucket } from "./downsample";
 import { MinuteRollup } from "./rollup";
 
 const log = createLogger("history");
@@ -123,18 +125,32 @@ export function createHistory(repo: SamplesRepo): History {
       await flush();
       const resolutionS = resolutionFor(range);
       const from = now - RANGE_MS[range];
-      const rows = await repo.gpuSeries(node.id, node.gpus.map((g) => g.uuid), resolutionS, from);
+      const uuids = node.gpus.map((g) => g.uuid);
+      const bucketMs = bucketMsFor(RANGE_MS[range], resolutionS * 1000);
       const byUuid = new Map<string, GpuPoint[]>();
-      for (const r of rows) {
-        const list = byUuid.get(r.gpuUuid) ?? [];
-        list.push({ ts: r.ts, utilGpuPct: r.utilGpuPct ?? null, memUsedMiB: r.memUsedMiB ?? null, tempC: r.tempC ?? null, powerW: r.powerW ?? null });
-        byUuid.set(r.gpuUuid, list);
+      let host: HostPoint[];
+      if (bucketMs === null) {
+        for (const r of await repo.gpuSeries(node.id, uuids, resolutionS, from)) {
+          const list = byUuid.get(r.gpuUuid) ?? [];
+          list.push({ ts: r.ts, utilGpuPct: r.utilGpuPct ?? null, memUsedMiB: r.memUsedMiB ?? null, tempC: r.tempC ?? null, powerW: r.powerW ?? null });
+          byUuid.set(r.gpuUuid, list);
+        }
+        host = (await repo.hostSeries(node.id, resolutionS, from)).map((r) => ({
+          ts: r.ts, cpuPct: r.cpuPct ?? null, memUsedBytes: r.memUsedBytes ?? null,
+        }));
+      } else {
+        // Longer than a chart can show: the database folds the rows into min/max buckets.
+        const buckets = new Map<string, Bucket<GpuField>[]>();
+        for (const b of await repo.gpuBuckets(node.id, uuids, resolutionS, from, bucketMs)) {
+          const list = buckets.get(b.gpuUuid) ?? [];
+          list.push(b);
+          buckets.set(b.gpuUuid, list);
+        }
+        for (const [uuid, list] of buckets) byUuid.set(uuid, pointsFromBuckets(list, GPU_FIELDS));
+        host = pointsFromBuckets(await repo.hostBuckets(node.id, resolutionS, from, bucketMs), HOST_FIELDS);
       }
-      const host: HostPoint[] = (await repo.hostSeries(node.id, resolutionS, from)).map((r) => ({
-        ts: r.ts, cpuPct: r.cpuPct ?? null, memUsedBytes: r.memUsedBytes ?? null,
-      }));
       return {
-        node: node.name, range, resolutionS,
+        node: node.name, range, resolutionS, bucketS: bucketMs === null ? resolutionS : bucketMs / 1000,
         gpus: node.gpus.map((g) => ({ uuid: g.uuid, index: g.index, name: g.name, points: byUuid.get(g.uuid) ?? [] })),
         host,
       };
