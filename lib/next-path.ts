@@ -1,7 +1,7 @@
 /**
  * Where to go after signing in (`/login?next=…`): only a path on this site. Anything a browser
- * could read as another host (`//evil`, `/\evil`, `https:…`, the same encoded, or with tabs and
- * newlines that browsers drop) becomes "/". Pure: used by the sign-in endpoint and the login page.
+ * could read as another host (`//evil`, `/\evil`, `https:…`, the same encoded, with tabs and newlines
+ * that browsers drop, or hidden behind dot segments: `/.//evil`) becomes "/". Pure: used by the sign-in endpoint and the login page.
  */
 const BASE = "http://switchyard.invalid";
 const MAX_LENGTH = 2048;
@@ -25,7 +25,9 @@ export function safeNextPath(raw: unknown): string {
   } catch {
     return "/";
   }
-  if (url.origin !== BASE) return "/";
+  // Dot segments resolve before the check (`/.//evil`, `/a/..//evil` are the path `//evil`), and a
+  // path that starts with `//` is another host once it is a Location.
+  if (url.origin !== BASE || url.pathname.startsWith("//")) return "/";
   if (url.pathname === "/login" || url.pathname.startsWith("/login/")) return "/";
   return `${url.pathname}${url.search}${url.hash}`;
 }

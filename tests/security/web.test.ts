@@ -98,7 +98,9 @@ describe("the dashboard's web surface, as an attacker on the LAN sees it", () =>
 
   it("sends a signed-in browser only to a path on this site (next)", async () => {
     const hostile = ["/\\evil.example/", "//evil.example", "///evil.example", "https://evil.example/", "https:evil.example", "/%2F%2Fevil.example",
-      "/%5Cevil.example", "%2F%2Fevil.example", "/\t/evil.example", "javascript:alert(1)", "\\\\evil.example", "/login?next=//evil.example"];
+      "/%5Cevil.example", "%2F%2Fevil.example", "/\t/evil.example", "javascript:alert(1)", "\\\\evil.example", "/login?next=//evil.example",
+      // Dot segments before `//` resolve to `//evil.example`, a Location that leaves the site (they did).
+      "/.//evil.example/", "/%2e//evil.example/", "/a/..//evil.example/"];
     for (const next of hostile) {
       const res = await fetch(`${server.url}/api/session`, { method: "POST", redirect: "manual", headers: FORM, body: form({ token: ADMIN_TOKEN, next }) });
       expect(res.status, next).toBe(303);

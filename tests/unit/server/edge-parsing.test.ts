@@ -66,7 +66,10 @@ describe("next after sign-in", () => {
   it.each([
     "/\\evil.example/", "//evil", "//evil.example/x", "///evil", "https://evil.example", "https:evil.example", "http:/evil",
     "javascript:alert(1)", "/%2F%2Fevil", "/%2fevil.example", "/%5Cevil.example", "/%5cevil", "%2F%2Fevil", "\\\\evil", "/\t/evil.example",
-    "/\n/evil", " //evil", "/%09/evil", "/%E0%A4%A", "/login", "/login?next=//evil", "", "x", "evil.example", "/".padEnd(3000, "a"),
+    "/\n/evil", " //evil", "/%09/evil",
+    // Dot segments resolve to `//evil` (a Location the browser reads as another host): they were let through.
+    "/.//evil.example", "/%2e//evil.example", "/a/..//evil.example", "/%2e%2e//evil", "/././/evil",
+    "/%E0%A4%A", "/login", "/login?next=//evil", "", "x", "evil.example", "/".padEnd(3000, "a"),
   ])("refuses %j", (raw) => expect(safeNextPath(raw)).toBe("/"));
 
   it("refuses anything but a string", () => {
