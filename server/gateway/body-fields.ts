@@ -10,7 +10,8 @@
  * What the gateway decides on (the key's allow-list, the route, the relay) must be what the backend
  * reads, so keys are compared as a JSON parser sees them (`"mod\u0065l"` is `model`), and a body
  * with `model` or `stream` twice is refused: parsers disagree on which one wins (most take the last),
- * and `{"model":"small", …, "mod\u0065l":"big"}` passed a key limited to `small` on to `big`.
+ * and `{"model":"small", …, "mod\u0065l":"big"}` passed a key limited to `small` on to `big`. So is
+ * `"MODEL"`: Go's parser (Ollama's) reads it as `model`, Python's and C++'s do not.
  */
 import { ProtocolError } from "./protocol/errors";
 
@@ -70,19 +71,40 @@ function plainString(buf: Buffer, from: number, to: number): boolean {
   return true;
 }
 
-/** Which of the keys we read a top-level key is, as a JSON parser reads it (escapes decoded). */
+/** Unescaped keys that can fold to `model` or `stream` are 5 to 7 bytes long (`ſ` takes two); escaped ones are read in full. */
+const foldable = (len: number) => len >= 5 && len <= 7;
+
+/**
+ * Case as Go's encoding/json folds it (the backend of Ollama, LocalAI): `MODEL`, `Model` and
+ * `ſtream` (U+017F) fill the same field as `model`/`stream`, the last one winning.
+ */
+const folded = (key: string) => key.toUpperCase().toLowerCase();
+
+/**
+ * Which of the keys we read a top-level key is, as a JSON parser reads it (escapes decoded). A key
+ * that only some backends read as one of them (another case) is refused.
+ */
 function keyOf(buf: Buffer, start: number, end: number): "model" | "stream" | null | undefined {
   const len = end - start;
   if (len === MODEL.length && buf.compare(MODEL, 0, len, start, end) === 0) return "model";
   if (len === STREAM.length && buf.compare(STREAM, 0, len, start, end) === 0) return "stream";
-  if (plainString(buf, start + 1, end - 1)) return null;
   let key: unknown;
-  try {
-    key = JSON.parse(buf.toString("utf8", start, end));
-  } catch {
-    return undefined; // not a JSON string
+  if (plainString(buf, start + 1, end - 1)) {
+    if (!foldable(len - 2)) return null;
+    key = buf.toString("utf8", start + 1, end - 1);
+  } else {
+    try {
+      key = JSON.parse(buf.toString("utf8", start, end));
+    } catch {
+      return undefined; // not a JSON string
+    }
   }
-  return key === "model" || key === "stream" ? key : null;
+  if (key === "model" || key === "stream") return key;
+  const f = typeof key === "string" ? folded(key) : "";
+  if (f === "model" || f === "stream") {
+    throw new ProtocolError(400, `the request body has the key ${JSON.stringify(key)}: backends differ on whether that is "${f}"; write it "${f}"`);
+  }
+  return null;
 }
 
 /** The first index at or after `i` that is not JSON whitespace. */

@@ -7,7 +7,8 @@
  * `model`, `big`.
  *
  * The upstream here parses what it is sent with JSON.parse (the last duplicate wins, as in Python's
- * json and most others) and records the model it read. Hand-written attacks first, then generated
+ * json and most others) and records the model it read, and the one Go's encoding/json would read
+ * (keys matched in any case: `"MODEL":"big"` fills `model`). Hand-written attacks first, then generated
  * ones: every spelling of the keys (any character escaped), duplicates before and after, both
  * protocols' endpoints.
  */
@@ -20,6 +21,8 @@ let gw: GatewayServer;
 let upstream: Scripted;
 /** Models the backend read from the bodies it was sent. */
 const read: string[] = [];
+/** Models a backend parsing as Go does would have read from the same bodies. */
+const goRead: string[] = [];
 
 beforeAll(async () => {
   upstream = await scriptedUpstream(withHealth((req, res) => {
@@ -30,6 +33,9 @@ beforeAll(async () => {
       return json(res, 400, { error: { message: "not JSON" } });
     }
     read.push(body.model);
+    // Go's encoding/json (Ollama's, LocalAI's) fills `model` from any casing of the key, the last one winning.
+    const goKey = Object.keys(body).filter((k) => k.toLowerCase() === "model").pop();
+    if (goKey) goRead.push((body as Record<string, string>)[goKey]!);
     json(res, 200, openAICompletion(body.model, "ok"));
   }));
   gw = await startGateway(`apiKeys:
@@ -78,6 +84,28 @@ describe("a key limited to one model cannot reach another", () => {
     const messages = await post("/v1/messages", '{"model":"small","max_tokens":8,"messages":[{"role":"user","content":"hi"}],"mod\\u0065l":"big"}');
     expect(messages.status).toBe(400);
     expect(upstream.calls().length).toBe(before);
+  });
+
+  it("refuses `model` or `stream` in another case, which a Go backend reads as the same key", async () => {
+    const before = upstream.calls().length;
+    const bodies = [chat(',"MODEL":"big"'), chat(',"Model":"big"'), chat(',"\\u004dODEL":"big"'), `{"mOdEl":"big",${chat("").slice(1)}`,
+      chat(',"stream":false,"STREAM":true'), chat(',"\u017ftream":true')];
+    for (const path of ["/v1/chat/completions", "/v1/messages"]) {
+      for (const body of bodies) {
+        const res = await post(path, path === "/v1/messages" ? body.replace('"messages"', '"max_tokens":8,"messages"') : body);
+        expect(res.status, `${path} ${body}`).toBe(400);
+        expect(((await res.json()) as { error: { message: string } }).error.message, body).toMatch(/backends differ/);
+      }
+    }
+    await fc.assert(fc.asyncProperty(fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }).filter((up) => up.some(Boolean)), fc.boolean(), async (up, after) => {
+      const key = [..."model"].map((ch, i) => (up[i] ? ch.toUpperCase() : ch)).join("");
+      const body = after ? chat(`,"${key}":"big"`) : `{"${key}":"big",${chat("").slice(1)}`;
+      const res = await post("/v1/chat/completions", body);
+      await res.arrayBuffer();
+      expect(res.status, body).toBe(400);
+    }), { numRuns: 60 });
+    expect(upstream.calls().length).toBe(before);
+    expect(goRead.filter((m) => m !== "small-model")).toEqual([]);
   });
 
   it("reads an escaped `model` as the backend does: the allow-list sees `big`", async () => {

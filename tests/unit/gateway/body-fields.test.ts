@@ -33,6 +33,11 @@ describe("body fields", () => {
     expect(() => read('{"stream": "true"}')).toThrow(/stream: must be true or false/);
     expect(() => read('{"stream": 1}')).toThrow(/stream: must be true or false/);
     expect(read('{"models": "x", "model\\u0073": "y", "model": "m"}')!.model).toBe("m");
+    // Go's parser reads any casing as the same key (the last one wins): refused, escaped or not.
+    for (const key of ["MODEL", "Model", "\\u004dodel", "STREAM", "\u017ftream"]) {
+      expect(() => read(`{"model": "small", "${key}": "big"}`), key).toThrow(/backends differ/);
+    }
+    expect(read('{"modes": 1, "Models": 2, "stre4m": 3, "model": "m"}')!.model).toBe("m");
   });
 
   it("rewrites the model and keeps every other byte", () => {
