@@ -73,12 +73,20 @@ export async function createAuth(
   };
 }
 
-/** Reads one cookie from a Cookie header without a dependency. */
+/**
+ * Reads one cookie from a Cookie header without a dependency. A value that is not valid percent-
+ * encoding is no cookie (decodeURIComponent would throw in the request handler: the request hung).
+ */
 export function readCookie(header: string | undefined, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq <= 0 || part.slice(0, eq).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return null;
+    }
   }
   return null;
 }

@@ -21,7 +21,7 @@ import { planAttempts, type PlannedTarget } from "./routing/plan";
 import { resolveModel, routableModels, toTiers, type ResolvedRoute, type RouteInputs } from "./routing/route-table";
 import { RouteStore, type RouteView } from "./routing/route-store";
 import { createUpstreamPool, type UpstreamPool } from "./upstream/pool";
-import type { GatewayKey } from "./auth/keys";
+import type { GatewayKey, SessionCheck } from "./auth/keys";
 
 const log = createLogger("gateway");
 const sha256 = (s: string) => createHash("sha256").update(s).digest();
@@ -37,6 +37,8 @@ export interface GatewayDeps {
   /** Keep request bodies in the request log (env SWITCHYARD_GATEWAY_LOG_BODIES=1 or config gateway.logBodies). */
   logBodies?: boolean;
   metricsToken?: string | null;
+  /** Lets the dashboard's own pages in with their session (auth/dashboard-session.ts). */
+  dashboardSession?: SessionCheck | null;
   now?: () => number;
 }
 
@@ -71,7 +73,7 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {
     this.now = deps.now ?? Date.now;
     this.configBackends = deps.config.backends.map(backendFromConfig);
-    this.keys = new KeyStore(deps.repo, deps.isAdminToken, this.now);
+    this.keys = new KeyStore(deps.repo, deps.isAdminToken, this.now, deps.dashboardSession ?? null);
     this.routes = new RouteStore(deps.repo, deps.config.routes, this.now);
     this.monitor = new HealthMonitor(() => this.backends(), this.now);
     const days = deps.config.gateway.requestLogRetentionDays ?? 7;

@@ -39,10 +39,16 @@ export function presentedKey(headers: IncomingHttpHeaders): string | null {
   return typeof x === "string" && x ? x.trim() : null;
 }
 
-/** A key as the dashboard lists it, plus the admin token's stand-in (which is never listed). */
+/**
+ * A key as the dashboard lists it, plus stand-ins that are never listed and count no usage: the
+ * admin token, the dashboard's session (the playground), and the server's own keys (benchmarks).
+ */
 export interface GatewayKey extends Omit<ApiKeyView, "source"> {
-  source: ApiKeyView["source"] | "admin";
+  source: ApiKeyView["source"] | "admin" | "dashboard" | "internal";
 }
+
+/** Whether a request's headers carry a valid dashboard session from the dashboard's own pages. */
+export type SessionCheck = (headers: IncomingHttpHeaders) => boolean;
 
 function fromRow(r: GatewayKeyRow): GatewayKey {
   let models: string[] | null = null;
@@ -67,7 +73,14 @@ export class KeyStore {
   private byId = new Map<string, GatewayKey>();
   private pending = new Map<string, UsageDelta>();
 
-  constructor(private readonly repo: GatewayRepo, private readonly isAdminToken: (t: string) => boolean, private readonly now: () => number = Date.now) {}
+  private internal = new Map<string, GatewayKey>();
+
+  constructor(
+    private readonly repo: GatewayRepo,
+    private readonly isAdminToken: (t: string) => boolean,
+    private readonly now: () => number = Date.now,
+    private readonly dashboardSession: SessionCheck | null = null,
+  ) {}
 
   /** Reads the table after syncing the config file's keys into it. */
   async load(configKeys: readonly ApiKeyConfig[]): Promise<void> {
@@ -86,14 +99,28 @@ export class KeyStore {
     }
   }
 
-  /** The key a request presents, or null. The admin token also opens the gateway (as "admin"). */
+  /**
+   * The key a request presents, or null. The admin token also opens the gateway (as "admin"); a
+   * request with no key, from the dashboard's own pages with a valid session, goes as "dashboard".
+   */
   authenticate(headers: IncomingHttpHeaders): GatewayKey | null {
     const presented = presentedKey(headers);
-    if (!presented) return null;
-    const hit = this.byHash.get(hashKey(presented));
+    if (!presented) return this.dashboardSession?.(headers) ? DASHBOARD_KEY : null;
+    const hash = hashKey(presented);
+    const hit = this.byHash.get(hash) ?? this.internal.get(hash);
     if (hit) return hit;
     if (this.isAdminToken(presented)) return ADMIN_KEY;
     return null;
+  }
+
+  /**
+   * A key for the server's own requests (benchmarks run through the gateway), named in the request
+   * log. Random per start, held only in memory, never listed.
+   */
+  addInternal(name: string): string {
+    const key = newKey();
+    this.internal.set(hashKey(key), { ...ADMIN_KEY, id: `internal:${name}`, name, prefix: `(${name})`, source: "internal" });
+    return key;
   }
 
   allows(key: GatewayKey, model: string): boolean {
@@ -149,7 +176,7 @@ export class KeyStore {
 
   /** Counts one finished request (in memory; flush() writes). */
   recordUsage(key: GatewayKey, inputTokens: number | null, outputTokens: number | null): void {
-    if (key === ADMIN_KEY) return;
+    if (key.source !== "config" && key.source !== "ui") return;
     const at = this.now();
     key.requests++;
     key.inputTokens += inputTokens ?? 0;
@@ -184,3 +211,5 @@ const ADMIN_KEY: GatewayKey = {
   id: "admin", name: "admin", prefix: "(admin token)", source: "admin", models: null,
   createdAt: 0, revokedAt: null, lastUsedAt: null, requests: 0, inputTokens: 0, outputTokens: 0,
 };
+
+const DASHBOARD_KEY: GatewayKey = { ...ADMIN_KEY, id: "dashboard", name: "dashboard", prefix: "(dashboard session)", source: "dashboard" };

@@ -9,6 +9,7 @@ import type { Endpoint, RequestRecord } from "../exchange";
 import type { Gateway } from "../gateway";
 import { ProtocolError, type Protocol } from "../protocol/errors";
 import type { Tokens } from "../observe/usage";
+import { announceAnsweredBy } from "../observe/answered-by";
 import { forward } from "../upstream/forward";
 import { writeError } from "../upstream/relay";
 import { readRequestBody, prepareFor } from "./prepare";
@@ -67,7 +68,10 @@ export async function handleProxy(gw: Gateway, req: IncomingMessage, res: Server
       {
         client: res, clientReq: req, protocol, stream: record.stream, plan: gw.plan(route), record, tokens,
         prepare: (target, backend) => prepareFor(endpoint, body, target, backend),
-        onCommit: () => void (record.ttftMs = Math.round(performance.now() - started)),
+        onCommit: () => {
+          record.ttftMs = Math.round(performance.now() - started);
+          announceAnsweredBy(res, record);
+        },
       },
     );
   } catch (err) {

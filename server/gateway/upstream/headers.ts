@@ -41,11 +41,14 @@ export function upstreamHeaders(b: Backend, client: IncomingHttpHeaders, stream:
 
 const DROP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "proxy-authenticate", "proxy-connection", "te", "trailer", "upgrade", "set-cookie", "date", "server"]);
 
-/** Upstream response headers for the client (pass-through only: translated bodies get their own). */
+/**
+ * Upstream response headers for the client (pass-through only: translated bodies get their own).
+ * Our own x-switchyard-* headers say who answered: a backend does not get to say it instead.
+ */
 export function downstreamHeaders(upstream: IncomingHttpHeaders): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const name in upstream) {
-    if (!DROP.has(name)) out[name] = upstream[name];
+    if (!DROP.has(name) && !name.startsWith("x-switchyard-")) out[name] = upstream[name];
   }
   return out;
 }
