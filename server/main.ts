@@ -28,6 +28,8 @@ import { loadConfigFile } from "./gateway/config/load";
 import { Gateway } from "./gateway/gateway";
 import { createGatewayHandler } from "./gateway/http";
 import { createGatewayApi } from "./gateway/api/gateway-api";
+import { dashboardSessionCheck } from "./gateway/auth/dashboard-session";
+import { createBenchmarkModule } from "./core/benchmarks/module";
 
 const log = createLogger("server");
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -57,11 +59,13 @@ async function main(argv: string[]) {
   const gateway = new Gateway({
     config, repo: gatewayRepo(dbHandle.db), isAdminToken: (t) => auth.checkAdminToken(t), deployments, fleet,
     logBodies: env.SWITCHYARD_GATEWAY_LOG_BODIES === undefined ? undefined : env.SWITCHYARD_GATEWAY_LOG_BODIES === "1",
-    metricsToken: env.SWITCHYARD_METRICS_TOKEN ?? null,
+    metricsToken: env.SWITCHYARD_METRICS_TOKEN ?? null, dashboardSession: dashboardSessionCheck(auth),
   });
+  let localUrl = "";
+  const benchmarks = await createBenchmarkModule({ db: dbHandle.db, gateway, deployments, fleet, gatewayUrl: () => localUrl });
   let ready = false;
   const api = createApi({ gateway: createGatewayApi(gateway),
-    auth, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service,
+    auth, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service, benchmarks,
     hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount() }),
   });
   const pages = await loadPages();
@@ -73,7 +77,7 @@ async function main(argv: string[]) {
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
-  const localUrl = `http://127.0.0.1:${port}`;
+  localUrl = `http://${loopbackHost(env.HOST)}:${port}`;
   await gateway.start();
   ready = true;
 
@@ -102,6 +106,7 @@ async function main(argv: string[]) {
     clearInterval(flushTimer);
     clearInterval(pruneTimer);
     await agents.stop();
+    await benchmarks.close();
     await agentHub.close();
     await liveHub.close();
     // Requests still in flight finish (and record themselves) before the gateway's last flush.
@@ -118,6 +123,12 @@ async function main(argv: string[]) {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+/** Where this server reaches itself: a wildcard listen address is reachable on loopback. */
+function loopbackHost(host: string): string {
+  if (host === "0.0.0.0" || host === "" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 main(process.argv.slice(2)).catch((err) => {

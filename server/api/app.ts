@@ -21,6 +21,8 @@ import { deploymentRoutes } from "./deployments";
 import type { FitService } from "../core/fit/service";
 import { fitRoutes } from "./fit";
 import { jsonBody } from "./json-body";
+import type { Benchmarks } from "../core/benchmarks/service";
+import { benchmarkRoutes } from "./benchmarks";
 
 export interface ApiDeps {
   auth: Auth;
@@ -34,6 +36,8 @@ export interface ApiDeps {
   fit?: FitService;
   /** The gateway's dashboard REST (`/api/gateway/*`, server/gateway/api); optional like deployments. */
   gateway?: Hono;
+  /** Benchmarks through the gateway (issue 11); optional like deployments. */
+  benchmarks?: Benchmarks;
 }
 
 const sessionBody = z.object({ token: z.string().min(1, "token is required") });
@@ -134,6 +138,7 @@ export function createApi(deps: ApiDeps): Hono {
   if (deps.deployments) app.route("/", deploymentRoutes(deps.deployments.core, deps.deployments.secrets));
   if (deps.gateway) app.route("/gateway", deps.gateway);
   if (deps.fit) app.route("/fit", fitRoutes(deps.fit));
+  if (deps.benchmarks) app.route("/benchmarks", benchmarkRoutes(deps.benchmarks));
 
   return app;
 }

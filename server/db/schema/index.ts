@@ -6,3 +6,4 @@ export * from "./telemetry";
 export * from "./deployments";
 export * from "./gateway";
 export * from "./fit";
+export * from "./benchmarks";
