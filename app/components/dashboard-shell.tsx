@@ -21,6 +21,8 @@ const NAV = [
   { href: "/fit", label: "VRAM fit", testId: "nav-fit" },
   { href: "/routes", label: "Routes", testId: "nav-routes" },
   { href: "/keys", label: "API keys", testId: "nav-keys" },
+  { href: "/playground", label: "Playground", testId: "nav-playground" },
+  { href: "/benchmarks", label: "Benchmarks", testId: "nav-benchmarks" },
 ] as const;
 
 /** `crumb` adds a trail after the navigation for pages below a section (a node under Fleet). */
