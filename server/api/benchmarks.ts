@@ -26,7 +26,7 @@ const ID = /^[A-Za-z0-9-]{1,64}$/;
 
 function idOf(c: Context): string {
   const id = c.req.param("id") ?? "";
-  if (!ID.test(id)) throw new ServiceError("not_found", `no benchmark with id ${id.slice(0, 64)}`);
+  if (!ID.test(id)) throw new ServiceError("not_found", "no benchmark with that id (ids are letters, digits and dashes, as the list shows them)");
   return id;
 }
 

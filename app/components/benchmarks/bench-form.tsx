@@ -38,28 +38,28 @@ export function BenchForm({ models, onStart, pending, error }: { models: readonl
       }}
       data-testid="bench-form"
     >
-      <label className={styles.field}>
-        <span className={text.label}>Model</span>
-        <select className={cx(form.input, form.compact)} value={chosen} onChange={(e) => setModel(e.target.value)} data-testid="bench-model">
+      <div className={styles.field}>
+        <label htmlFor="bench-f-model" className={text.label}>Model</label>
+        <select id="bench-f-model" className={cx(form.input, form.compact)} value={chosen} onChange={(e) => setModel(e.target.value)} data-testid="bench-model">
           {models.map((m) => <option key={m} value={m}>{m}</option>)}
         </select>
-      </label>
-      <label className={styles.field}>
-        <span className={text.label}>Concurrency</span>
-        <input className={cx(form.input, form.compact)} value={levels} onChange={(e) => setLevels(e.target.value)} data-testid="bench-concurrency" />
-      </label>
-      <label className={styles.field}>
-        <span className={text.label}>Requests per level</span>
-        <input className={cx(form.input, form.compact)} value={requests} placeholder="max(10, 2 × c)" onChange={(e) => setRequests(e.target.value)} data-testid="bench-requests" />
-      </label>
-      <label className={styles.field}>
-        <span className={text.label}>Prompt tokens</span>
-        <input className={cx(form.input, form.compact)} value={promptTokens} onChange={(e) => setPromptTokens(e.target.value)} data-testid="bench-prompt-tokens" />
-      </label>
-      <label className={styles.field}>
-        <span className={text.label}>Max tokens</span>
-        <input className={cx(form.input, form.compact)} value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} data-testid="bench-max-tokens" />
-      </label>
+      </div>
+      <div className={styles.field}>
+        <label htmlFor="bench-f-concurrency" className={text.label}>Concurrency</label>
+        <input id="bench-f-concurrency" className={cx(form.input, form.compact)} value={levels} onChange={(e) => setLevels(e.target.value)} data-testid="bench-concurrency" />
+      </div>
+      <div className={styles.field}>
+        <label htmlFor="bench-f-requests-per-level" className={text.label}>Requests per level</label>
+        <input id="bench-f-requests-per-level" className={cx(form.input, form.compact)} value={requests} placeholder="max(10, 2 × c)" onChange={(e) => setRequests(e.target.value)} data-testid="bench-requests" />
+      </div>
+      <div className={styles.field}>
+        <label htmlFor="bench-f-prompt-tokens" className={text.label}>Prompt tokens</label>
+        <input id="bench-f-prompt-tokens" className={cx(form.input, form.compact)} value={promptTokens} onChange={(e) => setPromptTokens(e.target.value)} data-testid="bench-prompt-tokens" />
+      </div>
+      <div className={styles.field}>
+        <label htmlFor="bench-f-max-tokens" className={text.label}>Max tokens</label>
+        <input id="bench-f-max-tokens" className={cx(form.input, form.compact)} value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} data-testid="bench-max-tokens" />
+      </div>
       <div className={styles.submit}>
         <button type="submit" className={cx(button.btn, button.primary)} disabled={pending || problem !== null} data-testid="bench-start">
           {pending ? "Starting…" : "Run benchmark"}

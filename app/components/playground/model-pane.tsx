@@ -41,7 +41,10 @@ export function ModelPane({ index, pane, models, loading, busy, settings, prompt
   const id = `pg-model-${index}`;
   const end = useRef<HTMLDivElement>(null);
   const last = pane.messages[pane.messages.length - 1];
-  useEffect(() => end.current?.scrollIntoView({ block: "nearest" }), [last?.content]);
+  useEffect(() => {
+    // A block body: newer browsers return a promise from scrollIntoView, which React would take for a cleanup.
+    end.current?.scrollIntoView({ block: "nearest" });
+  }, [last?.content]);
   const options = models.includes(pane.model) || !pane.model ? models : [pane.model, ...models];
   return (
     <section className={styles.pane} data-testid="pane" data-model={pane.model}>
