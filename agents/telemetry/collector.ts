@@ -36,10 +36,10 @@ const STARTUP_GRACE_MS = 10_000;
 /**
  * The loop's first GPU batch usually lands before the first process query answers (each is its own
  * nvidia-smi start), and the next query is seconds away: a sample sent then shows every GPU with
- * "no processes". GPU batches wait this long at most for that first answer, and the sample goes out
- * the moment it comes.
+ * "no processes". GPU batches wait this long at most for that first answer (short: the hub takes an
+ * agent silent for 5 s after its hello for gone), and the sample goes out the moment it comes.
  */
-const FIRST_PROCESSES_WAIT_MS = 5_000;
+const FIRST_PROCESSES_WAIT_MS = 3_000;
 
 const UNKNOWN_DRIVER = { version: null, cuda: null } as const;
 
