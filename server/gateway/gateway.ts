@@ -21,7 +21,9 @@ import { planAttempts, type PlannedTarget } from "./routing/plan";
 import { resolveModel, routableModels, toTiers, type ResolvedRoute, type RouteInputs } from "./routing/route-table";
 import { RouteStore, type RouteView } from "./routing/route-store";
 import { createUpstreamPool, type UpstreamPool } from "./upstream/pool";
-import type { GatewayKey, SessionCheck } from "./auth/keys";
+import type { GatewayKey } from "./auth/keys";
+import { keyOrSession, type SessionCheck } from "./auth/dashboard-session";
+import type { IncomingHttpHeaders } from "node:http";
 
 const log = createLogger("gateway");
 const sha256 = (s: string) => createHash("sha256").update(s).digest();
@@ -73,7 +75,7 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {
     this.now = deps.now ?? Date.now;
     this.configBackends = deps.config.backends.map(backendFromConfig);
-    this.keys = new KeyStore(deps.repo, deps.isAdminToken, this.now, deps.dashboardSession ?? null);
+    this.keys = new KeyStore(deps.repo, deps.isAdminToken, this.now);
     this.routes = new RouteStore(deps.repo, deps.config.routes, this.now);
     this.monitor = new HealthMonitor(() => this.backends(), this.now);
     const days = deps.config.gateway.requestLogRetentionDays ?? 7;
@@ -185,6 +187,11 @@ export class Gateway {
 
   plan(route: ResolvedRoute): PlannedTarget[] {
     return planAttempts(route.tiers, this.monitor, this.rotation++);
+  }
+
+  /** The caller of a request: its API key, or the dashboard by its session; null when neither. */
+  authenticate(headers: IncomingHttpHeaders): Promise<GatewayKey | null> {
+    return keyOrSession(this.keys, this.deps.dashboardSession ?? null, headers);
   }
 
   /** One finished client request: log, metrics, key usage. */

@@ -47,8 +47,6 @@ export interface GatewayKey extends Omit<ApiKeyView, "source"> {
   source: ApiKeyView["source"] | "admin" | "dashboard" | "internal";
 }
 
-/** Whether a request's headers carry a valid dashboard session from the dashboard's own pages. */
-export type SessionCheck = (headers: IncomingHttpHeaders) => boolean;
 
 function fromRow(r: GatewayKeyRow): GatewayKey {
   let models: string[] | null = null;
@@ -75,12 +73,7 @@ export class KeyStore {
 
   private internal = new Map<string, GatewayKey>();
 
-  constructor(
-    private readonly repo: GatewayRepo,
-    private readonly isAdminToken: (t: string) => boolean,
-    private readonly now: () => number = Date.now,
-    private readonly dashboardSession: SessionCheck | null = null,
-  ) {}
+  constructor(private readonly repo: GatewayRepo, private readonly isAdminToken: (t: string) => boolean, private readonly now: () => number = Date.now) {}
 
   /** Reads the table after syncing the config file's keys into it. */
   async load(configKeys: readonly ApiKeyConfig[]): Promise<void> {
@@ -99,13 +92,10 @@ export class KeyStore {
     }
   }
 
-  /**
-   * The key a request presents, or null. The admin token also opens the gateway (as "admin"); a
-   * request with no key, from the dashboard's own pages with a valid session, goes as "dashboard".
-   */
+  /** The key a request presents, or null. The admin token also opens the gateway (as "admin"). */
   authenticate(headers: IncomingHttpHeaders): GatewayKey | null {
     const presented = presentedKey(headers);
-    if (!presented) return this.dashboardSession?.(headers) ? DASHBOARD_KEY : null;
+    if (!presented) return null;
     const hash = hashKey(presented);
     const hit = this.byHash.get(hash) ?? this.internal.get(hash);
     if (hit) return hit;
@@ -212,4 +202,5 @@ const ADMIN_KEY: GatewayKey = {
   createdAt: 0, revokedAt: null, lastUsedAt: null, requests: 0, inputTokens: 0, outputTokens: 0,
 };
 
-const DASHBOARD_KEY: GatewayKey = { ...ADMIN_KEY, id: "dashboard", name: "dashboard", prefix: "(dashboard session)", source: "dashboard" };
+/** Requests of the dashboard's own pages, signed in by session (auth/dashboard-session.ts). */
+export const DASHBOARD_KEY: GatewayKey = { ...ADMIN_KEY, id: "dashboard", name: "dashboard", prefix: "(dashboard session)", source: "dashboard" };

@@ -44,7 +44,7 @@ async function askBackend(gw: Gateway, req: IncomingMessage, b: Backend, body: R
 export async function handleCountTokens(gw: Gateway, req: IncomingMessage, res: ServerResponse, query: string): Promise<void> {
   const started = performance.now();
   const record = newRecord("count_tokens", "anthropic", Date.now());
-  const key = authenticate(gw, req, res, record);
+  const key = await authenticate(gw, req, res, record);
   try {
     if (!key) return;
     const body = readRequestBody(await readClientBody(req), query);

@@ -31,8 +31,8 @@ export function refuse(res: ServerResponse, record: RequestRecord, status: numbe
   writeError(res, record.protocol, status, message);
 }
 
-export function authenticate(gw: Gateway, req: IncomingMessage, res: ServerResponse, record: RequestRecord): GatewayKey | null {
-  const key = gw.keys.authenticate(req.headers);
+export async function authenticate(gw: Gateway, req: IncomingMessage, res: ServerResponse, record: RequestRecord): Promise<GatewayKey | null> {
+  const key = await gw.authenticate(req.headers);
   if (!key) {
     const presented = req.headers.authorization || req.headers["x-api-key"];
     refuse(res, record, 401, presented ? "that API key is not valid (or was revoked)" : "an API key is required: send 'Authorization: Bearer KEY' or 'x-api-key: KEY'");
@@ -48,7 +48,7 @@ export async function handleProxy(gw: Gateway, req: IncomingMessage, res: Server
   const tokens: Tokens = { input: null, output: null };
   let key: GatewayKey | null = null;
   try {
-    key = authenticate(gw, req, res, record);
+    key = await authenticate(gw, req, res, record);
     if (!key) return;
     const raw = await readClientBody(req);
     if (gw.logBodies) record.body = raw.toString("utf8", 0, Math.min(raw.length, BODY_LOG_LIMIT));

@@ -2,13 +2,13 @@
  * Who the gateway lets in besides API keys: the dashboard's session from its own origin (the
  * playground), and the server's own benchmark key. And the headers that say who answered.
  */
-import type { ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAuth, SESSION_COOKIE } from "../../../server/core/auth";
 import { openMemoryDatabase, type DbHandle } from "../../../server/db/client";
 import { gatewayRepo } from "../../../server/db/repos/gateway-repo";
 import { settingsRepo } from "../../../server/db/repos/settings-repo";
-import { dashboardSessionCheck } from "../../../server/gateway/auth/dashboard-session";
+import { dashboardSessionCheck, keyOrSession } from "../../../server/gateway/auth/dashboard-session";
 import { KeyStore } from "../../../server/gateway/auth/keys";
 import { announceAnsweredBy } from "../../../server/gateway/observe/answered-by";
 
@@ -18,8 +18,10 @@ afterEach(() => handle?.close());
 async function setup() {
   handle = openMemoryDatabase();
   const auth = await createAuth(settingsRepo(handle.db), { adminToken: "admin-token-123" });
-  const keys = new KeyStore(gatewayRepo(handle.db), (t) => auth.checkAdminToken(t), Date.now, dashboardSessionCheck(auth));
-  await keys.load([{ name: "laptop", key: "sk-laptop-key-1" }]);
+  const store = new KeyStore(gatewayRepo(handle.db), (t) => auth.checkAdminToken(t));
+  await store.load([{ name: "laptop", key: "sk-laptop-key-1" }]);
+  const check = dashboardSessionCheck(auth);
+  const keys = { authenticate: (h: IncomingHttpHeaders) => keyOrSession(store, check, h), recordUsage: store.recordUsage.bind(store), list: () => store.list(), addInternal: (n: string) => store.addInternal(n) };
   const cookie = `${SESSION_COOKIE}=${encodeURIComponent(auth.issueSession().value)}`;
   return { auth, keys, cookie };
 }
@@ -27,10 +29,10 @@ async function setup() {
 describe("the dashboard's session at the gateway", () => {
   it("lets the dashboard's own pages in as 'dashboard', counting no key usage", async () => {
     const { keys, cookie } = await setup();
-    const post = keys.authenticate({ cookie, origin: "http://dash.lan:3000", host: "dash.lan:3000" });
+    const post = await keys.authenticate({ cookie, origin: "http://dash.lan:3000", host: "dash.lan:3000" });
     expect(post).toMatchObject({ name: "dashboard", source: "dashboard" });
     // A same-origin GET carries no Origin; Sec-Fetch-Site says where it came from.
-    expect(keys.authenticate({ cookie, host: "dash.lan:3000", "sec-fetch-site": "same-origin" })?.name).toBe("dashboard");
+    expect((await keys.authenticate({ cookie, host: "dash.lan:3000", "sec-fetch-site": "same-origin" }))?.name).toBe("dashboard");
     keys.recordUsage(post!, 10, 20);
     expect(keys.list().every((k) => k.requests === 0)).toBe(true);
   });
@@ -44,7 +46,7 @@ describe("the dashboard's session at the gateway", () => {
     ["Origin null (a sandboxed frame)", { origin: "null", host: "dash.lan:3000" }],
   ])("refuses the cookie from %s", async (_what, headers) => {
     const { keys, cookie } = await setup();
-    expect(keys.authenticate({ cookie, ...headers })).toBeNull();
+    expect(await keys.authenticate({ cookie, ...headers })).toBeNull();
   });
 
   it("refuses forged, expired, malformed and missing sessions", async () => {
@@ -53,16 +55,16 @@ describe("the dashboard's session at the gateway", () => {
     const expired = auth.issueSession(Date.now() - 31 * 24 * 3600 * 1000).value;
     const forged = `${Date.now() + 3_600_000}.${"A".repeat(43)}`;
     for (const value of [expired, forged, "%E0%A4%A", "", "1.2.3"]) {
-      expect(keys.authenticate({ ...from, cookie: `${SESSION_COOKIE}=${value}` }), value).toBeNull();
+      expect(await keys.authenticate({ ...from, cookie: `${SESSION_COOKIE}=${value}` }), value).toBeNull();
     }
-    expect(keys.authenticate(from)).toBeNull();
+    expect(await keys.authenticate(from)).toBeNull();
   });
 
   it("takes a presented key over the cookie, and a wrong key is wrong even with a session", async () => {
     const { keys, cookie } = await setup();
     const from = { cookie, origin: "http://dash.lan:3000", host: "dash.lan:3000" };
-    expect(keys.authenticate({ ...from, authorization: "Bearer sk-laptop-key-1" })?.name).toBe("laptop");
-    expect(keys.authenticate({ ...from, authorization: "Bearer wrong" })).toBeNull();
+    expect((await keys.authenticate({ ...from, authorization: "Bearer sk-laptop-key-1" }))?.name).toBe("laptop");
+    expect(await keys.authenticate({ ...from, authorization: "Bearer wrong" })).toBeNull();
   });
 });
 
@@ -70,11 +72,11 @@ describe("internal keys", () => {
   it("open the gateway under their own name, are never listed and count no usage", async () => {
     const { keys } = await setup();
     const key = keys.addInternal("benchmark");
-    const k = keys.authenticate({ authorization: `Bearer ${key}` });
+    const k = await keys.authenticate({ authorization: `Bearer ${key}` });
     expect(k).toMatchObject({ name: "benchmark", source: "internal" });
     keys.recordUsage(k!, 1, 1);
     expect(keys.list().map((x) => x.name)).toEqual(["laptop"]);
-    expect(keys.authenticate({ authorization: `Bearer ${keys.addInternal("benchmark")}x` })).toBeNull();
+    expect(await keys.authenticate({ authorization: `Bearer ${keys.addInternal("benchmark")}x` })).toBeNull();
   });
 });
 
