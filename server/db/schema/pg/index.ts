@@ -11,3 +11,4 @@ export * from "./fit";
 export * from "./alerts";
 export * from "./identity";
 export * from "./sessions";
+export * from "./benchmarks";
