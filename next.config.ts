@@ -11,6 +11,9 @@ const config: NextConfig = {
   // The whole project is type-checked by `npm test` (tests/unit/typecheck.test.ts); `npm start`
   // on a GPU box should not spend its first minute re-checking server code to build the pages.
   typescript: { ignoreBuildErrors: true },
+  // Load a page's server code when it is first asked for, not every page's at start: a homelab
+  // server mostly sits idle, and its memory then is what it costs (~20 MiB less RSS here).
+  experimental: { preloadEntriesOnStart: false },
 };
 
 export default config;

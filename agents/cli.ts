@@ -1,7 +1,7 @@
 /**
  * `switchyard-agent`: the small process on each GPU box.
  *
- *   switchyard-agent --server URL [--token T | --token-file PATH] [--name NODE] [--fingerprint sha256:HEX] [--interval MS]
+ *   switchyard-agent --server URL[,URL…] [--token T | --token-file PATH] [--name NODE] [--fingerprint sha256:HEX] [--interval MS]
  *   switchyard-agent --once
  */
 import fs from "node:fs";
@@ -13,16 +13,19 @@ import { createLogger } from "../lib/logger";
 import { NODE_NAME_PATTERN } from "../protocol/agent-identity";
 import { parseFingerprint } from "../lib/tls-pin";
 import { connectAgent, hubUrl } from "./connection";
+import { parseServerList } from "./server-rotation";
 import { createCredentialStore, defaultStateDir } from "./identity/credential-store";
 import { startDeployments } from "./docker/agent-actions";
 import { collectOnce, createCollector } from "./telemetry/collector";
 import { nodeFacts } from "./telemetry/host-stats";
 
 const USAGE = `Usage:
-  switchyard-agent --server URL [--token T | --token-file PATH] [--name NODE] [--fingerprint sha256:HEX] [--interval MS]
+  switchyard-agent --server URL[,URL…] [--token T | --token-file PATH] [--name NODE] [--fingerprint sha256:HEX] [--interval MS]
   switchyard-agent --once
 
-  --server       the Switchyard server, as in the dashboard's address (http://host:3000; ws:// also works)
+  --server       the Switchyard server, as in the dashboard's address (http://host:3000; ws:// also works);
+                 several servers of one control plane separated by commas: the agent uses the first that
+                 answers and moves to the next when its server goes away
   --token        a join token or the enrollment token from the dashboard ("Add a GPU box"), used once to
                  enroll: the node then keeps a credential of its own and presents that
   --token-file   read the token from this file instead (so it does not show in the process list);
@@ -101,16 +104,18 @@ async function main() {
   }
 
   const server = args.server ?? fail("--server is required (the address of the Switchyard dashboard)");
+  let servers: string[];
+  try {
+    servers = parseServerList(server);
+    for (const url of servers) hubUrl(url);
+  } catch (err) {
+    fail((err as Error).message);
+  }
   const token = readToken(args);
   const intervalMs = args.interval === undefined ? 1000 : Number(args.interval);
   if (!Number.isInteger(intervalMs) || intervalMs < 100 || intervalMs > 60_000) fail("--interval must be a whole number of milliseconds between 100 and 60000");
   const name = args.name ?? os.hostname();
   if (!NODE_NAME_PATTERN.test(name)) fail(`--name '${name}' must be letters, digits, '.', '_' or '-' (at most 128)`);
-  try {
-    hubUrl(server);
-  } catch (err) {
-    fail((err as Error).message);
-  }
   const credentials = createCredentialStore(defaultStateDir());
   if (!token && credentials.list(name).length === 0) fail(`--token is required (see 'Add a GPU box' in the dashboard): ${name} has no credential in ${credentials.dir} yet`);
   try {
@@ -131,14 +136,14 @@ async function main() {
   try {
     const simulated = process.env.SWITCHYARD_SIMULATED === "1";
     const facts = async () => ({ ...(await nodeFacts()), ...(simulated ? { simulated: true } : {}) });
-    connection = connectAgent({ serverUrl: server, token, credentials, name, agentVersion: agentVersion(), facts, log, fingerprint });
+    connection = connectAgent({ servers, token, credentials, name, agentVersion: agentVersion(), facts, log, fingerprint });
   } catch (err) {
     fail((err as Error).message);
   }
   const collector = createCollector({ nvidiaSmi, intervalMs, logger: log });
   collector.start((sample) => connection.send(sample));
   const deployments = startDeployments(connection, name, log);
-  log.info({ server, intervalMs, nvidiaSmi }, "agent started");
+  log.info({ servers, intervalMs, nvidiaSmi }, "agent started");
 
   const stop = async () => {
     deployments.stop();

@@ -2,6 +2,10 @@
  * The agent's side of the hub protocol: dials out, says hello, streams samples. While the server
  * is unreachable it keeps a bounded backlog (newest kept) and redials with capped, jittered
  * backoff; a refused token or protocol is reported with the server's own reason, then retried.
+ * With several servers (`--server URL1,URL2,…`) it moves to the next when its server goes away
+ * (./server-rotation.ts). On each new connection it also sends again the samples of the last few
+ * seconds: a server that died had not yet written them, and the server taking over stores them
+ * (a sample stored twice is the same row).
  *
  * Identity: the node presents its own credential for the server's control plane (kept in the
  * credential store), or its token to enroll; see ./identity/agent-identity.ts.
@@ -14,18 +18,21 @@ import {
 } from "../protocol/agent-wire";
 import { clampSnapshot } from "../protocol/telemetry";
 import type { Logger } from "../lib/logger";
-import { backoffMs } from "../lib/backoff";
-import { agentIdentity } from "./identity/agent-identity";
+import { agentIdentity, type AgentIdentity } from "./identity/agent-identity";
+import { ServerRotation } from "./server-rotation";
 import type { CredentialStore } from "./identity/credential-store";
 import { explainUntrustedServer, pinnedConnection, TlsPinError, type Fingerprint } from "../lib/tls-pin";
 
 export const BACKLOG_LIMIT = 300;
+/** Samples already sent that are sent again on the next connection: longer than a server holds them before writing. */
+export const REPLAY_MS = 10_000;
 /** A backlog batch stays well under the server's message limit. */
 const MAX_BATCH_BYTES = MAX_MESSAGE_BYTES / 2;
 const PING_EVERY_MS = 5000;
 
 export interface ConnectionOptions {
-  serverUrl: string;
+  /** The servers of one control plane; the first that answers is used, the next when it goes away. */
+  servers: string[];
   /** The enrollment token or a join token; null when the node only has its stored credentials. */
   token: string | null;
   /** Where the node's credentials are kept; null: present the token every time (nothing saved). */
@@ -74,28 +81,42 @@ export function hubUrl(serverUrl: string): string {
   return url.toString();
 }
 
+interface Server {
+  serverUrl: string;
+  url: string;
+  tlsOptions: Pick<ClientOptions, "createConnection">;
+  identity: AgentIdentity;
+}
+
 export function connectAgent(opts: ConnectionOptions): AgentConnection {
-  const url = hubUrl(opts.serverUrl);
-  if (opts.fingerprint && !url.startsWith("wss:")) {
-    throw new Error(`--fingerprint pins a TLS certificate, but ${opts.serverUrl} is not https://: use the server's https:// address`);
-  }
-  // ws hands its options to https.request, whose createConnection may answer through a callback.
-  const tlsOptions = opts.fingerprint ? { createConnection: pinnedConnection(opts.fingerprint, opts.serverUrl) as unknown as ClientOptions["createConnection"] } : {};
-  const minBackoff = opts.minBackoffMs ?? 1000;
+  const servers = new Map<string, Server>(opts.servers.map((serverUrl) => {
+    const url = hubUrl(serverUrl);
+    if (opts.fingerprint && !url.startsWith("wss:")) {
+      throw new Error(`--fingerprint pins a TLS certificate, but ${serverUrl} is not https://: use the server's https:// address`);
+    }
+    // ws hands its options to https.request, whose createConnection may answer through a callback.
+    const tlsOptions = opts.fingerprint ? { createConnection: pinnedConnection(opts.fingerprint, serverUrl) as unknown as ClientOptions["createConnection"] } : {};
+    const identity = agentIdentity({ serverUrl, name: opts.name, token: opts.token, credentials: opts.credentials, log: opts.log });
+    return [serverUrl, { serverUrl, url, tlsOptions, identity }];
+  }));
   const maxBackoff = opts.maxBackoffMs ?? 30_000;
+  const rotation = new ServerRotation(opts.servers, { minBackoffMs: opts.minBackoffMs ?? 1000, maxBackoffMs: maxBackoff });
   const backlog: TelemetrySample[] = [];
+  /** Samples sent in the last REPLAY_MS, oldest first. */
+  const recent: TelemetrySample[] = [];
   let ws: WebSocket | null = null;
   let welcomed = false;
   let stopped = false;
-  let failures = 0;
   let timer: NodeJS.Timeout | null = null;
   let pingTimer: NodeJS.Timeout | null = null;
   let awaitingPong = false;
   let requestHandler: RequestHandler | null = null;
   const connectedListeners: Array<() => void> = [];
-  const identity = agentIdentity({ serverUrl: opts.serverUrl, name: opts.name, token: opts.token, credentials: opts.credentials, log: opts.log });
   let redialNow = false;
   let lastNoneReason = "";
+  /** Dial errors since the last welcome: the log says so at first, then now and then. */
+  let dialErrors = 0;
+  let server = servers.get(rotation.current())!;
 
   const answer = async (id: string, action: string, payload: unknown) => {
     try {
@@ -118,7 +139,17 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
     ws?.send(text);
   };
 
+  const remember = (sample: TelemetrySample) => {
+    recent.push(sample);
+    const cutoff = sample.ts - REPLAY_MS;
+    while (recent.length > 0 && recent[0]!.ts < cutoff) recent.shift();
+  };
+
   const flushBacklog = () => {
+    // What was sent lately goes again, ahead of what was never sent (older first).
+    const unsent = backlog.splice(0);
+    backlog.push(...recent.splice(0), ...unsent);
+    for (const s of backlog) remember(s);
     while (backlog.length > 0 && welcomed) {
       let bytes = 0;
       let n = 0;
@@ -127,22 +158,19 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
         if (n > 0 && bytes > MAX_BATCH_BYTES) break;
         n += 1;
       }
-      write({ type: "telemetry", v: PROTOCOL_VERSION, samples: backlog.splice(0, n) });
+      write({ type: "telemetry", v: PROTOCOL_VERSION, samples: backlog.splice(0, n), sentAt: Date.now() });
     }
   };
 
   const scheduleReconnect = () => {
     if (stopped || timer) return;
-    if (redialNow) {
-      redialNow = false;
-      timer = setTimeout(() => {
-        timer = null;
-        dial();
-      }, 0);
-      return;
+    let delay = 0;
+    if (redialNow) redialNow = false; // same server, at once: it just named its control plane
+    else {
+      const next = rotation.next();
+      delay = next.delayMs;
+      server = servers.get(next.url)!;
     }
-    const delay = backoffMs(Math.min(failures, 10), { baseMs: minBackoff, maxMs: maxBackoff, jitter: [0.75, 1.25] });
-    failures += 1;
     timer = setTimeout(() => {
       timer = null;
       dial();
@@ -153,17 +181,18 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
     if (stopped) return;
     welcomed = false;
     awaitingPong = false;
+    const { identity, serverUrl } = server;
     const presenting = identity.next();
     if ("none" in presenting) {
       if (presenting.none !== lastNoneReason) opts.log.error(presenting.none);
       lastNoneReason = presenting.none;
       // Nothing to present to this server: ask again later, slowly.
-      failures = Math.max(failures, 10);
+      rotation.slowDown();
       scheduleReconnect();
       return;
     }
     lastNoneReason = "";
-    const socket = new WebSocket(url, {
+    const socket = new WebSocket(server.url, {
       headers: {
         ...presenting.headers,
         [AGENT_HEADERS.node]: opts.name,
@@ -172,7 +201,7 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
       },
       handshakeTimeout: 10_000,
       maxPayload: MAX_MESSAGE_BYTES * 8,
-      ...tlsOptions,
+      ...server.tlsOptions,
     });
     ws = socket;
 
@@ -182,7 +211,7 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
       res.on("end", () => {
         const refusal = identity.refused(res.statusCode, body);
         redialNow = refusal.redialNow;
-        if (refusal.line) opts.log.error({ status: res.statusCode, server: opts.serverUrl }, refusal.line);
+        if (refusal.line) opts.log.error({ status: res.statusCode, server: serverUrl }, refusal.line);
         socket.terminate();
       });
     });
@@ -202,8 +231,9 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
       if (parsed.data.type === "welcome") {
         identity.welcomed(parsed.data.controlPlane, parsed.data.credential);
         welcomed = true;
-        failures = 0;
-        opts.log.info({ server: opts.serverUrl, nodeId: parsed.data.nodeId, backlog: backlog.length }, "connected");
+        rotation.welcomed();
+        dialErrors = 0;
+        opts.log.info({ server: serverUrl, nodeId: parsed.data.nodeId, backlog: backlog.length }, "connected");
         flushBacklog();
         for (const l of connectedListeners) l();
       } else if (parsed.data.type === "request") {
@@ -215,24 +245,26 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
 
     socket.on("close", (code, reason) => {
       if (ws === socket) ws = null;
+      const wasWelcomed = welcomed;
       welcomed = false;
       if (stopped) return;
       if (code === CLOSE_CODES.replaced) {
         // Two live agents with one name would keep replacing each other: yield for the longest wait.
-        failures = Math.max(failures, 10);
+        rotation.slowDown();
         opts.log.error(`another agent connected with the same --name (${opts.name}); this one retries in ${Math.round(maxBackoff / 1000)} s. Give each box its own --name.`);
       } else if (code === CLOSE_CODES.revoked || code === CLOSE_CODES.refused || code === CLOSE_CODES.oneNodePerSocket) {
         identity.closed(code);
-        opts.log.error({ code, server: opts.serverUrl }, `server cut the agent off: ${reason.toString() || "no reason given"}`);
+        opts.log.error({ code, server: serverUrl }, `server cut the agent off: ${reason.toString() || "no reason given"}`);
       }
-      else if (code !== 1006 || failures === 0) opts.log.warn({ code, reason: reason.toString() }, "disconnected from server; reconnecting");
+      else if (wasWelcomed) opts.log.warn({ code, reason: reason.toString(), server: serverUrl }, opts.servers.length > 1 ? "disconnected from server; moving to the next" : "disconnected from server; reconnecting");
       scheduleReconnect();
     });
 
     socket.on("error", (err) => {
-      const untrusted = err instanceof TlsPinError ? err.message : explainUntrustedServer(err, opts.serverUrl, "--fingerprint sha256:…");
-      if (untrusted) return opts.log.error({ server: opts.serverUrl }, untrusted);
-      if (failures < 3 || failures % 10 === 0) opts.log.warn({ err: err.message, server: opts.serverUrl }, "cannot reach server");
+      const untrusted = err instanceof TlsPinError ? err.message : explainUntrustedServer(err, serverUrl, "--fingerprint sha256:…");
+      if (untrusted) return opts.log.error({ server: serverUrl }, untrusted);
+      if (dialErrors < 3 * opts.servers.length || dialErrors % 10 === 0) opts.log.warn({ err: err.message, server: serverUrl }, "cannot reach server");
+      dialErrors += 1;
     });
   };
 
@@ -255,7 +287,8 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
     send(sample) {
       const bounded = { ts: sample.ts, snapshot: clampSnapshot(sample.snapshot) };
       if (welcomed && ws?.readyState === WebSocket.OPEN) {
-        write({ type: "telemetry", v: PROTOCOL_VERSION, samples: [bounded] });
+        write({ type: "telemetry", v: PROTOCOL_VERSION, samples: [bounded], sentAt: Date.now() });
+        remember(bounded);
         return;
       }
       backlog.push(bounded);

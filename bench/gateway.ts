@@ -10,13 +10,17 @@
  *  3. added p50 latency at one connection over the upstream alone (≤ 150 µs);
  *  4. streaming time to first byte, over the upstream alone;
  *  5. memory over a soak of mixed plain and streamed traffic (flat: the RSS floor after warm-up grows ≤ 10 %).
+ * Where PostgreSQL is installed, 2. also runs a second gateway whose state is in PostgreSQL (a
+ * throwaway cluster): its throughput ≥ 0.95× the SQLite one's (keys and routes are in memory on
+ * both; the request log and key usage are written in batches off the request path).
  * The reference and the gateway run interleaved, BENCH_ROUNDS times: a shared machine is noisy, so
  * each figure is the median over rounds with its spread, and each run says how busy the rest of the
  * machine was.
  *
  * Load comes from wrk; nginx and wrk are installed by scripts/test-deps/nginx.sh when missing.
  *   BENCH_SECONDS=10 (each throughput run; latency runs take half), BENCH_ROUNDS=3,
- *   BENCH_TTFB_COUNT=1000, BENCH_STREAMS=500, BENCH_SOAK_SECONDS=60 (0: no soak; 10 minutes: 600).
+ *   BENCH_TTFB_COUNT=1000, BENCH_STREAMS=500, BENCH_SOAK_SECONDS=60 (0: no soak; 10 minutes: 600),
+ *   BENCH_ONLY=throughput (2. only).
  */
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -29,12 +33,15 @@ import { runStreams, type StreamsResult } from "./gateway/streams";
 import { measureTtfb } from "./gateway/ttfb";
 import { runWrk, wrkScript, type WrkResult } from "./gateway/wrk";
 import { percentile, readProc } from "./proc-stats";
+import { benchPostgres } from "./postgres";
+import { postgresBinDir } from "../tests/helpers/postgres-cluster";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SOAK_S = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
 const TTFB_COUNT = Number(process.env.BENCH_TTFB_COUNT ?? 1000);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 500);
+const ONLY = process.env.BENCH_ONLY ?? "";
 const CHUNK_MS = 50; // 20 tokens/s per stream: 500 streams are 10,000 chunks/s
 const CHUNKS = 40;
 const KEY = "sk-bench-gateway-key-0001";
@@ -99,8 +106,12 @@ async function main() {
     "",
   ].join("\n"));
   const server = await startServer({ env: { SWITCHYARD_CONFIG: config, LOG_LEVEL: "warn" } });
+  const pgDb = postgresBinDir() ? await benchPostgres() : null;
+  const pgServer = pgDb ? await startServer({ env: { SWITCHYARD_CONFIG: config, SWITCHYARD_DATABASE_URL: pgDb.url, LOG_LEVEL: "warn" } }) : null;
   const stopAll = async () => {
     await server.stop();
+    await pgServer?.stop();
+    pgDb?.remove();
     await Promise.all([nginx.stop(), nginxTimed.stop(), upstream.stop()]);
     timed.stop();
     minimal.stop();
@@ -112,7 +123,8 @@ async function main() {
   process.stdout.once("error", abort); // EPIPE: `npm run bench:gateway | head`
   const gw = server.url;
   const gwPid = server.proc.child.pid!;
-  const ours = [upstream.pid, nginx.pid, nginxTimed.pid, timed.pid, minimal.pid, gwPid];
+  const pgPid = pgServer?.proc.child.pid ?? null;
+  const ours = [upstream.pid, nginx.pid, nginxTimed.pid, timed.pid, minimal.pid, gwPid, ...(pgPid ? [pgPid] : [])];
   const plain = wrkScript([CHAT], AUTH);
   const translated = wrkScript([MESSAGES], AUTH);
   const mixed = wrkScript([CHAT, CHAT_STREAM, MESSAGES, MESSAGES_STREAM], AUTH);
@@ -131,42 +143,45 @@ async function main() {
     await runWrk(`${gw}/v1/chat/completions`, mixed, { connections: 8, seconds: 3 });
     await runWrk(`${nginx.url}/v1/chat/completions`, plain, { connections: 8, seconds: 1 });
     await runWrk(`${minimal.url}/v1/chat/completions`, plain, { connections: 8, seconds: 1 });
+    if (pgServer) await runWrk(`${pgServer.url}/v1/chat/completions`, mixed, { connections: 8, seconds: 3 });
 
     // First, on a server with only the warm-up behind it: its RSS is then what 500 streams take, not
     // the heap left over from the throughput runs (the soak measures memory under request load).
     const rssBefore = readProc(gwPid).rssBytes;
-    out(`\n1. Streams at scale: ${STREAMS} concurrent streams of ${CHUNKS} chunks, one per ${CHUNK_MS} ms each; delay per chunk (upstream write → client) in ms`);
-    const st = { dP99: [] as number[], nP99: [] as number[], gP99: [] as number[], nAdd: [] as number[], gAdd: [] as number[], diff: [] as number[], rss: [] as number[], gP50: [] as number[], nP50: [] as number[], nCpu: [] as number[], gCpu: [] as number[], others: [] as number[], bad: 0 };
-    const streams = async (what: string, url: string, headers: Record<string, string>, proxyPid?: number): Promise<StreamsResult & { cpuUsPerChunk: number }> => {
-      const cpu = openCpuWindow(ours);
-      const r = await runStreams(url, TIMED, headers, { count: STREAMS, chunks: CHUNKS, spreadMs: CHUNK_MS });
-      st.others.push(cpu.othersPct());
-      if (r.failed || r.truncated) out(`  !! ${what}: ${r.failed} failed, ${r.truncated} truncated of ${STREAMS}${r.firstError ? ` (${r.firstError})` : ""}`);
-      st.bad += r.failed + r.truncated;
-      return { ...r, cpuUsPerChunk: proxyPid ? (cpu.used(proxyPid) * 1e6) / r.delaysMs.length : NaN };
-    };
-    for (let i = 0; i < ROUNDS; i++) {
-      const d = await streams("upstream alone", `${timed.url}/v1/chat/completions`, {});
-      const n = await streams("nginx", `${nginxTimed.url}/v1/chat/completions`, {}, nginxTimed.pid);
-      let peak = 0;
-      const sampler = setInterval(() => void (peak = Math.max(peak, readProc(gwPid).rssBytes)), 100);
-      const g = await streams("gateway", `${gw}/v1/chat/completions`, AUTH, gwPid);
-      clearInterval(sampler);
-      peak = Math.max(peak, readProc(gwPid).rssBytes);
-      const q = (r: StreamsResult, x: number) => percentile(r.delaysMs, x);
-      st.dP99.push(q(d, 99)); st.nP99.push(q(n, 99)); st.gP99.push(q(g, 99)); st.nP50.push(q(n, 50)); st.gP50.push(q(g, 50));
-      st.nAdd.push(q(n, 99) - q(d, 99)); st.gAdd.push(q(g, 99) - q(d, 99)); st.diff.push(q(g, 99) - q(n, 99)); st.rss.push(peak);
-      st.nCpu.push(n.cpuUsPerChunk); st.gCpu.push(g.cpuUsPerChunk);
-      out(`  round ${i + 1}: p99 upstream alone ${fmt(q(d, 99), 2)}, via nginx ${fmt(q(n, 99), 2)}, via gateway ${fmt(q(g, 99), 2)}; gateway RSS peak ${mib(peak)}`);
+    if (ONLY !== "throughput") {
+      out(`\n1. Streams at scale: ${STREAMS} concurrent streams of ${CHUNKS} chunks, one per ${CHUNK_MS} ms each; delay per chunk (upstream write → client) in ms`);
+      const st = { dP99: [] as number[], nP99: [] as number[], gP99: [] as number[], nAdd: [] as number[], gAdd: [] as number[], diff: [] as number[], rss: [] as number[], gP50: [] as number[], nP50: [] as number[], nCpu: [] as number[], gCpu: [] as number[], others: [] as number[], bad: 0 };
+      const streams = async (what: string, url: string, headers: Record<string, string>, proxyPid?: number): Promise<StreamsResult & { cpuUsPerChunk: number }> => {
+        const cpu = openCpuWindow(ours);
+        const r = await runStreams(url, TIMED, headers, { count: STREAMS, chunks: CHUNKS, spreadMs: CHUNK_MS });
+        st.others.push(cpu.othersPct());
+        if (r.failed || r.truncated) out(`  !! ${what}: ${r.failed} failed, ${r.truncated} truncated of ${STREAMS}${r.firstError ? ` (${r.firstError})` : ""}`);
+        st.bad += r.failed + r.truncated;
+        return { ...r, cpuUsPerChunk: proxyPid ? (cpu.used(proxyPid) * 1e6) / r.delaysMs.length : NaN };
+      };
+      for (let i = 0; i < ROUNDS; i++) {
+        const d = await streams("upstream alone", `${timed.url}/v1/chat/completions`, {});
+        const n = await streams("nginx", `${nginxTimed.url}/v1/chat/completions`, {}, nginxTimed.pid);
+        let peak = 0;
+        const sampler = setInterval(() => void (peak = Math.max(peak, readProc(gwPid).rssBytes)), 100);
+        const g = await streams("gateway", `${gw}/v1/chat/completions`, AUTH, gwPid);
+        clearInterval(sampler);
+        peak = Math.max(peak, readProc(gwPid).rssBytes);
+        const q = (r: StreamsResult, x: number) => percentile(r.delaysMs, x);
+        st.dP99.push(q(d, 99)); st.nP99.push(q(n, 99)); st.gP99.push(q(g, 99)); st.nP50.push(q(n, 50)); st.gP50.push(q(g, 50));
+        st.nAdd.push(q(n, 99) - q(d, 99)); st.gAdd.push(q(g, 99) - q(d, 99)); st.diff.push(q(g, 99) - q(n, 99)); st.rss.push(peak);
+        st.nCpu.push(n.cpuUsPerChunk); st.gCpu.push(g.cpuUsPerChunk);
+        out(`  round ${i + 1}: p99 upstream alone ${fmt(q(d, 99), 2)}, via nginx ${fmt(q(n, 99), 2)}, via gateway ${fmt(q(g, 99), 2)}; gateway RSS peak ${mib(peak)}`);
+      }
+      out(`  p50 via nginx ${spread(st.nP50, 2)}, via gateway ${spread(st.gP50, 2)}`);
+      out(`  p99 added over the upstream alone: nginx +${spread(st.nAdd, 2)}, gateway +${spread(st.gAdd, 2)}`);
+      out(`  gateway p99 − nginx p99: ${spread(st.diff, 2)} ms (target ≤ 5) ${verdict(median(st.diff) <= 5)}; ratio ${fmt(median(st.gP99) / median(st.nP99), 2)}×`);
+      out(`  CPU per chunk relayed: nginx ${spread(st.nCpu, 1)} µs, gateway ${spread(st.gCpu, 1)} µs; rest of the machine busy ${spread(st.others)} %`);
+      out(`  failed or truncated: ${st.bad} ${verdict(st.bad === 0)}; gateway RSS ${mib(rssBefore)} before, peak ${spread(st.rss.map((b) => b / 1048576))} MiB (target ≤ 400) ${verdict(Math.max(...st.rss) <= 400 * 1048576)}`);
     }
-    out(`  p50 via nginx ${spread(st.nP50, 2)}, via gateway ${spread(st.gP50, 2)}`);
-    out(`  p99 added over the upstream alone: nginx +${spread(st.nAdd, 2)}, gateway +${spread(st.gAdd, 2)}`);
-    out(`  gateway p99 − nginx p99: ${spread(st.diff, 2)} ms (target ≤ 5) ${verdict(median(st.diff) <= 5)}; ratio ${fmt(median(st.gP99) / median(st.nP99), 2)}×`);
-    out(`  CPU per chunk relayed: nginx ${spread(st.nCpu, 1)} µs, gateway ${spread(st.gCpu, 1)} µs; rest of the machine busy ${spread(st.others)} %`);
-    out(`  failed or truncated: ${st.bad} ${verdict(st.bad === 0)}; gateway RSS ${mib(rssBefore)} before, peak ${spread(st.rss.map((b) => b / 1048576))} MiB (target ≤ 400) ${verdict(Math.max(...st.rss) <= 400 * 1048576)}`);
 
     out("\n2. Throughput at 32 connections: requests/s, proxy CPU µs per request — median (min–max) over rounds");
-    const t = { min: [] as number[], minCpu: [] as number[], rMin: [] as number[], up: [] as number[], ng: [] as number[], gw: [] as number[], tr: [] as number[], ngCpu: [] as number[], gwCpu: [] as number[], trCpu: [] as number[], upCpu: [] as number[], rGw: [] as number[], rTr: [] as number[], others: [] as number[] };
+    const t = { pg: [] as number[], pgCpu: [] as number[], rPg: [] as number[], min: [] as number[], minCpu: [] as number[], rMin: [] as number[], up: [] as number[], ng: [] as number[], gw: [] as number[], tr: [] as number[], ngCpu: [] as number[], gwCpu: [] as number[], trCpu: [] as number[], upCpu: [] as number[], rGw: [] as number[], rTr: [] as number[], others: [] as number[] };
     for (let i = 0; i < ROUNDS; i++) {
       const run = { connections: 32, seconds: SECONDS };
       const up = await wrk("upstream", `${upstream.url}/v1/chat/completions`, plain, run);
@@ -174,6 +189,11 @@ async function main() {
       const g = await wrk("gateway", `${gw}/v1/chat/completions`, plain, run, gwPid);
       const tr = await wrk("gateway translated", `${gw}/v1/messages`, translated, run, gwPid);
       const m = await wrk("minimal Node proxy", `${minimal.url}/v1/chat/completions`, plain, run, minimal.pid);
+      if (pgServer && pgPid) {
+        const p = await wrk("gateway on PostgreSQL", `${pgServer.url}/v1/chat/completions`, plain, run, pgPid);
+        t.pg.push(p.rps); t.pgCpu.push(p.cpuUsPerReq); t.rPg.push(p.rps / g.rps);
+        out(`  round ${i + 1}: gateway on PostgreSQL ${fmt(p.rps)} (${fmt(p.rps / g.rps, 2)}× the one on SQLite)`);
+      }
       t.min.push(m.rps); t.minCpu.push(m.cpuUsPerReq); t.rMin.push(m.rps / ng.rps);
       t.up.push(up.rps); t.ng.push(ng.rps); t.gw.push(g.rps); t.tr.push(tr.rps);
       t.ngCpu.push(ng.cpuUsPerReq); t.gwCpu.push(g.cpuUsPerReq); t.trCpu.push(tr.cpuUsPerReq); t.upCpu.push(up.upstreamUsPerReq);
@@ -186,10 +206,12 @@ async function main() {
     out(`  gateway pass-through            ${spread(t.gw).padEnd(24)} CPU ${spread(t.gwCpu, 1)} µs/req`);
     out(`  gateway Anthropic→OpenAI        ${spread(t.tr).padEnd(24)} CPU ${spread(t.trCpu, 1)} µs/req`);
     out(`  minimal Node proxy (undici)     ${spread(t.min).padEnd(24)} CPU ${spread(t.minCpu, 1)} µs/req   ${spread(t.rMin, 2)}× nginx: the floor for Node`);
+    if (t.pg.length) out(`  gateway on PostgreSQL           ${spread(t.pg).padEnd(24)} CPU ${spread(t.pgCpu, 1)} µs/req   ${spread(t.rPg, 2)}× the gateway on SQLite (target ≥ 0.95) ${verdict(median(t.rPg) >= 0.95)}`);
     out(`  ratio pass-through   ${spread(t.rGw, 2)}× nginx (target ≥ 0.25, aim 0.30) ${verdict(median(t.rGw) >= 0.25)}`);
     out(`  ratio translated     ${spread(t.rTr, 2)}× nginx (target ≥ 0.20) ${verdict(median(t.rTr) >= 0.2)}`);
     out(`  CPU per request      gateway ${fmt(median(t.gwCpu) / median(t.ngCpu), 1)}× nginx's; rest of the machine busy ${spread(t.others)} % during these runs`);
 
+    if (ONLY === "throughput") return;
     out("\n3. Latency at one connection: p50 (p99) in µs, added p50 over the upstream alone — median (min–max)");
     const l = { up: [] as number[], ng: [] as number[], gw: [] as number[], addNg: [] as number[], addGw: [] as number[], p99: [] as number[] };
     for (let i = 0; i < ROUNDS; i++) {

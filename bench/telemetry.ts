@@ -14,7 +14,11 @@
  * 8-GPU sample batch every 250 ms through the same repository, next to the server's own writes.
  * Targets: agent ≤ 1 % of a core; ingest ≤ 25 % of a core; p95 ≤ 250 ms; rules ≤ +10 % server CPU;
  * the hub's per-message checks (issue 8) ≤ +5 % server CPU at 100 × 8.
- * BENCH_ONLY=ingest|handshake runs one part on SQLite (for before/after runs on the same machine).
+ *  6. two servers on one PostgreSQL database (several servers), the agents on A: sample → browser on
+ *     A (the holder) beside B (every sample through PostgreSQL), same window; CPU of A, B and PostgreSQL.
+ *     Target: B's p95 within 250 ms of one server's.
+ * BENCH_ONLY=ingest|handshake runs one part on SQLite (for before/after runs on the same machine);
+ * BENCH_ONLY=db runs 2, 3 and 6 (the database figures), BENCH_ONLY=cluster runs 6.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -22,16 +26,18 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import WebSocket from "ws";
 import type { LiveMessage } from "../protocol/live";
 import { openDatabase, type DatabaseTarget, type Dialect } from "../server/db/client";
 import { samplesRepo } from "../server/db/repos/samples-repo";
-import { ensureCluster, makeRunDir, postgresBinDir, removeRunDir } from "../tests/helpers/postgres-cluster";
-import { ADMIN_TOKEN, AGENT_TOKEN, ROOT, freePort, startAgent, startServer, waitFor } from "../tests/helpers/processes";
-import { snapshot, gpu } from "../tests/helpers/samples";
+import { postgresBinDir } from "../tests/helpers/postgres-cluster";
+import { benchPostgres } from "./postgres";
+import { measureTwoServers } from "./telemetry-cluster";
+import { AGENT_TOKEN, ROOT, freePort, startAgent, startServer, waitFor } from "../tests/helpers/processes";
 import { childPids, cpuPct, percentile, readProc } from "./proc-stats";
 import { ruleEvaluationMs } from "./alert-rules";
+import { dashboardSocket } from "./live-socket";
+import { agentHandshake, busySnapshot, simulatedAgents } from "./sim-agents";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100);
@@ -40,29 +46,6 @@ const ONLY = process.env.BENCH_ONLY ?? "";
 const GPUS = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number, d = 2) => n.toFixed(d);
-
-function simulatedAgents(url: string, count: number) {
-  const sockets: WebSocket[] = [];
-  const timers: NodeJS.Timeout[] = [];
-  const gpus = Array.from({ length: GPUS }, (_, i) => gpu(i));
-  for (let a = 0; a < count; a++) {
-    const name = `sim-${String(a).padStart(3, "0")}`;
-    const ws = new WebSocket(`${url.replace("http", "ws")}/ws/agent`, { headers: { authorization: `Bearer ${AGENT_TOKEN}`, "x-switchyard-node": name } });
-    sockets.push(ws);
-    ws.on("open", () => {
-      ws.send(JSON.stringify({ type: "hello", v: 1, agentVersion: "bench", node: name, facts: { hostname: name, os: "linux", arch: "x64", cpuModel: null, cpuCores: 16, memTotalBytes: 64e9 } }));
-      // Spread the agents over the second, as real clocks would be.
-      setTimeout(() => {
-        timers.push(setInterval(() => {
-          const snap = snapshot({ gpus: gpus.map((g) => ({ ...g, uuid: `GPU-${name}-${g.index}`, utilGpuPct: Math.round(Math.random() * 100), memUsedMiB: 1000 + Math.round(Math.random() * 20000) })) });
-          ws.send(JSON.stringify({ type: "telemetry", v: 1, samples: [{ ts: Date.now(), snapshot: snap }] }));
-        }, 1000));
-      }, (a * 1000) / count);
-    });
-    ws.on("error", () => {});
-  }
-  return { stop: () => { timers.forEach(clearInterval); sockets.forEach((s) => s.terminate()); } };
-}
 
 async function measureAgent() {
   const server = await startServer();
@@ -109,26 +92,6 @@ function alertsConfig(sinkUrl: string): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-alerts-")), "switchyard.yaml");
   fs.writeFileSync(file, alertsYaml(sinkUrl));
   return file;
-}
-
-/** A throwaway PostgreSQL cluster and database for the bench, and the CPU of all its processes. */
-async function benchPostgres() {
-  const runDir = makeRunDir();
-  const cluster = await ensureCluster(runDir);
-  const admin = new pg.Client({ connectionString: cluster.url("postgres") });
-  await admin.connect();
-  await admin.query("create database bench");
-  await admin.end();
-  const postmaster = Number(fs.readFileSync(path.join(runDir, "data", "postmaster.pid"), "utf8").split("\n")[0]);
-  // The postmaster, its live children (backends, writers), and the children that ended meanwhile.
-  const cpuS = () => childPids(postmaster).reduce((sum, pid) => {
-    try {
-      return sum + readProc(pid).cpuS;
-    } catch {
-      return sum; // a backend that just ended: counted in the postmaster's reaped time
-    }
-  }, readProc(postmaster).cpuS + readProc(postmaster).reapedChildrenCpuS);
-  return { url: cluster.url("bench"), cpuS, remove: () => removeRunDir(runDir) };
 }
 
 /** Write latency as a client sees it while the server ingests: 8 GPU rows every 250 ms. */
@@ -191,14 +154,13 @@ async function measureIngest(target: Dialect | "baseline", opts: { alerts?: bool
   const latencies: number[] = [];
   let live: WebSocket | null = null;
   if (target !== "baseline") {
-    const login = await fetch(`${url}/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: ADMIN_TOKEN }) });
-    live = new WebSocket(`${url.replace("http", "ws")}/ws/live`, { headers: { cookie: (login.headers.get("set-cookie") ?? "").split(";")[0]! } });
+    live = await dashboardSocket(url);
     live.on("message", (d) => {
       const msg = JSON.parse(d.toString()) as LiveMessage;
       if (msg.type === "node" && msg.sampleTs) latencies.push(Date.now() - msg.sampleTs);
     });
   }
-  const sim = simulatedAgents(url, AGENTS);
+  const sim = simulatedAgents(url, { count: AGENTS, gpusPerNode: GPUS });
   try {
     await sleep(5000); // connect, hello, first samples
     latencies.length = 0;
@@ -222,8 +184,7 @@ async function measureIngest(target: Dialect | "baseline", opts: { alerts?: bool
 
 /** A signed-in /ws/live that resolves when `name`'s sample `ts` is shown (accepted and fanned out). */
 async function liveWatcher(url: string) {
-  const login = await fetch(`${url}/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: ADMIN_TOKEN }) });
-  const live = new WebSocket(`${url.replace("http", "ws")}/ws/live`, { headers: { cookie: (login.headers.get("set-cookie") ?? "").split(";")[0]! } });
+  const live = await dashboardSocket(url);
   const waiting = new Map<string, () => void>();
   live.on("message", (d) => {
     const msg = JSON.parse(d.toString()) as LiveMessage;
@@ -238,19 +199,11 @@ async function liveWatcher(url: string) {
 
 /** connect → hello → welcome → one sample → shown on /ws/live; returns ms and the credential the welcome carried. */
 async function handshake(url: string, name: string, secret: string, watch: Awaited<ReturnType<typeof liveWatcher>>) {
-  const snap = snapshot({ gpus: Array.from({ length: GPUS }, (_, i) => gpu(i, { uuid: `GPU-${name}-${i}` })) });
-  const t0 = performance.now();
-  const ws = new WebSocket(`${url.replace("http", "ws")}/ws/agent`, { headers: { authorization: `Bearer ${secret}`, "x-switchyard-node": name } });
-  let credential: string | null = null;
   const ts = Date.now();
   const shown = watch.seen(name, ts);
-  ws.on("open", () => ws.send(JSON.stringify({ type: "hello", v: 1, agentVersion: "bench", node: name, facts: { hostname: name, os: "linux", arch: "x64", cpuModel: null, cpuCores: 16, memTotalBytes: 64e9 } })));
-  ws.on("message", (d) => {
-    const msg = JSON.parse(d.toString()) as { type: string; credential?: string };
-    if (msg.type !== "welcome") return;
-    credential = msg.credential ?? null;
-    ws.send(JSON.stringify({ type: "telemetry", v: 1, samples: [{ ts, snapshot: snap }] }));
-  });
+  const t0 = performance.now();
+  const { ws, credential } = await agentHandshake(url, name, secret);
+  ws.send(JSON.stringify({ type: "telemetry", v: 1, samples: [{ ts, snapshot: busySnapshot(name, GPUS) }] }));
   await shown;
   const ms = performance.now() - t0;
   ws.close();
@@ -290,6 +243,19 @@ function reportHandshakes(h: Awaited<ReturnType<typeof measureHandshakes>>) {
   process.stdout.write(`   reconnect (${h.issued > 0 ? "presents its credential" : "presents the token again"}):  ${line(h.again)}\n\n`);
 }
 
+/** Part 6; `single` is part 3's PostgreSQL run (one server), when it ran. */
+async function reportTwoServers(single?: number[]) {
+  const r = await measureTwoServers(AGENTS, GPUS, SECONDS);
+  const p = (xs: number[], q: number) => fmt(percentile(xs, q), 1);
+  process.stdout.write(`6. Two servers on one PostgreSQL database, the ${AGENTS} agents on A, a dashboard on each\n`);
+  process.stdout.write(`   sample → browser on A (holds the agents):     p50 ${p(r.onA, 50)} ms, p95 ${p(r.onA, 95)} ms (${r.onA.length} updates)\n`);
+  process.stdout.write(`   sample → browser on B (through PostgreSQL):   p50 ${p(r.onB, 50)} ms, p95 ${p(r.onB, 95)} ms (${r.onB.length} updates)\n`);
+  if (single) process.stdout.write(`   one server alone (3. above, PostgreSQL):      p50 ${p(single, 50)} ms, p95 ${p(single, 95)} ms\n`);
+  const diff = percentile(r.onB, 95) - percentile(single ?? r.onA, 95);
+  process.stdout.write(`   B's p95 − ${single ? "one server's" : "A's"} p95: ${fmt(diff, 1)} ms (target ≤ 250); B − A: ${fmt(percentile(r.onB, 95) - percentile(r.onA, 95), 1)} ms\n`);
+  process.stdout.write(`   CPU: A ${fmt(r.cpuA)} %, B ${fmt(r.cpuB)} % (applies the views it is sent), PostgreSQL ${fmt(r.cpuDb)} % of one core\n\n`);
+}
+
 async function main() {
   const { values } = parseArgs({ options: { db: { type: "string" } } });
   const db = values.db ?? (postgresBinDir() ? "both" : "sqlite");
@@ -306,12 +272,18 @@ async function main() {
     process.stdout.write(`2. Ingest of ${AGENTS * GPUS} GPU samples/s: server ${fmt(srv.cpuPct)} % of one core, RSS ${fmt(srv.rss / 2 ** 20, 0)} MiB\n`);
     process.exit(0);
   }
+  if (ONLY === "cluster") {
+    await reportTwoServers();
+    process.exit(0);
+  }
 
-  const agent = await measureAgent();
-  process.stdout.write("1. Agent with 8 GPUs at 1 Hz (stand-in nvidia-smi replaying RTX 4080 SUPER captures)\n");
-  process.stdout.write(`   agent:     ${fmt(agent.agentPct)} % of one core, ${fmt(agent.agentMsPerSample)} ms CPU per sample, RSS ${fmt(agent.agentRss / 2 ** 20, 0)} MiB   (target ≤ 1 %)\n`);
-  process.stdout.write(`   stand-in:  ${fmt(agent.standinPct)} % of one core (reference; the real nvidia-smi loop is a C program)\n`);
-  process.stdout.write(`   ratio agent / stand-in: ${fmt(agent.agentPct / agent.standinPct)}\n\n`);
+  if (ONLY !== "db") {
+    const agent = await measureAgent();
+    process.stdout.write("1. Agent with 8 GPUs at 1 Hz (stand-in nvidia-smi replaying RTX 4080 SUPER captures)\n");
+    process.stdout.write(`   agent:     ${fmt(agent.agentPct)} % of one core, ${fmt(agent.agentMsPerSample)} ms CPU per sample, RSS ${fmt(agent.agentRss / 2 ** 20, 0)} MiB   (target ≤ 1 %)\n`);
+    process.stdout.write(`   stand-in:  ${fmt(agent.standinPct)} % of one core (reference; the real nvidia-smi loop is a C program)\n`);
+    process.stdout.write(`   ratio agent / stand-in: ${fmt(agent.agentPct / agent.standinPct)}\n\n`);
+  }
 
   const base = await measureIngest("baseline");
   const runs: Array<[Dialect, Awaited<ReturnType<typeof measureIngest>>]> = [];
@@ -335,6 +307,9 @@ async function main() {
     process.stdout.write(`   p50 ${fmt(percentile(srv.latencies, 50), 1)} ms, p95 ${fmt(percentile(srv.latencies, 95), 1)} ms, max ${fmt(Math.max(...srv.latencies), 1)} ms   (target p95 ≤ 250 ms)\n`);
   }
   process.stdout.write("\n");
+
+  if (postgres) await reportTwoServers(postgres.latencies);
+  if (ONLY === "db") process.exit(0);
 
   if (sqlite) {
     const srv = sqlite;

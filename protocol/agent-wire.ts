@@ -79,6 +79,12 @@ function agentMessages<S extends z.ZodType>(sample: S) {
       v: V,
       /** The newest sample last. More than one when the agent flushes its backlog after a reconnect. */
       samples: z.array(sample).min(1).max(MAX_SAMPLES_PER_MESSAGE),
+      /**
+       * The agent's clock when it sent the message: the server measures the agent's clock skew from
+       * it, also for a batch of old samples (a backlog sent in several messages). Absent: from the
+       * newest sample, as agents before it.
+       */
+      sentAt: z.number().int().positive().max(8.64e15).optional(),
     }),
     z.object({
       type: z.literal("response"),

@@ -41,8 +41,14 @@ export type HistoryRange = (typeof HISTORY_RANGES)[number];
 export interface NodeHistory {
   node: string;
   range: HistoryRange;
-  /** Seconds between points: 1 for ranges within the last hour, 60 beyond. */
+  /** Seconds between stored rows: 1 for ranges within the last hour, 60 beyond. */
   resolutionS: number;
+  /**
+   * Seconds per bucket when the range had more rows than a chart can draw (at most 1500 points
+   * per series): each bucket comes as its low and high point, so spikes survive. Equal to
+   * `resolutionS` when the points are the stored rows themselves.
+   */
+  bucketS: number;
   gpus: Array<{ uuid: string; index: number; name: string; points: GpuPoint[] }>;
   host: HostPoint[];
 }

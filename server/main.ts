@@ -39,16 +39,27 @@ import { DEFAULT_BASES } from "./core/alerts/channels/channel-url";
 import { alertsRepo } from "./db/repos/alerts-repo";
 import { dashboardSessionCheck } from "./gateway/auth/dashboard-session";
 import { createBenchmarkModule } from "./core/benchmarks/module";
+import { openControlPlane, singleServer } from "./cluster/control-plane";
+import { clientAddressResolver } from "./http/forwarded";
 
 const log = createLogger("server");
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 async function loadPages(): Promise<PageHandler> {
-  const { default: next } = await import("next");
-  const app = next({ dev: false, dir: root, quiet: true });
-  await app.prepare();
-  const handle = app.getRequestHandler();
-  return (req, res) => handle(req, res);
+  // tsx turns Node's source maps on for our TypeScript. With them on, Node also reads and keeps the
+  // map Next.js ships beside each compiled file as it loads it: ~20 MiB of heap, for stack traces
+  // through Next's minified code. Off while Next loads; on again, our modules keep theirs.
+  const sourceMaps = process.sourceMapsEnabled;
+  process.setSourceMapsEnabled(false);
+  try {
+    const { default: next } = await import("next");
+    const app = next({ dev: false, dir: root, quiet: true });
+    await app.prepare();
+    const handle = app.getRequestHandler();
+    return (req, res) => handle(req, res);
+  } finally {
+    process.setSourceMapsEnabled(sourceMaps);
+  }
 }
 
 async function main(argv: string[]) {
@@ -64,22 +75,30 @@ async function main(argv: string[]) {
   const fleet = await createFleet(nodesRepo(dbHandle));
   const history = createHistory(samplesRepo(dbHandle));
   const identity = await createIdentity({ repo: identityRepo(dbHandle), settings, envToken: env.SWITCHYARD_AGENT_TOKEN });
-  const agentHub = createAgentHub({ identity, fleet, history, offlineAfterMs: env.SWITCHYARD_OFFLINE_AFTER_S * 1000 });
+  const clientAddress = clientAddressResolver(env.SWITCHYARD_TRUSTED_PROXIES);
+  const agentHub = createAgentHub({ identity, fleet, history, offlineAfterMs: env.SWITCHYARD_OFFLINE_AFTER_S * 1000, clientAddress });
+  // Several servers on one PostgreSQL database act as one control plane (server/cluster).
+  const controlPlane = env.SWITCHYARD_DATABASE_URL
+    ? await openControlPlane({ databaseUrl: env.SWITCHYARD_DATABASE_URL, db: dbHandle, hub: agentHub, fleet, sessions, label: `${os.hostname()}:${env.PORT}` })
+    : singleServer(agentHub);
+  const { cluster } = controlPlane;
   const liveHub = createLiveHub({ authorize: (req) => requestAuth.allowsUpgrade(req.headers), fleet });
   const secrets = createSecrets(settings);
   const fit = createFitModule({ db: dbHandle, fleet, secrets, dataDir: env.dataDir, hfEndpoint: env.SWITCHYARD_HF_ENDPOINT });
-  const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle), fleet, hub: agentHub, secrets, fit: fit.placement });
-  const calibration = fit.recordCalibrations(deployments);
+  const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle), fleet, hub: controlPlane.agents, secrets, fit: fit.placement });
+  const calibration = fit.recordCalibrations(deployments, () => cluster.isLeader());
   const gateway = new Gateway({
     config, repo: gatewayRepo(dbHandle), isAdminToken: (t) => auth.checkAdminToken(t), deployments, fleet,
     logBodies: env.SWITCHYARD_GATEWAY_LOG_BODIES === undefined ? undefined : env.SWITCHYARD_GATEWAY_LOG_BODIES === "1",
     metricsToken: env.SWITCHYARD_METRICS_TOKEN ?? null, dashboardSession: dashboardSessionCheck(requestAuth),
+    isLeader: () => cluster.isLeader(),
   });
+  controlPlane.attach({ deployments, gateway, history });
   const alerts = await createAlerts({
     repo: alertsRepo(dbHandle), secretBox: box, config: config.alerts,
-    sources: { fleet, deployments, gateway },
-    // One server for now; with several on one database, the leader election goes here.
-    isLeader: () => true,
+    sources: { fleet, deployments, gateway: controlPlane.alertsGateway(gateway) },
+    // With several servers, one evaluates and notifies: each alert is sent once.
+    isLeader: () => cluster.isLeader(),
     bases: {
       discord: env.SWITCHYARD_ALERTS_TEST_DISCORD_URL?.replace(/\/+$/, "") ?? DEFAULT_BASES.discord,
       slack: env.SWITCHYARD_ALERTS_TEST_SLACK_URL?.replace(/\/+$/, "") ?? DEFAULT_BASES.slack,
@@ -90,9 +109,9 @@ async function main(argv: string[]) {
   const benchmarks = await createBenchmarkModule({ db: dbHandle, gateway, deployments, fleet, gatewayUrl: () => localUrl, fingerprint: tls?.fingerprint ?? null });
   let ready = false;
   const api = createApi({ gateway: createGatewayApi(gateway), alerts: alerts.service,
-    auth, sessions, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service, benchmarks,
-    hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount() }),
-    identity, agents: agentHub,
+    auth, sessions, clientAddress, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service, benchmarks,
+    hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount(), cluster: controlPlane.stats() }),
+    identity, agents: controlPlane.agents,
     tlsFingerprint: () => tls?.fingerprint ?? null,
     tlsCurlPin: () => tls?.curlPin ?? null,
   });
@@ -111,8 +130,10 @@ async function main(argv: string[]) {
   await alerts.start();
   ready = true;
 
-  const flushTimer = setInterval(() => void history.flush(), 2000);
-  const pruneTimer = setInterval(() => void history.prune().catch((err) => log.error({ err }, "prune failed")), 60_000);
+  const flushTimer = setInterval(() => void history.flush(), env.SWITCHYARD_HISTORY_FLUSH_TEST_MS ?? 2000);
+  const pruneTimer = setInterval(() => {
+    if (cluster.isLeader()) void history.prune().catch((err) => log.error({ err }, "prune failed"));
+  }, 60_000);
 
   const specs: AgentSpec[] = [];
   if (env.SWITCHYARD_LOCAL_AGENT === "1") specs.push({ name: os.hostname(), serverUrl: localUrl, fingerprint: tls?.fingerprint });
@@ -152,6 +173,7 @@ async function main(argv: string[]) {
     await gateway.stop();
     await history.close();
     await fleet.flush();
+    await controlPlane.close();
     await dbHandle.close();
     await flushLogs();
     process.exit(0);

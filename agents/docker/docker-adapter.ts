@@ -11,7 +11,7 @@ import { isOurs, LABELS } from "./labels";
 import { LineSplitter, toLines } from "../../lib/line-splitter";
 import { demuxDockerLog } from "./log-lines";
 import type { ContainerSpec } from "./profiles";
-import { firstTarEntry, type TarEntryHead } from "./tar-head";
+import { entryFromStat, firstTarEntry, type TarEntryHead } from "./tar-head";
 
 export interface ContainerInfo {
   id: string;
@@ -286,6 +286,21 @@ export function createDockerAdapter(node: string, client: Docker = new Docker())
       const slow = () => new DeployError("unavailable", `the Docker daemon did not show ${path} of a created container within ${PEEK_TIMEOUT_MS / 1000} s`);
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), PEEK_TIMEOUT_MS);
+      // No content wanted: ask for the stat header alone. An archive of a folder would have the
+      // daemon tar all of it (the whole host, for a link to /), holding the container's lock meanwhile.
+      if (bytes === 0) {
+        try {
+          const res = (await c.infoArchive({ path, abortSignal: abort.signal })) as { headers: Record<string, string | undefined>; resume(): void };
+          res.resume();
+          return entryFromStat(res.headers["x-docker-container-path-stat"]);
+        } catch (err) {
+          if ((err as { statusCode?: number }).statusCode === 404) return null;
+          if (abort.signal.aborted) throw slow();
+          throw toDeployError(err, ctx());
+        } finally {
+          clearTimeout(timer);
+        }
+      }
       let stream: NodeJS.ReadableStream & { destroy(): void };
       try {
         stream = (await c.getArchive({ path, abortSignal: abort.signal })) as typeof stream;

@@ -34,3 +34,20 @@ export function firstTarEntry(buf: Buffer, want: number): TarEntryHead | "more" 
     return { type, size, head: Buffer.from(buf.subarray(at + BLOCK, at + BLOCK + need)) };
   }
 }
+
+// Go's os.FileMode bits, as Docker's path stat reports them.
+const GO_MODE_DIR = 2 ** 31;
+const GO_MODE_SYMLINK = 2 ** 27;
+
+/** Docker's X-Docker-Container-Path-Stat header (base64 JSON) as a content-less entry. */
+export function entryFromStat(header: string | undefined): TarEntryHead {
+  let stat: { size?: unknown; mode?: unknown } = {};
+  try {
+    stat = JSON.parse(Buffer.from(header ?? "", "base64").toString("utf8")) as typeof stat;
+  } catch {
+    // An unreadable header still means the path exists (the daemon answered 200).
+  }
+  const mode = typeof stat.mode === "number" ? stat.mode : 0;
+  const type = Math.floor(mode / GO_MODE_DIR) % 2 === 1 ? "dir" : Math.floor(mode / GO_MODE_SYMLINK) % 2 === 1 ? "symlink" : header ? "file" : "other";
+  return { type, size: typeof stat.size === "number" ? stat.size : 0, head: Buffer.alloc(0) };
+}

@@ -8,6 +8,7 @@ import type uPlot from "uplot";
 import { seriesColors } from "../lib/chart-theme";
 import { SPARK_WINDOW_MS } from "../lib/fleet-store";
 import { cx } from "../lib/cx";
+import { useInViewContext } from "../lib/use-in-view";
 import { useGpuRing } from "../lib/use-live-fleet";
 import text from "../styles/text.module.css";
 import styles from "./gpu-sparkline.module.css";
@@ -18,9 +19,12 @@ const SERIES: readonly ChartSeries[] = [
   { label: "VRAM", color: seriesColors.vram },
 ];
 const Y_PCT = [0, 100] as const;
+const SPARK_HEIGHT = 40;
 
 function GpuSparklineImpl({ uuid, memTotalMiB }: { uuid: string; memTotalMiB: number | null }) {
-  const { ring, version } = useGpuRing(uuid);
+  // Off screen there is no chart to feed: no canvas, no re-render per sample.
+  const inView = useInViewContext();
+  const { ring, version } = useGpuRing(uuid, inView);
   const { data, xRange } = useMemo(() => {
     const pts = ring.all();
     const x: number[] = [];
@@ -47,15 +51,19 @@ function GpuSparklineImpl({ uuid, memTotalMiB }: { uuid: string; memTotalMiB: nu
         <span style={{ color: seriesColors.vram }}>vram</span>
         <span className={cx(text.muted, styles.window)}>last 5 min</span>
       </div>
-      <TimeChart
-        data={data}
-        series={SERIES}
-        height={40}
-        yRange={Y_PCT}
-        xRange={xRange}
-        compact
-        ariaLabel="Utilisation and VRAM, last 5 minutes"
-      />
+      {inView ? (
+        <TimeChart
+          data={data}
+          series={SERIES}
+          height={SPARK_HEIGHT}
+          yRange={Y_PCT}
+          xRange={xRange}
+          compact
+          ariaLabel="Utilisation and VRAM, last 5 minutes"
+        />
+      ) : (
+        <div style={{ height: SPARK_HEIGHT }} />
+      )}
     </div>
   );
 }

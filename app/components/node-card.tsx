@@ -1,15 +1,16 @@
 "use client";
 /**
  * One node on the fleet page: status, host stats, warnings and a card per GPU. Subscribes to its
- * own node only, so other nodes' updates do not touch it.
+ * own node only, so other nodes' updates do not touch it, and only while it is on screen.
  */
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { memo, useMemo } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 import type { GpuProcess } from "../../protocol/telemetry";
 import { api } from "../lib/api";
 import { cx } from "../lib/cx";
 import { fleetStore } from "../lib/fleet-store";
+import { InViewContext, useInView } from "../lib/use-in-view";
 import { useNode } from "../lib/use-live-fleet";
 import { GpuCard } from "./gpu-card";
 import { HostStatsRow } from "./host-stats";
@@ -23,8 +24,28 @@ import title from "./node-title.module.css";
 
 const NO_PROCESSES: readonly GpuProcess[] = [];
 
-/** Fills the sparklines' rings with the last 5 minutes once per node, so they start full. */
-function useSeededRings(name: string, enabled: boolean): void {
+/** Runs `fn` when the browser has a moment (Safari has no requestIdleCallback: a timer there). */
+function whenIdle(fn: () => void): () => void {
+  if (typeof window.requestIdleCallback === "function") {
+    const id = window.requestIdleCallback(fn, { timeout: 5000 });
+    return () => window.cancelIdleCallback(id);
+  }
+  const id = window.setTimeout(fn, 1000);
+  return () => window.clearTimeout(id);
+}
+
+/**
+ * Fills the sparklines' rings with the last 5 minutes once per node, so they start full: at once
+ * for a card in view, once the page is idle for the others (the first paint of a large fleet
+ * waits for none of them).
+ */
+function useSeededRings(name: string, hasGpus: boolean, inView: boolean): void {
+  const [idle, setIdle] = useState(false);
+  useEffect(() => {
+    if (inView || idle) return;
+    return whenIdle(() => setIdle(true));
+  }, [inView, idle]);
+  const enabled = hasGpus && (inView || idle);
   useQuery({
     queryKey: ["seed-history", name],
     queryFn: async () => {
@@ -40,8 +61,11 @@ function useSeededRings(name: string, enabled: boolean): void {
 }
 
 function NodeCardImpl({ name }: { name: string }) {
-  const node = useNode(name);
-  useSeededRings(name, node !== undefined && node.gpus.length > 0);
+  const ref = useRef<HTMLElement>(null);
+  // Off screen, the card shows what it last had and costs nothing per update.
+  const inView = useInView(ref);
+  const node = useNode(name, inView);
+  useSeededRings(name, node !== undefined && node.gpus.length > 0, inView);
 
   const procsByGpu = useMemo(() => {
     const m = new Map<string, GpuProcess[]>();
@@ -53,12 +77,12 @@ function NodeCardImpl({ name }: { name: string }) {
     return m;
   }, [node?.processes]);
 
-  if (!node) return null;
+  if (!node) return <section ref={ref} />;
   const driver = node.driver;
   const gpuWord = node.gpus.length === 1 ? "GPU" : "GPUs";
 
   return (
-    <section className={styles.card} data-testid="node-card" data-node-name={node.name}>
+    <section ref={ref} className={styles.card} data-testid="node-card" data-node-name={node.name} data-in-view={inView}>
       <header className={styles.head}>
         <div className={title.title}>
           <Link href={`/nodes/${encodeURIComponent(node.name)}`} className={title.name} data-testid="node-link">
@@ -88,9 +112,11 @@ function NodeCardImpl({ name }: { name: string }) {
       <NodeWarnings warnings={node.warnings} />
       {node.gpus.length > 0 ? (
         <div className={styles.gpuGrid}>
-          {node.gpus.map((g) => (
-            <GpuCard key={g.uuid} gpu={g} processes={procsByGpu.get(g.uuid) ?? NO_PROCESSES} online={node.online} />
-          ))}
+          <InViewContext.Provider value={inView}>
+            {node.gpus.map((g) => (
+              <GpuCard key={g.uuid} gpu={g} processes={procsByGpu.get(g.uuid) ?? NO_PROCESSES} online={node.online} />
+            ))}
+          </InViewContext.Provider>
         </div>
       ) : (
         <p className={cx(text.muted, text.small, styles.noGpus)}>No GPUs reported by this node.</p>

@@ -99,6 +99,8 @@ function TimeChartImpl(props: TimeChartProps) {
             { ...axisBase, space: 70 },
             { ...axisBase, size: axisWidth, space: 28, values: (_u, vals) => vals.map((v) => fmt(v)) },
           ],
+      // Which data the canvas shows, for tests and the dashboard bench ("the 30-day charts are drawn").
+      hooks: compact ? {} : { draw: [(u) => void (wrap.dataset.drawnFrom = String(u.data[0]?.[0] ?? ""))] },
       series: [
         { value: (_u, v) => (v === null ? "—" : new Date(v * 1000).toLocaleTimeString()) },
         ...series.map<uPlot.Series>((s) => ({

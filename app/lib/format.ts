@@ -102,6 +102,13 @@ export function formatRelativeTime(ts: number | null | undefined, now: number): 
   return `${Math.floor(h / 24)}d ago`;
 }
 
+/** A span of seconds, short: "5 s", "58 min", "2.5 h". */
+export function formatSpan(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1).replace(/\.0$/, "")} h`;
+}
+
 /** Mean of the values that are known; null when none are. */
 export function meanKnown(values: ReadonlyArray<number | null | undefined>): number | null {
   let sum = 0;

@@ -161,17 +161,12 @@ export class LiveConnection {
         for (const n of msg.nodes) if (qc?.getQueryData(queryKeys.node(n.name))) qc.setQueryData(queryKeys.node(n.name), n);
         break;
       case "node": {
+        // The store is what live views read. The cached REST list is left as it was: rewriting it
+        // per message deep-compared the whole fleet (react-query's structural sharing) 50 times a
+        // second with 50 nodes, for readers that refetch it on their own anyway.
         const { node } = msg;
         this.store.applyNode(node, msg.sampleTs);
         if (qc?.getQueryData(queryKeys.node(node.name))) qc.setQueryData(queryKeys.node(node.name), node);
-        qc?.setQueryData<NodeView[]>(queryKeys.nodes, (prev) => {
-          if (!prev) return prev;
-          const i = prev.findIndex((n) => n.name === node.name);
-          if (i === -1) return [...prev, node];
-          const next = prev.slice();
-          next[i] = node;
-          return next;
-        });
         break;
       }
       case "removed":

@@ -4,7 +4,7 @@
  * mounted; the selector hooks subscribe to exactly the slice a component shows.
  */
 import { useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useRef, useSyncExternalStore } from "react";
 import type { GpuPoint, NodeView } from "../../protocol/live";
 import { fleetStore, type FleetTotals } from "./fleet-store";
 import { liveConnection, type LiveStatus } from "./live-connection";
@@ -29,9 +29,19 @@ export function useFleetLoaded(): boolean {
   return useSyncExternalStore(fleetStore.subscribeNames, fleetStore.isLoaded, () => false);
 }
 
-export function useNode(name: string): NodeView | undefined {
-  const subscribe = useCallback((l: () => void) => fleetStore.subscribeNode(name, l), [name]);
-  const get = useCallback(() => fleetStore.getNode(name), [name]);
+const noSubscription = () => () => undefined;
+
+/**
+ * The node's newest view. With `live` false the component keeps what it last showed and is not
+ * re-rendered by updates (an off-screen card); it catches up when `live` turns true.
+ */
+export function useNode(name: string, live = true): NodeView | undefined {
+  const shown = useRef<NodeView | undefined>(undefined);
+  const subscribe = useCallback((l: () => void) => (live ? fleetStore.subscribeNode(name, l) : noSubscription()), [name, live]);
+  const get = useCallback(() => {
+    if (live || shown.current?.name !== name) shown.current = fleetStore.getNode(name);
+    return shown.current;
+  }, [name, live]);
   return useSyncExternalStore(subscribe, get, () => undefined);
 }
 
@@ -39,10 +49,18 @@ export function useFleetTotals(): FleetTotals {
   return useSyncExternalStore(fleetStore.subscribeAny, fleetStore.getTotals, fleetStore.getTotals);
 }
 
-/** The GPU's ring plus its version, so a component re-renders when (only when) it changes. */
-export function useGpuRing(uuid: string): { ring: TimeRing<GpuPoint>; version: number } {
+/**
+ * The GPU's ring plus its version, so a component re-renders when (only when) it changes; with
+ * `live` false it keeps the version it last showed.
+ */
+export function useGpuRing(uuid: string, live = true): { ring: TimeRing<GpuPoint>; version: number } {
   const ring = fleetStore.getRing(uuid);
-  const subscribe = useCallback((l: () => void) => fleetStore.subscribeRing(uuid, l), [uuid]);
-  const version = useSyncExternalStore(subscribe, () => ring.version, () => 0);
+  const shown = useRef(ring.version);
+  const subscribe = useCallback((l: () => void) => (live ? fleetStore.subscribeRing(uuid, l) : noSubscription()), [uuid, live]);
+  const get = useCallback(() => {
+    if (live) shown.current = ring.version;
+    return shown.current;
+  }, [ring, live]);
+  const version = useSyncExternalStore(subscribe, get, () => 0);
   return { ring, version };
 }

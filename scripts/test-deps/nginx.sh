@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# nginx (the reference proxy) and wrk (the load generator) for `npm run bench:gateway`. Not part of
-# `npm test`: the bench calls this itself when either is missing.
+# nginx (the reference proxy of `npm run bench:gateway`, and the front end of several servers in
+# tests/integration/multiserver-nginx.test.ts) and wrk (the bench's load generator).
 source "$(dirname "$0")/lib.sh"
 missing=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)

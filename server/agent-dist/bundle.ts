@@ -8,7 +8,6 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { licenceNotices } from "./licences";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -40,6 +39,8 @@ const __dirname = __syDirname(__filename);`;
 
 export async function buildAgentBundle(): Promise<AgentBundle> {
   const version = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { version: string }).version;
+  // Loaded on the first install request, not by every server start.
+  const { build } = await import("esbuild");
   const result = await build({
     entryPoints: [path.join(root, "agents", "cli.ts")],
     absWorkingDir: root,

@@ -25,6 +25,7 @@ import { lanAddresses } from "../lan-addresses";
 import type { AlertsService } from "../core/alerts/service";
 import { alertRoutes } from "./alerts";
 import { sessionRoutes, signOutEverywhereRoute } from "./session";
+import type { ClientAddress } from "../http/forwarded";
 import { bodyLimit } from "../http/body-limit";
 import { isSameOrigin } from "../http/credentials";
 import { createRequestAuth } from "../http/request-auth";
@@ -35,6 +36,8 @@ export interface ApiDeps {
   auth: Auth;
   /** Dashboard sign-ins (server-side sessions). */
   sessions: Sessions;
+  /** Clients' addresses behind a trusted reverse proxy (sign-in attempts are limited per address). */
+  clientAddress?: ClientAddress;
   fleet: Fleet;
   history: History;
   hubStats: () => AgentHubStats & { liveClients: number };
@@ -75,7 +78,7 @@ export function createApi(deps: ApiDeps): Hono {
   app.get("/health", (c) =>
     deps.isReady() ? c.json({ status: "ok" }) : c.json({ status: "starting" }, 503));
 
-  app.route("/", sessionRoutes({ auth, sessions, requestAuth }));
+  app.route("/", sessionRoutes({ auth, sessions, requestAuth, clientAddress: deps.clientAddress }));
 
   app.use("*", async (c, next) => {
     const caller = await requestAuth.identify({ authorization: c.req.header("authorization"), cookie: c.req.header("cookie") });

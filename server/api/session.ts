@@ -19,23 +19,29 @@ import type { RequestAuth } from "../http/request-auth";
 import { errorBody } from "./errors";
 import { jsonBody } from "./json-body";
 import { readBody } from "../http/body-limit";
+import type { ClientAddress } from "../http/forwarded";
 
 export interface SessionDeps {
   auth: Pick<Auth, "checkAdminToken">;
   sessions: Sessions;
   requestAuth: RequestAuth;
+  /** The client's address behind a trusted reverse proxy (server/http/forwarded.ts); default: the peer's. */
+  clientAddress?: ClientAddress;
 }
 
 /** A token and a `next` path fit easily; a sign-in body has no reason to be larger. */
 const SIGN_IN_BODY_LIMIT = 16 * 1024;
 const sessionBody = z.object({ token: z.string().min(1, "token is required").max(1024) });
 
-function clientAddress(c: Context): string {
+function clientAddress(c: Context, resolve: ClientAddress | undefined): string {
+  let peer: string | undefined;
   try {
-    return getConnInfo(c).remote.address ?? "unknown";
+    peer = getConnInfo(c).remote.address;
   } catch {
     return "unknown"; // app.request() in tests has no socket
   }
+  if (!peer) return "unknown";
+  return resolve ? resolve(peer, c.req.header("x-forwarded-for")) : peer;
 }
 
 /** Over our own TLS (the request URL says https) or behind a TLS reverse proxy: the cookie is then Secure. */
@@ -67,7 +73,7 @@ export function sessionRoutes(deps: SessionDeps): Hono {
   app.post("/session", async (c) => {
     const form = isForm(c);
     // Counted now, before the body (the guess) has arrived.
-    const attempt = limiter.begin(clientAddress(c));
+    const attempt = limiter.begin(clientAddress(c, deps.clientAddress));
     if (!attempt.ok) {
       const waitS = Math.max(1, Math.ceil(attempt.retryAfterMs / 1000));
       if (form) return backToLogin(c, "rate_limited", "/");

@@ -2,6 +2,7 @@
  * Server settings from the environment, validated once at start. A bad value stops the server with
  * a message naming the variable, before anything is opened or written.
  */
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { SECRET_KEY_FORMAT, secretKeyFromText } from "../core/secret-box";
@@ -58,6 +59,19 @@ export const envSchema = z.object({
   /** Tests only: where discord:// and slack:// channels send instead of discord.com / hooks.slack.com (a local sink). */
   SWITCHYARD_ALERTS_TEST_DISCORD_URL: z.string().url().optional(),
   SWITCHYARD_ALERTS_TEST_SLACK_URL: z.string().url().optional(),
+  /**
+   * Reverse proxies / load balancers in front of the server (several servers behind nginx): their
+   * X-Forwarded-For is believed for agents' and clients' addresses. Comma-separated IP addresses.
+   */
+  SWITCHYARD_TRUSTED_PROXIES: z.string().max(2048).optional().transform((v, ctx) => {
+    const list = (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const bad = list.filter((a) => !isIP(a));
+    if (bad.length > 0) ctx.addIssue({ code: "custom", message: `must be comma-separated IP addresses (not ${bad[0]!.slice(0, 60)})` });
+    if (list.length > 32) ctx.addIssue({ code: "custom", message: "names more than 32 proxies" });
+    return list;
+  }),
+  /** Tests only: how often telemetry history is written (default 2000 ms; a longer wait shows what a killed server had not written). */
+  SWITCHYARD_HISTORY_FLUSH_TEST_MS: z.coerce.number().int().min(100).max(60_000).optional(),
   /** Tests only: first retry of a failed alert delivery after this many ms (default 5000). */
   SWITCHYARD_ALERTS_TEST_RETRY_MS: z.coerce.number().int().min(10).max(60_000).optional(),
   /** The key that seals stored secrets; unset: a key file generated in SWITCHYARD_DATA. */

@@ -3,7 +3,7 @@
  * hash with an expiry; sign-out removes it; "sign out everywhere" removes all of them. Checked on
  * every page, API call and live socket, so a session found valid is remembered for a few seconds:
  * an end on this server takes effect at once, one made by another server on the same database
- * within `recheckMs`.
+ * within `recheckMs`, or at once where the servers tell each other (`onEnded` → `forget`).
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { SessionsRepo } from "../db/repos/sessions-repo";
@@ -21,6 +21,10 @@ export interface Sessions {
   end(token: string | null | undefined): Promise<void>;
   /** Ends every session (sign out everywhere, or a new admin token); returns how many there were. */
   endAll(): Promise<number>;
+  /** Hears sessions ended here: the stored id (a hash, never the token), or null for all of them. */
+  onEnded(listener: (id: string | null) => void): () => void;
+  /** Another server ended a session (null: all): no longer remembered as valid here. */
+  forget(id: string | null): void;
 }
 
 const idOf = (token: string) => createHash("sha256").update(token).digest("hex");
@@ -29,6 +33,10 @@ export function createSessions(repo: SessionsRepo, opts: { ttlMs?: number; reche
   const ttlMs = opts.ttlMs ?? SESSION_TTL_MS;
   const recheckMs = opts.recheckMs ?? RECHECK_MS;
   const cache = new Map<string, { expiresAt: number; checkedAt: number }>();
+  const endedListeners = new Set<(id: string | null) => void>();
+  const ended = (id: string | null) => {
+    for (const l of endedListeners) l(id);
+  };
   const remember = (id: string, expiresAt: number, now: number) => {
     cache.delete(id);
     cache.set(id, { expiresAt, checkedAt: now });
@@ -62,10 +70,21 @@ export function createSessions(repo: SessionsRepo, opts: { ttlMs?: number; reche
       const id = idOf(token);
       cache.delete(id);
       await repo.remove(id);
+      ended(id);
     },
     async endAll() {
       cache.clear();
-      return repo.removeAll();
+      const n = await repo.removeAll();
+      ended(null);
+      return n;
+    },
+    onEnded(listener) {
+      endedListeners.add(listener);
+      return () => void endedListeners.delete(listener);
+    },
+    forget(id) {
+      if (id === null) cache.clear();
+      else cache.delete(id);
     },
   };
 }

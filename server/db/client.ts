@@ -5,7 +5,7 @@
  */
 import type { Logger } from "../../lib/logger";
 import type { DbHandle } from "./handle";
-import { openPostgres, type PostgresOptions } from "./pg-client";
+import type { PostgresOptions } from "./pg-client";
 import { openSqlite, openSqliteMemory } from "./sqlite-client";
 
 export { affectedRows, type Db, type DbHandle, type Dialect, type Schema } from "./handle";
@@ -17,7 +17,10 @@ export interface DatabaseTarget {
 }
 
 export async function openDatabase(target: DatabaseTarget, opts: PostgresOptions & { log?: Logger } = {}): Promise<DbHandle> {
-  return target.databaseUrl ? openPostgres(target.databaseUrl, opts) : openSqlite(target.dataDir);
+  if (!target.databaseUrl) return openSqlite(target.dataDir);
+  // Loaded only for PostgreSQL: its driver and schema are ~30 modules an embedded server never runs.
+  const { openPostgres } = await import("./pg-client");
+  return openPostgres(target.databaseUrl, opts);
 }
 
 /** An in-memory SQLite database with the real migrations, for tests. */

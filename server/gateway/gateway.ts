@@ -43,6 +43,8 @@ export interface GatewayDeps {
   /** Lets the dashboard's own pages in with their session (auth/dashboard-session.ts). */
   dashboardSession?: SessionCheck | null;
   now?: () => number;
+  /** Several servers on one database: only the leader prunes the shared request log. Default: always. */
+  isLeader?: () => boolean;
 }
 
 /** Deployments change rarely; a request reads the merged map from this cache. */
@@ -75,11 +77,12 @@ export class Gateway {
   private timers: NodeJS.Timeout[] = [];
   private readonly now: () => number;
   private readonly finishedListeners = new Set<(record: RequestRecord) => void>();
+  private readonly changeListeners = new Set<(what: "keys" | "routes") => void>();
 
   constructor(private readonly deps: GatewayDeps) {
     this.now = deps.now ?? Date.now;
     this.configBackends = deps.config.backends.map(backendFromConfig);
-    this.keys = new KeyStore(deps.repo, deps.isAdminToken, this.now);
+    this.keys = new KeyStore(deps.repo, deps.isAdminToken, this.now, () => this.changed("keys"));
     this.routes = new RouteStore(deps.repo, deps.config.routes, this.now);
     this.monitor = new HealthMonitor(() => this.backends(), this.now);
     const days = deps.config.gateway.requestLogRetentionDays ?? 7;
@@ -115,8 +118,9 @@ export class Gateway {
     every(1000, () => this.requestLog.flush());
     every(5000, () => this.keys.flush());
     every(5000, () => this.forgetGoneBackends());
-    every(60 * 60_000, () => this.requestLog.prune());
-    this.requestLog.prune().catch((err: unknown) => log.error({ err }, "pruning the request log failed"));
+    const leads = this.deps.isLeader ?? (() => true);
+    every(60 * 60_000, () => (leads() ? this.requestLog.prune() : 0));
+    if (leads()) this.requestLog.prune().catch((err: unknown) => log.error({ err }, "pruning the request log failed"));
     await this.ready;
     log.info({ backends: [...this.backends().keys()], routes: this.routes.list().length }, "gateway ready");
   }
@@ -166,12 +170,30 @@ export class Gateway {
   async saveRoute(body: unknown): Promise<RouteView> {
     const route = await this.routes.upsert(body, (name) => this.backends().has(name));
     this.invalidate();
+    this.changed("routes");
     return route;
   }
 
   async removeRoute(model: string): Promise<void> {
     await this.routes.remove(model);
     this.invalidate();
+    this.changed("routes");
+  }
+
+  /** Rereads dashboard routes (another server changed them); requests keep routing from memory meanwhile. */
+  async reloadRoutes(): Promise<void> {
+    await this.routes.load();
+    this.invalidate();
+  }
+
+  /** Hears keys or routes being changed on this server (several servers: the others reload). */
+  onChange(listener: (what: "keys" | "routes") => void): () => void {
+    this.changeListeners.add(listener);
+    return () => void this.changeListeners.delete(listener);
+  }
+
+  private changed(what: "keys" | "routes"): void {
+    for (const l of this.changeListeners) l(what);
   }
 
   backends(): ReadonlyMap<string, Backend> {

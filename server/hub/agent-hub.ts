@@ -27,6 +27,7 @@ import type { Identity } from "../core/identity/identity";
 import { createLogger } from "../../lib/logger";
 import { refuseUpgrade } from "./upgrade-reply";
 import { timeSlices } from "./time-slices";
+import { plainAddress, type ClientAddress } from "../http/forwarded";
 
 const log = createLogger("agent-hub");
 const HELLO_TIMEOUT_MS = 10_000;
@@ -66,6 +67,13 @@ export interface AgentHub {
    * deployments stop being routable) and resolves once the node is offline.
    */
   cutOff(nodeName: string, reason: string): Promise<void>;
+  /**
+   * Hears this server taking a node's socket (with the agent's address, once it is welcomed) and
+   * losing it (null): several servers record who holds which node (server/cluster/presence.ts).
+   */
+  onPresence(listener: (nodeName: string, address: string | null) => void): () => void;
+  /** Closes a node's socket because its agent connected to another server (it is "replaced" there). */
+  replace(nodeName: string): void;
   stats(): AgentHubStats;
   close(): Promise<void>;
 }
@@ -104,6 +112,8 @@ export function createAgentHub(deps: {
   offlineAfterMs: number;
   /** How often connected nodes' credentials are checked again (a revocation made on another server). */
   revalidateEveryMs?: number;
+  /** The agent's address behind a trusted reverse proxy (server/http/forwarded.ts); default: the peer's. */
+  clientAddress?: ClientAddress;
 }): AgentHub {
   const { identity, fleet, history } = deps;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
@@ -111,6 +121,16 @@ export function createAgentHub(deps: {
   const counters = { messages: 0, malformed: 0, refused: 0, foreignAnswers: 0, oversized: 0 };
   const pending = new Map<string, Pending>();
   const eventListeners = new Set<AgentEventListener>();
+  const presenceListeners = new Set<(nodeName: string, address: string | null) => void>();
+  const announce = (name: string, address: string | null) => {
+    for (const l of presenceListeners) {
+      try {
+        l(name, address);
+      } catch (err) {
+        log.error({ err }, "a presence listener failed");
+      }
+    }
+  };
   const addresses = new Map<string, string>();
   let lastMalformedLog = 0;
 
@@ -183,10 +203,11 @@ export function createAgentHub(deps: {
       type: "welcome", v: PROTOCOL_VERSION, nodeId: conn.nodeId, sampleIntervalMs: SAMPLE_INTERVAL_MS,
       controlPlane: identity.controlPlane, ...(credential ? { credential } : {}),
     });
+    announce(msg.node, conn.address);
     log.info({ node: msg.node, agentVersion: msg.agentVersion }, "agent connected");
   }
 
-  async function telemetry(conn: Conn, raw: unknown[]) {
+  async function telemetry(conn: Conn, raw: unknown[], sentAt: number | undefined) {
     if (!conn.nodeId) return noteMalformed(conn.nodeName, "telemetry before hello");
     const slices = timeSlices(SLICE_MS);
     const samples: TelemetrySample[] = [];
@@ -197,7 +218,7 @@ export function createAgentHub(deps: {
       await slices.pause();
     }
     if (conn.cut) return;
-    const corrected = correctClockSkew(samples, Date.now());
+    const corrected = correctClockSkew(samples, Date.now(), undefined, sentAt);
     for (let i = 0; i < corrected.length; i += 20) {
       history.record(conn.nodeId, corrected.slice(i, i + 20));
       await slices.pause();
@@ -247,7 +268,7 @@ export function createAgentHub(deps: {
           await hello(conn, msg);
           if (conn.nodeId) clearTimeout(helloTimer);
         } else if (msg.type === "telemetry") {
-          await telemetry(conn, msg.samples);
+          await telemetry(conn, msg.samples, msg.sentAt);
         } else if (msg.type === "response") {
           answer(conn, msg);
         } else if (!conn.nodeId || !conn.nodeName) {
@@ -279,6 +300,7 @@ export function createAgentHub(deps: {
       const name = conn.nodeName;
       if (name && conns.get(name) === conn) {
         conns.delete(name);
+        announce(name, null);
         log.info({ node: name, code }, "agent disconnected");
         // The queue may still be registering its hello: the node goes offline after that.
         void conn.queue.then(() => (conn.nodeId ? fleet.disconnect(conn.nodeId) : undefined));
@@ -296,6 +318,7 @@ export function createAgentHub(deps: {
     if (!conn) return;
     conn.cut = true;
     conns.delete(name);
+    announce(name, null);
     shut(conn, CLOSE_CODES.revoked, reason);
     await conn.queue;
     if (conn.nodeId) await fleet.disconnect(conn.nodeId);
@@ -331,7 +354,7 @@ export function createAgentHub(deps: {
         return refuseUpgrade(socket, 426, REFUSAL_CODES.protocolMismatch, `this server speaks agent protocol ${PROTOCOL_VERSION}, the agent speaks ${String(version).slice(0, 20)}: update the agent`);
       }
       const node = oneHeader(req, AGENT_HEADERS.node);
-      const address = hostAddress(req.socket.remoteAddress);
+      const address = (deps.clientAddress ?? ((peer) => plainAddress(peer)))(req.socket.remoteAddress, req.headers["x-forwarded-for"]);
       identity.admit(bearer(oneHeader(req, AGENT_HEADERS.token)), node, oneHeader(req, AGENT_HEADERS.controlPlane)).then((admission) => {
         if (!admission.ok) {
           const { refusal } = admission;
@@ -368,6 +391,14 @@ export function createAgentHub(deps: {
     isConnected: (nodeName) => conns.has(nodeName),
     remoteAddress: (nodeName) => addresses.get(nodeName) ?? null,
     cutOff,
+    onPresence(listener) {
+      presenceListeners.add(listener);
+      return () => presenceListeners.delete(listener);
+    },
+    replace(nodeName) {
+      const conn = conns.get(nodeName);
+      if (conn) conn.ws.close(CLOSE_CODES.replaced, "replaced by a newer connection to another server");
+    },
     stats: () => ({ connected: conns.size, ...counters }),
     async close() {
       clearInterval(sweeper);
@@ -382,10 +413,4 @@ export function createAgentHub(deps: {
 function oneHeader(req: IncomingMessage, name: string): string | null {
   const v = req.headers[name];
   return typeof v === "string" && v.length <= 1024 ? v : null;
-}
-
-/** `::ffff:10.0.0.5` → `10.0.0.5`; loopback (an agent on this machine) → 127.0.0.1. */
-function hostAddress(raw: string | undefined): string {
-  if (!raw || raw === "::1") return "127.0.0.1";
-  return raw.startsWith("::ffff:") ? raw.slice(7) : raw;
 }

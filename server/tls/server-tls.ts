@@ -11,7 +11,6 @@ import tls from "node:tls";
 import { fingerprintOf, type Fingerprint } from "../../lib/tls-pin";
 import type { Logger } from "../../lib/logger";
 import { ConfigError, type ServerEnv } from "../config/env";
-import { machineNames, makeSelfSigned } from "./self-signed";
 
 export interface ServerTls {
   cert: string;
@@ -94,6 +93,8 @@ async function ensureSelfSigned(dir: string, log: Logger): Promise<{ cert: strin
   }
   if (!haveCert) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // The certificate maker (selfsigned, @peculiar/x509: ~200 modules) is loaded the one time it is needed.
+    const { machineNames, makeSelfSigned } = await import("./self-signed");
     const made = await makeSelfSigned(machineNames());
     writePrivate(keyPath, made.key);
     writePrivate(certPath, made.cert);

@@ -8,6 +8,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { IN_VIEW_MARGIN_PX } from "../../app/lib/use-in-view";
 import { openPage } from "../helpers/browser";
 import { ADMIN_TOKEN as HARNESS_ADMIN_TOKEN, startAgent, startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
 
@@ -133,6 +134,28 @@ describe("dashboard in Chromium", () => {
     );
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(ARTIFACTS, "dashboard.png"), fullPage: true });
+  });
+
+  it("brings a node that was scrolled out of view up to date as it comes back, and keeps it live", async () => {
+    // Off screen a card keeps what it showed (a fleet of 50 nodes would otherwise re-render all of
+    // them every second): what a user must see is a current, moving card once it is in view again.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const last = page.locator('[data-testid="node-card"]').last();
+    // A window short enough that the last card starts below it and its margin.
+    const top = await last.evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
+    await page.setViewportSize({ width: 1440, height: Math.floor(top - IN_VIEW_MARGIN_PX - 40) });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="node-card"]')].at(-1)?.getAttribute("data-in-view") === "false");
+    expect(await last.locator('[data-testid="gpu-sparkline"] canvas').count()).toBe(0);
+
+    await last.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="node-card"]')].at(-1)?.getAttribute("data-in-view") === "true");
+    await last.locator('[data-testid="gpu-sparkline"] canvas').first().waitFor();
+    const shown = () => last.locator('[data-testid="gpu-card"]').evaluateAll((cards) =>
+      cards.map((c) => ["gpu-util", "gpu-vram", "gpu-temp", "gpu-power"].map((id) => c.querySelector(`[data-testid="${id}"]`)?.textContent?.trim()).join(" | ")).join("\n"));
+    const before = await shown();
+    await waitFor("the card's values to move", async () => (await shown()) !== before, 20_000, 250);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    expect(pageErrors).toEqual([]);
   });
 
   it("opens a node page and draws its charts", async () => {

@@ -61,15 +61,20 @@ export function makeRunDir(): string {
   return dir;
 }
 
+const serverOptions = (runDir: string, port: number) =>
+  `-p ${port} -k ${runDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
+
+const pgCtl = (runDir: string, bin: string, args: string) =>
+  shell(`${quote(path.join(bin, "pg_ctl"))} -D ${quote(path.join(runDir, "data"))} ${args} >/dev/null`);
+
 async function initAndStart(runDir: string, bin: string): Promise<ClusterInfo> {
   const data = path.join(runDir, "data");
   await shell(`${quote(path.join(bin, "initdb"))} -D ${quote(data)} -A trust -U ${USER} -E UTF8 --no-sync >/dev/null`);
   // The port is chosen free but can be taken before PostgreSQL binds it: try a few.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const opts = `-p ${port} -k ${runDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
     try {
-      await shell(`${quote(path.join(bin, "pg_ctl"))} -D ${quote(data)} -o ${quote(opts)} -l ${quote(path.join(runDir, "log"))} -w -t 60 start >/dev/null`);
+      await pgCtl(runDir, bin, `-o ${quote(serverOptions(runDir, port))} -l ${quote(path.join(runDir, "log"))} -w -t 60 start`);
       return { port };
     } catch (err) {
       const log = fs.existsSync(path.join(runDir, "log")) ? fs.readFileSync(path.join(runDir, "log"), "utf8") : "";
@@ -102,6 +107,19 @@ export async function ensureCluster(runDir: string): Promise<{ port: number; url
   }
   await waitFor(`the test PostgreSQL cluster in ${runDir} (another test file starts it)`, () => fs.existsSync(infoFile(runDir)), 120_000);
   return describe(JSON.parse(fs.readFileSync(infoFile(runDir), "utf8")) as ClusterInfo);
+}
+
+/**
+ * Fault tests on a cluster of their own (not the run's, which other files use): `pg_ctl restart -m
+ * fast` as an operator would, or a stop and a start on the same port with an outage in between.
+ */
+export async function controlCluster(runDir: string, action: "restart" | "stop" | "start"): Promise<void> {
+  const bin = postgresBinDir();
+  if (!bin) throw new Error("PostgreSQL is not installed");
+  if (action === "restart") return void (await pgCtl(runDir, bin, `-m fast -w -t 60 -l ${quote(path.join(runDir, "log"))} restart`));
+  if (action === "stop") return void (await pgCtl(runDir, bin, "-m fast -w -t 60 stop"));
+  const { port } = JSON.parse(fs.readFileSync(infoFile(runDir), "utf8")) as ClusterInfo;
+  await pgCtl(runDir, bin, `-o ${quote(serverOptions(runDir, port))} -l ${quote(path.join(runDir, "log"))} -w -t 60 start`);
 }
 
 /** Stops the cluster (if it was started) and removes the folder. Synchronous: it also runs on exit. */

@@ -16,6 +16,9 @@ import { rootfsSkipReason } from "../helpers/llama-rootfs";
 import { ROOT, freePort } from "../helpers/processes";
 
 const WORD = "Pong";
+// Claude Code's first request is ~47,000 of the tiny model's byte tokens: about 25 s of prompt
+// processing on a quiet 2-core machine, several times that on a busy one.
+const CLAUDE_TIMEOUT_MS = 240_000;
 const CLAUDE = [
   process.env.SWITCHYARD_CLAUDE_BIN,
   path.join(ROOT, "node_modules/@anthropic-ai/claude-code-linux-x64/claude"),
@@ -107,12 +110,12 @@ routes:
       DISABLE_AUTOUPDATER: "1",
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
       CLAUDE_CODE_MAX_RETRIES: "2",
-      API_TIMEOUT_MS: "60000",
+      API_TIMEOUT_MS: String(CLAUDE_TIMEOUT_MS),
     };
   };
 
   it("answers `claude -p` from the local model while the cloud is down", async () => {
-    const r = await runClaude(claudeEnv("claude-sonnet-4-5"), ["-p", "Say something", "--max-turns", "1"], 100_000);
+    const r = await runClaude(claudeEnv("claude-sonnet-4-5"), ["-p", "Say something", "--max-turns", "1"], CLAUDE_TIMEOUT_MS);
     expect(r.stderr).not.toMatch(/API Error/);
     expect(r.stdout.trim()).toContain(WORD);
     expect(r.code).toBe(0);
@@ -125,10 +128,10 @@ routes:
     expect(main.every((x) => x.status === 200 && x.target === "local/tiny" && x.keyName === "claude-code")).toBe(true);
     const status = (await (await gw.api("/api/gateway/status")).json()) as { backends: Array<{ name: string; availability: string }> };
     expect(status.backends.find((b) => b.name === "cloud")!.availability).toBe("down");
-  }, 120_000);
+  }, CLAUDE_TIMEOUT_MS + 20_000);
 
   it("fails over request by request when the cloud answers 529 (overloaded)", async () => {
-    const r = await runClaude(claudeEnv("coder-failover"), ["-p", "Say something", "--max-turns", "1"], 100_000);
+    const r = await runClaude(claudeEnv("coder-failover"), ["-p", "Say something", "--max-turns", "1"], CLAUDE_TIMEOUT_MS);
     expect(r.stderr).not.toMatch(/API Error/);
     expect(r.stdout.trim()).toContain(WORD);
     expect(r.code).toBe(0);
@@ -137,5 +140,5 @@ routes:
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((x) => x.status === 200 && x.target === "local/tiny")).toBe(true);
     expect(rows.some((x) => x.failovers === 1)).toBe(true);
-  }, 120_000);
+  }, CLAUDE_TIMEOUT_MS + 20_000);
 });

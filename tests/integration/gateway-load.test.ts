@@ -136,13 +136,16 @@ routes:
     });
     expect(results.filter((r) => !r.ok).map((r) => (r as { error: string }).error)).toEqual([]);
     expect(resumed).toBe(true);
-    // and back: once its health check passes again, l2 takes traffic again.
-    await waitFor("l2 healthy again", async () => {
+    // and back: once its health check passes again, l2 is worth a trial (its breaker half-open, or
+    // closed already if the streams above reached it), and the next requests put it back in service.
+    const l2 = async () => {
       const s = (await (await gw.api("/api/gateway/status")).json()) as { backends: Array<{ name: string; availability: string }> };
-      return s.backends.find((b) => b.name === "l2")?.availability === "up";
-    }, 15_000, 200);
+      return s.backends.find((b) => b.name === "l2")?.availability;
+    };
+    await waitFor("l2 healthy again", async () => (await l2()) !== "down", 30_000, 200);
     for (let i = 0; i < 8; i++) await ask(i, true);
     const rows = (await (await gw.api("/api/gateway/requests?limit=8&model=fleet")).json()) as Array<{ target: string }>;
     expect(rows.some((r) => r.target === "l2/tiny")).toBe(true);
+    expect(await l2()).toBe("up");
   }, 120_000);
 });

@@ -55,6 +55,10 @@ describe.skipIf(skip !== null)(`model paths a deploy may mount${skip ? ` (skippe
     relay = net.createServer((client) => {
       const daemon = net.connect("/var/run/docker.sock");
       client.pipe(daemon).pipe(client);
+      // As a network would: one side gone, the other is closed too (a half-open relay would leave
+      // the daemon blocked writing an archive nobody reads, with the container locked).
+      client.on("close", () => daemon.destroy());
+      daemon.on("close", () => client.destroy());
       client.on("error", () => daemon.destroy());
       daemon.on("error", () => client.destroy());
     });

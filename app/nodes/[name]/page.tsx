@@ -1,6 +1,6 @@
 "use client";
 /** One node: facts, live host stats, per-GPU charts over a chosen range, and its processes. */
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
@@ -13,6 +13,7 @@ import { NodeHeader } from "../../components/node-header";
 import { ProcessTable } from "../../components/process-table";
 import { RangeSelector } from "../../components/range-selector";
 import { api, ApiError, queryKeys } from "../../lib/api";
+import { formatSpan } from "../../lib/format";
 import { isLiveRange, parseRange, refetchMs } from "../../lib/ranges";
 import { cx } from "../../lib/cx";
 import { useNode } from "../../lib/use-live-fleet";
@@ -55,9 +56,16 @@ export default function NodePage() {
   const nodeQuery = useQuery({ queryKey: queryKeys.node(name), queryFn: () => api.node(name), enabled: name !== "" });
   const node = liveNode ?? nodeQuery.data;
 
+  const queryClient = useQueryClient();
+  const historyOf = (r: HistoryRange) => ({ queryKey: queryKeys.history(name, r), queryFn: () => api.history(name, r) });
+  // Ask for the new range from the click itself: the render of every chart in the new window
+  // (with the old points until the answer comes) would otherwise go first.
+  const chooseRange = (r: HistoryRange) => {
+    void queryClient.prefetchQuery(historyOf(r));
+    setRange(r);
+  };
   const historyQuery = useQuery({
-    queryKey: queryKeys.history(name, range),
-    queryFn: () => api.history(name, range),
+    ...historyOf(range),
     enabled: name !== "" && node !== undefined,
     placeholderData: keepPreviousData,
     refetchInterval: refetchMs(range),
@@ -69,6 +77,8 @@ export default function NodePage() {
     return m;
   }, [history]);
   const resolutionS = history?.resolutionS ?? (isLiveRange(range) ? 1 : 60);
+  // Downsampled ranges have a point pair per bucket: gaps are judged at that spacing.
+  const spacingS = history?.bucketS ?? resolutionS;
 
   const notFound = !node && nodeQuery.error instanceof ApiError && nodeQuery.error.status === 404;
 
@@ -101,13 +111,13 @@ export default function NodePage() {
             <NodeHeader node={node} />
             <div className={styles.toolbar}>
               <h2 className={styles.sectionTitle}>History</h2>
-              <RangeSelector value={range} onChange={setRange} />
+              <RangeSelector value={range} onChange={chooseRange} />
               <span className={cx(text.muted, text.small)}>
                 {historyQuery.isFetching && !history
                   ? "loading…"
-                  : isLiveRange(range)
-                    ? "live · 1 s resolution"
-                    : `${resolutionS} s resolution · refreshes every ${Math.round(refetchMs(range) / 60_000)} min`}
+                  : `${isLiveRange(range) ? "live · " : ""}${resolutionS} s resolution${
+                      spacingS > resolutionS ? ` · low–high per ${formatSpan(spacingS)}` : ""
+                    }${isLiveRange(range) ? "" : ` · refreshes every ${Math.round(refetchMs(range) / 60_000)} min`}`}
               </span>
             </div>
             {historyQuery.isError && (
@@ -121,7 +131,7 @@ export default function NodePage() {
               nodeName={node.name}
               host={node.host}
               history={history?.host}
-              resolutionS={resolutionS}
+              resolutionS={spacingS}
               range={range}
               online={node.online}
             />
@@ -130,7 +140,7 @@ export default function NodePage() {
                 key={g.uuid}
                 gpu={g}
                 history={gpuHistory.get(g.uuid)}
-                resolutionS={resolutionS}
+                resolutionS={spacingS}
                 range={range}
                 online={node.online}
               />

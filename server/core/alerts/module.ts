@@ -62,7 +62,8 @@ export async function createAlerts(deps: AlertsDeps): Promise<Alerts> {
     record: (id, patch) => deps.repo.updateDelivery(id, patch),
   });
   const inputs = createInputs(deps.sources);
-  const runner = new AlertRunner({ catalog, repo: deps.repo, queue, inputs: inputs.inputs, isLeader: deps.isLeader ?? (() => true), now });
+  const isLeader = deps.isLeader ?? (() => true);
+  const runner = new AlertRunner({ catalog, repo: deps.repo, queue, inputs: inputs.inputs, isLeader, now });
   const service = createAlertsService({ catalog, repo: deps.repo, send, now });
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, fn: () => Promise<unknown>) => {
@@ -79,7 +80,7 @@ export async function createAlerts(deps: AlertsDeps): Promise<Alerts> {
       queue.start();
       every(deps.tickMs ?? 1000, () => runner.tick());
       every(5000, () => catalog.reload());
-      every(3_600_000, () => deps.repo.prune(now() - HISTORY_DAYS * 86_400_000));
+      every(3_600_000, async () => (isLeader() ? deps.repo.prune(now() - HISTORY_DAYS * 86_400_000) : undefined));
       log.info({ rules: catalog.rules().length, channels: catalog.channels().length }, "alerts running");
     },
     async stop() {

@@ -16,6 +16,7 @@ import { forgetNode } from "./forget-node";
 import { createLogStreams, type LogSink } from "./log-streams";
 import { followLogs, tailLogs } from "./logs";
 import { recordOr404 } from "./lookup";
+import { createReplica, type DeploymentReplica } from "./replica";
 import { handleAgentEvent } from "./reconcile";
 import { restartDeployment } from "./restart";
 import { stopDeployment, type StopResult } from "./stop";
@@ -36,6 +37,8 @@ export interface Deployments {
   forgetNode(node: string): Promise<string[]>;
   /** The deployment a process on a node belongs to (host PID, from per-process GPU telemetry), or null. */
   deploymentOfPid(node: string, pid: number): string | null;
+  /** Several servers on one database: changes made here, and those made elsewhere (server/cluster). */
+  replica: DeploymentReplica;
   close(): void;
 }
 
@@ -52,12 +55,14 @@ export interface DeploymentsDeps {
 export async function createDeployments(deps: DeploymentsDeps): Promise<Deployments> {
   const log = createLogger("deployments");
   const apiKeys = new Map<string, string>();
+  let replica: ReturnType<typeof createReplica> | null = null;
   // A deployment's API key lives as long as its record: stopped and removed, the key goes too.
   const store = await createDeploymentStore(deps.repo, deps.now, {
     async onRemove(r) {
       if (!apiKeys.delete(r.id) && !r.spec.options.apiKey) return;
       await deps.secrets.setDeploymentApiKey(r.id, null).catch((err: Error) => log.warn({ deployment: r.name, err: err.message }, "could not forget a deployment's API key"));
     },
+    onChange: (change) => replica?.changed(change),
   });
   for (const r of store.all()) {
     if (!r.spec.options.apiKey) continue;
@@ -69,6 +74,7 @@ export async function createDeployments(deps: DeploymentsDeps): Promise<Deployme
     streams: createLogStreams(), seqs: new Map(), log,
     newId: () => randomUUID(), now: deps.now ?? Date.now,
   };
+  replica = createReplica(ctx);
 
   // Events of one node are applied in order (an announcement must not overtake a state change).
   const queues = new Map<string, Promise<void>>();
@@ -95,6 +101,7 @@ export async function createDeployments(deps: DeploymentsDeps): Promise<Deployme
     listRoutableBackends: () => routableBackends(ctx),
     forgetNode: (node) => forgetNode(ctx, node),
     deploymentOfPid: (node, pid) => ctx.store.onNode(node).find((r) => r.pids.includes(pid))?.name ?? null,
+    replica,
     close() {
       offEvent();
       offFleet();

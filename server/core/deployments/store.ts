@@ -2,6 +2,8 @@
  * Every deployment in memory, persisted on each change that matters after a restart (state,
  * reason, container, port); live-only fields (PIDs, pull progress) change in memory only. Names
  * are unique: a name is taken the moment a record is inserted, before any agent is asked.
+ * With several servers, each change made here is told to the others (`onChange`), and theirs are
+ * put here in memory (`putRemote`, `removeRemote`): the server that made a change wrote it.
  */
 import type { DeploymentsRepo } from "../../db/repos/deployments-repo";
 import { ServiceError } from "../errors";
@@ -17,11 +19,19 @@ export interface DeploymentStore {
   insert(record: DeploymentRecord): Promise<void>;
   update(id: string, patch: Partial<DeploymentRecord>): Promise<DeploymentRecord | null>;
   remove(id: string): Promise<void>;
+  /** Another server's version of a record (memory only). */
+  putRemote(record: DeploymentRecord): void;
+  /** Another server removed a record (memory only); returns it. */
+  removeRemote(id: string): DeploymentRecord | null;
+  /** The persisted records, read again (after messages between servers may have been missed). */
+  reread(): Promise<DeploymentRecord[]>;
 }
 
 export interface StoreHooks {
   /** After a record is removed (its secrets go with it). */
   onRemove?(record: DeploymentRecord): Promise<void>;
+  /** After each change made on this server, once written. */
+  onChange?(change: { op: "put"; record: DeploymentRecord } | { op: "remove"; id: string }): void;
 }
 
 export async function createDeploymentStore(repo: DeploymentsRepo, now: () => number = Date.now, hooks: StoreHooks = {}): Promise<DeploymentStore> {
@@ -39,6 +49,7 @@ export async function createDeploymentStore(repo: DeploymentsRepo, now: () => nu
       if (find(record.name)) throw new ServiceError("conflict", `a deployment named ${record.name} already exists`);
       byId.set(record.id, record);
       await repo.upsert(record);
+      hooks.onChange?.({ op: "put", record });
     },
 
     async update(id, patch) {
@@ -50,6 +61,7 @@ export async function createDeploymentStore(repo: DeploymentsRepo, now: () => nu
         (k) => !LIVE_ONLY.has(k) && JSON.stringify(current[k]) !== JSON.stringify(next[k]),
       );
       if (persist) await repo.upsert(next);
+      hooks.onChange?.({ op: "put", record: next });
       return next;
     },
 
@@ -57,7 +69,22 @@ export async function createDeploymentStore(repo: DeploymentsRepo, now: () => nu
       const record = byId.get(id);
       byId.delete(id);
       await repo.delete(id);
+      hooks.onChange?.({ op: "remove", id });
       if (record) await hooks.onRemove?.(record);
     },
+
+    putRemote(record) {
+      // A name belongs to one record: another with it was replaced there (a failed deploy redone).
+      for (const [id, r] of byId) if (r.name === record.name && id !== record.id) byId.delete(id);
+      byId.set(record.id, record);
+    },
+
+    removeRemote(id) {
+      const record = byId.get(id) ?? null;
+      byId.delete(id);
+      return record;
+    },
+
+    reread: () => repo.list(),
   };
 }

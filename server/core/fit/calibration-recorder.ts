@@ -40,6 +40,8 @@ export interface RecorderDeps {
   now?: () => number;
   settleMs?: number;
   throttleMs?: number;
+  /** Several servers on one database: only the leader measures (one row per deployment start). */
+  isLeader?: () => boolean;
 }
 
 /** The deployment's own settings as fit options (an engine's KV type names → ours; unknown ones left out). */
@@ -91,6 +93,7 @@ export function createCalibrationRecorder(deps: RecorderDeps): Recorder {
   };
 
   const pass = async () => {
+    if (deps.isLeader && !deps.isLeader()) return;
     const t = now();
     const seen = new Set<string>();
     for (const d of deps.deployments.list()) {

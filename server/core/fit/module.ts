@@ -26,8 +26,8 @@ export interface FitModuleDeps {
 export interface FitModule {
   service: FitService;
   placement: FitEstimator;
-  /** Starts measuring ready deployments; close() stops it. */
-  recordCalibrations(deployments: RecorderDeps["deployments"]): Recorder;
+  /** Starts measuring ready deployments (on the leader only, with several servers); close() stops it. */
+  recordCalibrations(deployments: RecorderDeps["deployments"], isLeader?: () => boolean): Recorder;
 }
 
 export function createFitModule(deps: FitModuleDeps): FitModule {
@@ -38,6 +38,6 @@ export function createFitModule(deps: FitModuleDeps): FitModule {
   return {
     service,
     placement: placementEstimator(service, log),
-    recordCalibrations: (deployments) => createCalibrationRecorder({ deployments, fleet: deps.fleet, fit: service, repo, log }),
+    recordCalibrations: (deployments, isLeader) => createCalibrationRecorder({ deployments, fleet: deps.fleet, fit: service, repo, log, isLeader }),
   };
 }

@@ -78,7 +78,13 @@ export class KeyStore {
   /** The server's own keys (addInternal), by hash. */
   private internal = new Map<string, GatewayKey>();
 
-  constructor(private readonly repo: GatewayRepo, private readonly isAdminToken: (t: string) => boolean, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly repo: GatewayRepo,
+    private readonly isAdminToken: (t: string) => boolean,
+    private readonly now: () => number = Date.now,
+    /** After a create or revoke made here (several servers: the others reload). */
+    private readonly onChange: () => void = () => {},
+  ) {}
 
   /** Reads the table after syncing the config file's keys into it. */
   async load(configKeys: readonly ApiKeyConfig[]): Promise<void> {
@@ -87,14 +93,32 @@ export class KeyStore {
       id: randomUUID(), name: k.name, hash: hashKey(k.key), prefix: keyPrefix(k.key), source: "config",
       models: k.models ? JSON.stringify(k.models) : null, createdAt: at,
     })));
+    await this.reload();
+  }
+
+  /**
+   * Reads the table again: keys made or revoked on another server, and the usage every server
+   * counted (plus what this one has not written yet). The maps are swapped whole, so a request
+   * never sees half of them.
+   */
+  async reload(): Promise<void> {
     const rows = await this.repo.keys();
-    this.byHash.clear();
-    this.byId.clear();
+    const byHash = new Map<string, GatewayKey>();
+    const byId = new Map<string, GatewayKey>();
     for (const row of rows) {
       const key = fromRow(row);
-      this.byId.set(key.id, key);
-      if (key.revokedAt === null) this.byHash.set(row.hash, key);
+      const d = this.pending.get(key.id);
+      if (d) {
+        key.requests += d.requests;
+        key.inputTokens += d.inputTokens;
+        key.outputTokens += d.outputTokens;
+        key.lastUsedAt = Math.max(key.lastUsedAt ?? 0, d.lastUsedAt);
+      }
+      byId.set(key.id, key);
+      if (key.revokedAt === null) byHash.set(row.hash, key);
     }
+    this.byHash = byHash;
+    this.byId = byId;
   }
 
   /** The key a request presents, or null. The admin token also opens the gateway (as "admin"). */
@@ -155,6 +179,7 @@ export class KeyStore {
       throw err;
     }
     this.byHash.set(row.hash, record);
+    this.onChange();
     return { key, record };
   }
 
@@ -174,6 +199,7 @@ export class KeyStore {
       for (const hash of hashes) this.byHash.set(hash, key);
       throw err;
     }
+    this.onChange();
     return key;
   }
 

@@ -65,6 +65,8 @@ export class RequestLog {
   private writing: Promise<void> = Promise.resolve();
   private readonly traffic = new Map<string, Bucket[]>();
   private dropped = 0;
+  /** Writes are failing (said once in the log, and once more when they work again). */
+  private failing = false;
 
   constructor(private readonly repo: GatewayRepo, private readonly retentionMs: number, private readonly now: () => number = Date.now) {}
 
@@ -119,7 +121,7 @@ export class RequestLog {
     return this.failovers.newestFirst();
   }
 
-  /** Writes the buffered rows; never throws (a failed batch is logged and dropped). */
+  /** Writes the buffered rows; never throws (a batch that fails goes back to the buffer, for the next flush). */
   flush(): Promise<void> {
     if (this.dropped > 0) {
       log.warn({ dropped: this.dropped }, "request log buffer was full: rows dropped");
@@ -135,17 +137,26 @@ export class RequestLog {
   private async write(rows: RequestRecord[]): Promise<void> {
     for (let i = 0; i < rows.length; i += SLICE) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      const slice = rows.slice(i, i + SLICE);
       try {
-        await this.repo.insertRequests(rows.slice(i, i + SLICE).map((r) => ({
+        await this.repo.insertRequests(slice.map((r) => ({
           ts: r.ts, keyName: r.keyName, endpoint: r.endpoint, modelAsked: r.modelAsked, target: r.target,
           attempts: r.attempts, failovers: r.failovers, status: r.status, stream: r.stream, ttftMs: r.ttftMs,
           durationMs: r.durationMs, inputTokens: r.inputTokens, outputTokens: r.outputTokens, error: r.error, body: r.body,
         })));
       } catch (err) {
-        log.error({ err }, "writing the request log failed");
+        // The database is down (a restart): what is not written waits for the next flush, within the buffer's bound.
+        const unwritten = rows.slice(i);
+        const room = Math.max(0, MAX_BUFFER - this.buffer.length);
+        this.buffer = unwritten.slice(Math.max(0, unwritten.length - room)).concat(this.buffer);
+        this.dropped += Math.max(0, unwritten.length - room);
+        if (!this.failing) log.warn({ err: (err as Error).message, kept: this.buffer.length }, "writing the request log failed; rows kept for the next try");
+        this.failing = true;
         return;
       }
     }
+    if (this.failing) log.info("the request log is written again");
+    this.failing = false;
   }
 
   prune(): Promise<number> {

@@ -1,19 +1,20 @@
 /**
- * The runner on the real migrations (in-memory SQLite) with an injected clock: state and history
- * in the database, a new leader continuing without notifying again, two servers that both think
- * they lead sending each notice once, and dashboard channels sealed at rest.
+ * The runner on the real migrations, on each dialect (in-memory SQLite, and the run's PostgreSQL,
+ * where several servers share one database), with an injected clock: state and history in the
+ * database, a new leader continuing without notifying again, two servers that both think they
+ * lead sending each notice once, and dashboard channels sealed at rest.
  */
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NodeView } from "../../../protocol/live";
-import { openMemoryDatabase, type DbHandle } from "../../../server/db/client";
+import type { DbHandle } from "../../../server/db/client";
 import { alertsRepo } from "../../../server/db/repos/alerts-repo";
-import { alertChannels } from "../../../server/db/schema";
 import { alertsConfigSchema } from "../../../server/core/alerts/config-schema";
 import { createAlerts, type Alerts } from "../../../server/core/alerts/module";
 import type { Notice } from "../../../server/core/alerts/notice";
 import { snapshot } from "../../helpers/samples";
 import { createSecretBox, isSealed } from "../../../server/core/secret-box";
+import { TEST_DIALECTS, skipReason, useDatabases } from "../../helpers/databases";
 
 const config = alertsConfigSchema.parse({
   channels: [{ name: "hook", url: "http://127.0.0.1:9/hook" }],
@@ -32,7 +33,6 @@ let db: DbHandle;
 const running: Alerts[] = [];
 afterEach(async () => {
   for (const a of running.splice(0)) await a.stop();
-  db?.close();
 });
 
 async function server(opts: { clock: { t: number }; online: Record<string, boolean>; sent: Notice[]; leader?: () => boolean }) {
@@ -51,9 +51,11 @@ async function step(a: Alerts, clock: { t: number }, to: number) {
   await a.delivered();
 }
 
-describe("alert runner", () => {
+for (const dialect of TEST_DIALECTS) describe.skipIf(skipReason(dialect))(`alert runner on ${dialect}`, () => {
+  const databases = useDatabases(dialect);
+
   it("fires after `for`, records history and deliveries, resolves with a notice", async () => {
-    db = openMemoryDatabase();
+    db = await databases.open();
     const clock = { t: 1_000_000 };
     const online = { box2: false };
     const sent: Notice[] = [];
@@ -77,7 +79,7 @@ describe("alert runner", () => {
   });
 
   it("a new leader continues from the stored state: nothing already notified is sent again", async () => {
-    db = openMemoryDatabase();
+    db = await databases.open();
     const clock = { t: 0 };
     const online = { box2: false };
     const sentA: Notice[] = [];
@@ -102,7 +104,7 @@ describe("alert runner", () => {
   });
 
   it("two servers that both think they lead send each notice once", async () => {
-    db = openMemoryDatabase();
+    db = await databases.open();
     const clock = { t: 0 };
     const online = { box2: false, box3: false };
     const sent: Notice[] = [];
@@ -119,12 +121,12 @@ describe("alert runner", () => {
   });
 
   it("seals dashboard channel URLs at rest and never answers with them", async () => {
-    db = openMemoryDatabase();
+    db = await databases.open();
     const a = await server({ clock: { t: 0 }, online: {}, sent: [] });
     const url = "ntfy://me:hunter2@ntfy.example.com/secret-topic-123?token=tk_0123456789";
     const view = await a.service.saveChannel({ name: "phone", url });
     expect(view).toEqual({ name: "phone", kind: "ntfy", source: "ui", url: "ntfy://•••:•••@ntfy.example.com/sec•••?token=•••", problem: null });
-    const rows = await db.db.select().from(alertChannels);
+    const rows = await db.db.select().from(db.schema.alertChannels);
     const stored = JSON.stringify(rows);
     for (const secret of ["hunter2", "secret-topic-123", "tk_0123456789"]) {
       expect(stored).not.toContain(secret);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { NodeView } from "../../../protocol/live";
-import { computeTotals, FleetStore } from "../../../app/lib/fleet-store";
+import { computeTotals, FLUSH_GAP_MS, FleetStore } from "../../../app/lib/fleet-store";
 import { backoffMs } from "../../../app/lib/live-connection";
 
 function node(name: string, over: Partial<NodeView> = {}): NodeView {
@@ -53,6 +53,40 @@ describe("FleetStore", () => {
     flush();
     expect([a, b]).toEqual([1, 0]);
     expect(store.getRing("GPU-a-0").size).toBe(3);
+  });
+
+  it("renders a fleet's stream of updates at most every FLUSH_GAP_MS, and a lone update at once", () => {
+    // A scheduler on a fake clock: a flush runs once the clock passes its due time.
+    let now = 0;
+    const due: Array<{ at: number; f: () => void }> = [];
+    const store = new FleetStore((f, delayMs) => due.push({ at: now + delayMs, f }), () => now);
+    const advanceTo = (t: number) => {
+      now = t;
+      for (const d of due.filter((x) => x.at <= t)) {
+        due.splice(due.indexOf(d), 1);
+        d.f();
+      }
+    };
+    store.applyList([node("a"), node("b")], { fromSocket: true });
+    advanceTo(0);
+    let renders = 0;
+    store.subscribeAny(() => renders++);
+    // 50 updates a second (50 nodes at 1 Hz, spread over the second): four renders, not 50.
+    for (let t = 10; t < 1000; t += 20) {
+      advanceTo(t);
+      store.applyNode(node(t % 40 === 10 ? "a" : "b", { lastSeen: t }), 1000 + t);
+    }
+    advanceTo(1000);
+    expect(renders).toBeGreaterThanOrEqual(3);
+    expect(renders).toBeLessThanOrEqual(5);
+
+    // Quiet for a while, then one update: it is due at once, not held back.
+    advanceTo(1000 + FLUSH_GAP_MS);
+    advanceTo(5000);
+    const before = renders;
+    store.applyNode(node("a", { lastSeen: 5000 }), 6000);
+    advanceTo(5000);
+    expect(renders).toBe(before + 1);
   });
 
   it("keeps names sorted naturally and drops nodes missing from a snapshot", () => {

@@ -180,6 +180,34 @@ for (const backend of BACKENDS) {
       expect(await samples.gpuSeries("n", ["GPU-a"], 60, 0)).toHaveLength(1);
     });
 
+    it("samples: buckets of min and max per field, epoch-aligned, per GPU in time order", async () => {
+      const samples = samplesRepo(handle);
+      const W = 3_600_000;
+      const start = Math.floor(T / W) * W; // a bucket boundary
+      const rows = [];
+      for (let m = 0; m < 150; m++) {
+        const ts = start + m * 60_000;
+        rows.push({ nodeId: "n", gpuUuid: "GPU-a", resolutionS: 60, ts, utilGpuPct: m === 70 ? 100 : 40.5, memUsedMiB: 1000 + m, tempC: m < 60 ? null : 50, powerW: 250.25 });
+        // Another node reporting the same UUID: none of its values may show in this node's buckets.
+        if (m % 10 === 0) rows.push({ nodeId: "other", gpuUuid: "GPU-a", resolutionS: 60, ts, utilGpuPct: 7, memUsedMiB: 1, tempC: 1, powerW: 1 });
+        if (m % 2 === 0) rows.push({ nodeId: "n", gpuUuid: "GPU-b", resolutionS: 60, ts, utilGpuPct: 1, memUsedMiB: 1, tempC: 1, powerW: 1 });
+      }
+      await samples.insertGpu(rows);
+      const buckets = await samples.gpuBuckets("n", ["GPU-a", "GPU-b", "GPU-none"], 60, start, W);
+      const a = buckets.filter((b) => b.gpuUuid === "GPU-a");
+      expect(a).toEqual([
+        { gpuUuid: "GPU-a", firstTs: start, lastTs: start + 59 * 60_000, min: { utilGpuPct: 40.5, memUsedMiB: 1000, tempC: null, powerW: 250.25 }, max: { utilGpuPct: 40.5, memUsedMiB: 1059, tempC: null, powerW: 250.25 } },
+        { gpuUuid: "GPU-a", firstTs: start + W, lastTs: start + 119 * 60_000, min: { utilGpuPct: 40.5, memUsedMiB: 1060, tempC: 50, powerW: 250.25 }, max: { utilGpuPct: 100, memUsedMiB: 1119, tempC: 50, powerW: 250.25 } },
+        { gpuUuid: "GPU-a", firstTs: start + 2 * W, lastTs: start + 149 * 60_000, min: { utilGpuPct: 40.5, memUsedMiB: 1120, tempC: 50, powerW: 250.25 }, max: { utilGpuPct: 40.5, memUsedMiB: 1149, tempC: 50, powerW: 250.25 } },
+      ]);
+      expect(buckets.filter((b) => b.gpuUuid === "GPU-b").map((b) => b.lastTs)).toEqual([start + 58 * 60_000, start + 118 * 60_000, start + 148 * 60_000]);
+      // The range's start cuts into a bucket: only its rows from there on count.
+      expect((await samples.gpuBuckets("n", ["GPU-a"], 60, start + 30 * 60_000, W))[0]).toMatchObject({ firstTs: start + 30 * 60_000, min: { memUsedMiB: 1030 } });
+      await samples.insertHost([{ nodeId: "n", resolutionS: 60, ts: start, cpuPct: 12.5, memUsedBytes: 3.5e9 }, { nodeId: "n", resolutionS: 60, ts: start + 60_000, cpuPct: 99, memUsedBytes: 5e9 }]);
+      expect(await samples.hostBuckets("n", 60, 0, W)).toEqual([{ firstTs: start, lastTs: start + 60_000, min: { cpuPct: 12.5, memUsedBytes: 3.5e9 }, max: { cpuPct: 99, memUsedBytes: 5e9 } }]);
+      await expect(samples.gpuBuckets("n", ["GPU-a"], 60, 0, 0.5)).rejects.toThrow(/positive integer/);
+    });
+
     it("samples: a batch larger than one statement's parameter limit", async () => {
       const samples = samplesRepo(handle);
       const rows = Array.from({ length: 4500 }, (_, i) => ({ nodeId: "n", gpuUuid: `GPU-${i % 9}`, resolutionS: 1, ts: T + Math.floor(i / 9) * 1000, utilGpuPct: i, memUsedMiB: null, tempC: null, powerW: null }));

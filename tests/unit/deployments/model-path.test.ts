@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { firstTarEntry } from "../../../agents/docker/tar-head";
+import { entryFromStat, firstTarEntry } from "../../../agents/docker/tar-head";
 import { modelMountSource, modelPathRefusal } from "../../../protocol/model-path";
 
 describe("model paths a deployment may mount", () => {
@@ -69,5 +69,23 @@ describe("first entry of a tar stream", () => {
     const whole = tar(long, "pax");
     expect(firstTarEntry(whole.subarray(0, 700), 4)).toBe("more");
     expect(firstTarEntry(Buffer.alloc(1024), 4)).toBeNull();
+  });
+});
+
+describe("a path's stat as Docker's archive HEAD reports it", () => {
+  // Captured from dockerd 20.10 (HEAD /containers/ID/archive?path=…) for a bind-mounted folder and a file in it.
+  const FOLDER = "eyJuYW1lIjoieCIsInNpemUiOjQwOTYsIm1vZGUiOjIxNDc0ODQxNDEsIm10aW1lIjoiMjAyNi0xMi0wN1QxMjowNjo0Mi4wMzEzMjU3ODJaIiwibGlua1RhcmdldCI6IiJ9";
+  const FILE = "eyJuYW1lIjoiaG9zdG5hbWUiLCJzaXplIjozLCJtb2RlIjo0OTMsIm10aW1lIjoiMjAyNi0xMi0wN1QxMTo1NzozNi40NzkzNDQ4OTVaIiwibGlua1RhcmdldCI6IiJ9";
+  const encode = (stat: object) => Buffer.from(JSON.stringify(stat)).toString("base64");
+
+  it("tells a folder from a file, with the size", () => {
+    expect(entryFromStat(FOLDER)).toMatchObject({ type: "dir", size: 4096 });
+    expect(entryFromStat(FILE)).toMatchObject({ type: "file", size: 3 });
+  });
+
+  it("tells a link, and still means 'exists' when the header is missing or garbled", () => {
+    expect(entryFromStat(encode({ name: "l", size: 4, mode: 2 ** 27 + 0o777 })).type).toBe("symlink");
+    expect(entryFromStat("!!not base64 json!!").type).toBe("file");
+    expect(entryFromStat(undefined).type).toBe("other");
   });
 });

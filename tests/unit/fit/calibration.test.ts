@@ -119,7 +119,7 @@ describe("the recorder and corrected estimates", () => {
   it("starts a pass on telemetry, throttled", async () => {
     deployments = [llama("f", 6000)];
     const r = createCalibrationRecorder({ deployments: { list: () => deployments }, fleet, fit, repo, log: createLogger("test"), now: () => now, settleMs: 0, throttleMs: 5000 });
-    listeners.forEach((l) => l(node as NodeView, Date.now()));
+    listeners.forEach((l) => l(node as NodeView, Date.now(), "local"));
     await r.check();
     expect(await repo.list(10)).toHaveLength(1);
     r.close();

@@ -12,3 +12,4 @@ export * from "./alerts";
 export * from "./identity";
 export * from "./sessions";
 export * from "./benchmarks";
+export * from "./cluster";
