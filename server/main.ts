@@ -106,7 +106,8 @@ async function main(argv: string[]) {
     retryBaseMs: env.SWITCHYARD_ALERTS_TEST_RETRY_MS,
   });
   let localUrl = "";
-  const benchmarks = await createBenchmarkModule({ db: dbHandle, gateway, deployments, fleet, gatewayUrl: () => localUrl, fingerprint: tls?.fingerprint ?? null });
+  const benchmarks = await createBenchmarkModule({ db: dbHandle, gateway, deployments, fleet, gatewayUrl: () => localUrl, fingerprint: tls?.fingerprint ?? null,
+    peers: controlPlane.benchmarkPeers });
   let ready = false;
   const api = createApi({ gateway: createGatewayApi(gateway), alerts: alerts.service,
     auth, sessions, clientAddress, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service, benchmarks,

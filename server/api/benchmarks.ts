@@ -3,7 +3,8 @@
  *   POST   /api/benchmarks                 start one (body as `switchyard bench`; 202 with the benchmark)
  *   GET    /api/benchmarks?limit=N[&format=csv|json]   newest first; csv/json as a download
  *   GET    /api/benchmarks/:id[?format=csv|json]       one
- *   GET    /api/benchmarks/:id/events      live progress (server-sent events: progress, run, end)
+ *   GET    /api/benchmarks/:id/events      live progress (server-sent events: progress, run, end; of one
+ *                                          another server runs: its levels so far and new ones, end)
  *   POST   /api/benchmarks/:id/cancel      stop a running one (what it measured so far is kept)
  *   DELETE /api/benchmarks/:id             forget a finished one
  */
@@ -65,7 +66,7 @@ export function benchmarkRoutes(benchmarks: Benchmarks): Hono {
       const write = (e: BenchmarkEvent) => void (chain = chain.then(() => stream.writeSSE({ event: e.event, data: JSON.stringify(e.data) })).catch(() => {}));
       let ended = false;
       let onEnd = () => {};
-      const stop = benchmarks.follow(id, (e) => {
+      const stop = await benchmarks.follow(id, (e) => {
         write(e);
         if (e.event === "end") {
           ended = true;

@@ -8,6 +8,7 @@ import { pinnedFetch } from "../../../lib/pinned-fetch";
 import type { Fingerprint } from "../../../lib/tls-pin";
 import { benchmarksRepo } from "../../db/repos/benchmarks-repo";
 import type { ContextDeps, RouteFacts } from "./context";
+import type { BenchmarkPeers } from "./elsewhere";
 import { createBenchmarks, type Benchmarks } from "./service";
 import { streamChat } from "./stream-request";
 
@@ -28,6 +29,8 @@ export interface BenchmarkModuleDeps {
   gatewayUrl: () => string;
   /** This server's own certificate when it serves HTTPS (a self-signed one is trusted by its pin). */
   fingerprint: Fingerprint | null;
+  /** Several servers: the others (a benchmark runs on the server that started it). */
+  peers?: BenchmarkPeers;
 }
 
 export function createBenchmarkModule(deps: BenchmarkModuleDeps): Promise<Benchmarks> {
@@ -42,5 +45,6 @@ export function createBenchmarkModule(deps: BenchmarkModuleDeps): Promise<Benchm
     repo: benchmarksRepo(deps.db),
     context: { routes, deployments: deps.deployments, fleet: deps.fleet, models: () => gateway.models() },
     send: (body, signal) => streamChat({ url: deps.gatewayUrl(), key, fetch: transport }, body, signal),
+    peers: deps.peers,
   });
 }

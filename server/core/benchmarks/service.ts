@@ -3,6 +3,9 @@
  * against its own gateway, level after level; its progress goes to followers as events and each
  * finished level to the database, so a result is kept in one place with what makes it comparable.
  * Bounded: BENCH_LIMITS per benchmark, one at a time per model, BENCH_LIMITS.maxRunning in all.
+ * With several servers (peers), a benchmark runs on the server that started it; the others read
+ * its row, follow it through the row and pass a cancel on (elsewhere.ts); the limits count the
+ * running rows of every server.
  */
 import { randomUUID } from "node:crypto";
 import { BENCH_LIMITS, type BenchmarkEvent, type BenchmarkProgress, type BenchmarkView, type BenchRun } from "../../../protocol/benchmarks";
@@ -10,6 +13,7 @@ import { createLogger } from "../../../lib/logger";
 import type { BenchmarksRepo, StoredBenchmark } from "../../db/repos/benchmarks-repo";
 import { ServiceError } from "../errors";
 import { benchmarkContext, type ContextDeps } from "./context";
+import { followStored, untilStored, type BenchmarkPeers } from "./elsewhere";
 import { runLevel } from "./load";
 import { benchmarkPrompt, planWords } from "./prompt";
 import { planBenchmark, type BenchmarkPlan } from "./request";
@@ -21,6 +25,12 @@ const log = createLogger("benchmarks");
 const PROGRESS_EVERY_MS = 250;
 /** The first request (not measured) loads the model and counts the prompt's tokens. */
 const PROBE_MAX_TOKENS = 8;
+/** How often a benchmark run by another server is read while followed or being cancelled. */
+const ELSEWHERE_POLL_MS = 1000;
+/** How long a cancel passed to another server waits for it to record the end. */
+const CANCEL_WAIT_MS = 10_000;
+/** How often the leader looks for benchmarks whose server died. */
+const SWEEP_EVERY_MS = 60_000;
 
 export type BenchmarkListener = (event: BenchmarkEvent) => void;
 
@@ -33,6 +43,9 @@ export interface BenchmarksDeps {
   now?: () => number;
   clock?: () => number;
   newId?: () => string;
+  /** Several servers: who else is there. Absent: this server is alone. */
+  peers?: BenchmarkPeers;
+  pollMs?: number;
 }
 
 export interface Benchmarks {
@@ -41,8 +54,11 @@ export interface Benchmarks {
   list(limit: number): Promise<BenchmarkView[]>;
   cancel(id: string): Promise<BenchmarkView>;
   remove(id: string): Promise<void>;
-  /** Events of a running benchmark; null when it is not running (read it with get). */
-  follow(id: string, listener: BenchmarkListener): (() => void) | null;
+  /**
+   * Events of a running benchmark; null when it is not running (read it with get). One that
+   * another server runs is followed through its row: its levels so far, each new one, the end.
+   */
+  follow(id: string, listener: BenchmarkListener): Promise<(() => void) | null>;
   /** Resolves when the benchmark is no longer running (tests, shutdown). */
   settled(id: string): Promise<void>;
   /** Cancels every running benchmark and waits for them to record it. */
@@ -61,9 +77,20 @@ export async function createBenchmarks(deps: BenchmarksDeps): Promise<Benchmarks
   const now = deps.now ?? Date.now;
   const clock = deps.clock ?? (() => performance.now());
   const newId = deps.newId ?? (() => randomUUID());
+  const { peers } = deps;
+  const serverId = peers?.serverId ?? "local";
+  const pollMs = deps.pollMs ?? ELSEWHERE_POLL_MS;
   const running = new Map<string, Running>();
-  const interrupted = await deps.repo.failRunning("the server stopped while this benchmark ran", now());
-  if (interrupted > 0) log.warn({ interrupted }, "benchmarks left running by the last server start marked failed");
+  /** Running rows of servers that are gone will not finish: failed (a server alone: all but its own). */
+  const sweep = async (error: string) => {
+    const failed = await deps.repo.failRunning(error, now(), { servers: peers ? await peers.liveServers() : [], ids: [...running.keys()] });
+    if (failed > 0) log.warn({ failed }, "benchmarks whose server stopped marked failed");
+  };
+  await sweep("the server stopped while this benchmark ran");
+  const sweeper = peers && setInterval(() => {
+    if (peers.isLeader()) void sweep("the server running this benchmark stopped").catch((err: Error) => log.warn({ err: err.message }, "could not look for benchmarks of stopped servers"));
+  }, SWEEP_EVERY_MS);
+  sweeper?.unref();
 
   const emit = (r: Running, event: BenchmarkEvent) => {
     for (const l of r.listeners) {
@@ -144,6 +171,18 @@ export async function createBenchmarks(deps: BenchmarksDeps): Promise<Benchmarks
     r.listeners.clear();
   }
 
+  const cancelHere = async (r: Running, reason: string) => {
+    r.cancelReason = reason;
+    r.abort.abort();
+    await r.done;
+  };
+  const offCancels = peers?.onCancelRequest((id) => {
+    const r = running.get(id);
+    if (r) void cancelHere(r, "cancelled");
+  });
+  /** The server running `id` when it is another one, else null. */
+  const elsewhere = async (id: string) => (running.has(id) ? null : ((await deps.repo.running()).find((b) => b.id === id) ?? null));
+
   return {
     async start(body) {
       const plan = planBenchmark(body);
@@ -166,7 +205,13 @@ export async function createBenchmarks(deps: BenchmarksDeps): Promise<Benchmarks
       const r: Running = { view, abort: new AbortController(), listeners: new Set(), done: Promise.resolve(), cancelReason: null };
       running.set(view.id, r); // before the write: a second start of the same model meanwhile is refused
       try {
-        await deps.repo.insert({ ...view });
+        const others = (await deps.repo.running()).filter((b) => !running.has(b.id));
+        const other = others.find((b) => b.model === plan.model);
+        if (other) throw new ServiceError("conflict", `a benchmark of ${plan.model} is running on another server (${other.id}): wait for it or cancel it`);
+        if (running.size + others.length > BENCH_LIMITS.maxRunning) {
+          throw new ServiceError("conflict", `${running.size - 1 + others.length} benchmarks are running on the servers (the most at once): wait for one to finish or cancel it`);
+        }
+        await deps.repo.insert({ ...view }, serverId);
       } catch (err) {
         running.delete(view.id);
         throw err;
@@ -190,26 +235,38 @@ export async function createBenchmarks(deps: BenchmarksDeps): Promise<Benchmarks
 
     async cancel(id) {
       const r = running.get(id);
-      if (!r) {
-        const b = await stored(id);
-        return { ...b, progress: null }; // already over: nothing to cancel
+      if (r) {
+        await cancelHere(r, "cancelled");
+        return { ...r.view };
       }
-      r.cancelReason = "cancelled";
-      r.abort.abort();
-      await r.done;
-      return { ...r.view };
+      const other = await elsewhere(id);
+      if (other && peers) {
+        await peers.requestCancel(id, other.serverId).catch(() => {
+          throw new ServiceError("unavailable", `could not reach the server running benchmark ${id} (the database is unreachable): try again`);
+        });
+        // A server that died meanwhile never answers: the sweep records its end instead.
+        if (!(await peers.liveServers()).includes(other.serverId)) await sweep("the server running this benchmark stopped");
+        const after = await untilStored(deps.repo.get, id, pollMs, CANCEL_WAIT_MS);
+        if (after) return after;
+      }
+      return { ...(await stored(id)), progress: null }; // already over: nothing to cancel
     },
 
     async remove(id) {
-      if (running.has(id)) throw new ServiceError("conflict", `benchmark ${id} is running: cancel it first`);
+      if (running.has(id) || (await elsewhere(id))) throw new ServiceError("conflict", `benchmark ${id} is running: cancel it first`);
       if (!(await deps.repo.remove(id))) throw new ServiceError("not_found", `no benchmark with id ${id}`);
     },
 
-    follow(id, listener) {
+    async follow(id, listener) {
       const r = running.get(id);
-      if (!r) return null;
-      r.listeners.add(listener);
-      return () => r.listeners.delete(listener);
+      if (r) {
+        r.listeners.add(listener);
+        return () => r.listeners.delete(listener);
+      }
+      const row = await deps.repo.get(id);
+      // Read after the row: one that ended here meanwhile is not mistaken for one run elsewhere.
+      if (!row || row.state !== "running" || running.has(id)) return null;
+      return followStored(deps.repo.get, row, listener, pollMs, log);
     },
 
     async settled(id) {
@@ -217,11 +274,9 @@ export async function createBenchmarks(deps: BenchmarksDeps): Promise<Benchmarks
     },
 
     async close() {
-      for (const r of running.values()) {
-        r.cancelReason = "the server stopped";
-        r.abort.abort();
-      }
-      await Promise.all([...running.values()].map((r) => r.done));
+      if (sweeper) clearInterval(sweeper);
+      offCancels?.();
+      await Promise.all([...running.values()].map((r) => cancelHere(r, "the server stopped")));
     },
   };
 }

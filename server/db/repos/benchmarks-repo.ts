@@ -1,21 +1,34 @@
 /** Benchmark results: one row per benchmark, levels as JSON. Awaitable drizzle queries only. */
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq, notInArray, type SQL } from "drizzle-orm";
 import type { BenchmarkContext, BenchmarkParams, BenchmarkState, BenchmarkView, BenchRun } from "../../../protocol/benchmarks";
 import type { DbHandle } from "../client";
 import type { benchmarks as benchmarksTable } from "../schema";
 
 export type StoredBenchmark = Omit<BenchmarkView, "progress">;
 
+/** A running benchmark and the server running it. */
+export interface RunningBenchmark {
+  id: string;
+  model: string;
+  serverId: string;
+}
+
 export interface BenchmarksRepo {
-  insert(b: StoredBenchmark): Promise<void>;
+  /** `serverId`: the server that runs it (with several servers, the one holding its live state). */
+  insert(b: StoredBenchmark, serverId: string): Promise<void>;
   /** The levels so far, and the end once there is one. */
   update(id: string, patch: { state?: BenchmarkState; runs?: BenchRun[]; error?: string | null; finishedAt?: number | null }): Promise<void>;
   get(id: string): Promise<StoredBenchmark | null>;
   /** Newest first. */
   list(limit: number): Promise<StoredBenchmark[]>;
   remove(id: string): Promise<boolean>;
-  /** Rows left `running` by a server that stopped: they will not finish. */
-  failRunning(error: string, at: number): Promise<number>;
+  /** Every row still `running`, on whichever server (a few: running ones are bounded per server). */
+  running(): Promise<RunningBenchmark[]>;
+  /**
+   * Rows left `running` by a server that stopped: they will not finish. Rows of the servers in
+   * `keep.servers` (alive) and the ids in `keep.ids` (running here) are left alone.
+   */
+  failRunning(error: string, at: number, keep?: { servers?: readonly string[]; ids?: readonly string[] }): Promise<number>;
 }
 
 const parse = <T>(text: string, fallback: T): T => {
@@ -37,10 +50,10 @@ function toStored(r: typeof benchmarksTable.$inferSelect): StoredBenchmark {
 
 export function benchmarksRepo({ db, schema: { benchmarks } }: DbHandle): BenchmarksRepo {
   return {
-    async insert(b) {
+    async insert(b, serverId) {
       await db.insert(benchmarks).values({
         id: b.id, model: b.model, state: b.state, params: JSON.stringify(b.params), context: JSON.stringify(b.context),
-        runs: JSON.stringify(b.runs), error: b.error, createdAt: b.createdAt, finishedAt: b.finishedAt,
+        runs: JSON.stringify(b.runs), error: b.error, createdAt: b.createdAt, finishedAt: b.finishedAt, serverId,
       });
     },
     async update(id, patch) {
@@ -62,8 +75,14 @@ export function benchmarksRepo({ db, schema: { benchmarks } }: DbHandle): Benchm
       const gone = await db.delete(benchmarks).where(eq(benchmarks.id, id)).returning({ id: benchmarks.id });
       return gone.length > 0;
     },
-    async failRunning(error, at) {
-      const rows = await db.update(benchmarks).set({ state: "failed", error, finishedAt: at }).where(eq(benchmarks.state, "running")).returning({ id: benchmarks.id });
+    async running() {
+      return db.select({ id: benchmarks.id, model: benchmarks.model, serverId: benchmarks.serverId }).from(benchmarks).where(eq(benchmarks.state, "running"));
+    },
+    async failRunning(error, at, keep = {}) {
+      const where: SQL[] = [eq(benchmarks.state, "running")];
+      if (keep.servers?.length) where.push(notInArray(benchmarks.serverId, [...keep.servers]));
+      if (keep.ids?.length) where.push(notInArray(benchmarks.id, [...keep.ids]));
+      const rows = await db.update(benchmarks).set({ state: "failed", error, finishedAt: at }).where(and(...where)).returning({ id: benchmarks.id });
       return rows.length;
     },
   };

@@ -17,6 +17,8 @@ export const benchmarks = sqliteTable(
     error: text("error"),
     createdAt: integer("created_at").notNull(),
     finishedAt: integer("finished_at"),
+    /** The server running it (cluster server id): with several servers, only it holds the live state. */
+    serverId: text("server_id").notNull(),
   },
   (t) => [index("benchmarks_created_idx").on(t.createdAt)],
 );

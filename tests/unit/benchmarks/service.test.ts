@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { BenchmarkEvent } from "../../../protocol/benchmarks";
+import type { BenchmarkPeers } from "../../../server/core/benchmarks/elsewhere";
 import { createBenchmarks, type BenchmarksDeps } from "../../../server/core/benchmarks/service";
 import type { RequestSample } from "../../../server/core/benchmarks/stats";
 import type { ChatBody } from "../../../server/core/benchmarks/stream-request";
@@ -131,9 +132,75 @@ describe("benchmarks", () => {
       id: "left-over", model: "m1", state: "running", params: { concurrency: [1], requests: 1, promptTokens: 1, maxTokens: 1, ignoreEos: false },
       context: { target: null, backend: null, backendKind: null, engine: null, image: null, node: null, gpus: [], gpuNames: [], ctx: null, modelFile: null },
       runs: [], error: null, createdAt: 1, finishedAt: null,
-    });
+    }, "local");
     const b = await create();
     expect(await b.get("left-over")).toMatchObject({ state: "failed", error: "the server stopped while this benchmark ran" });
     expect((await b.list(10)).map((x) => x.id)).toEqual(["left-over"]);
+  });
+});
+
+/**
+ * Two servers on one database: two benchmark services on the same SQLite, their peers joined by an
+ * in-memory stand-in for the cluster's bus (the PostgreSQL bus itself: tests/unit/cluster, tests/integration).
+ */
+function twoServers(send: BenchmarksDeps["send"]) {
+  const { deps } = setup(send);
+  const live = new Set(["A", "B"]);
+  const cancels = new Map<string, (id: string) => void>();
+  const peer = (serverId: string): BenchmarkPeers => ({
+    serverId,
+    liveServers: async () => [...live],
+    isLeader: () => serverId === "B",
+    requestCancel: async (id, to) => cancels.get(to)?.(id),
+    onCancelRequest(listener) {
+      cancels.set(serverId, listener);
+      return () => cancels.delete(serverId);
+    },
+  });
+  return { live, server: (id: string) => createBenchmarks({ ...deps, peers: peer(id), pollMs: 5 }) };
+}
+
+describe("benchmarks on several servers", () => {
+  it("one started on A is seen, followed to its end and refused a twin from B", async () => {
+    const gate = gatedSend();
+    const { server } = twoServers(gate.send);
+    const a = await server("A");
+    const b = await server("B");
+    const v = await a.start({ model: "m1", concurrency: [1, 2], requests: 2 });
+    expect(await b.get(v.id)).toMatchObject({ state: "running", progress: null });
+    expect((await b.list(10)).map((x) => [x.id, x.state])).toEqual([[v.id, "running"]]);
+    await expect(b.start({ model: "m1" })).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining(`running on another server (${v.id})`) });
+    await expect(b.remove(v.id)).rejects.toMatchObject({ code: "conflict" });
+    const events: BenchmarkEvent[] = [];
+    const stop = await b.follow(v.id, (e) => events.push(e));
+    expect(stop).not.toBeNull();
+    await gate.drain(() => events.some((e) => e.event === "end"));
+    expect(events.map((e) => e.event)).toEqual(["run", "run", "end"]);
+    expect(events.at(-1)!.data).toMatchObject({ state: "done", runs: (await a.get(v.id)).runs });
+    expect(await b.follow(v.id, () => {})).toBeNull(); // over: read it with get
+  });
+
+  it("a cancel made on B stops the run on A", async () => {
+    const gate = gatedSend();
+    const { server } = twoServers(gate.send);
+    const a = await server("A");
+    const b = await server("B");
+    const v = await a.start({ model: "m1", concurrency: [1, 2], requests: 2 });
+    await gate.drain(() => gate.bodies.length >= 4);
+    expect(await b.cancel(v.id)).toMatchObject({ state: "cancelled", error: "cancelled", progress: null });
+    expect((await a.get(v.id)).state).toBe("cancelled");
+  });
+
+  it("a server starting fails only the benchmarks of servers that are gone", async () => {
+    const gate = gatedSend();
+    const { server, live } = twoServers(gate.send);
+    const a = await server("A");
+    const v = await a.start({ model: "m1" });
+    const b = await server("B"); // A alive: its run goes on
+    expect((await b.get(v.id)).state).toBe("running");
+    live.delete("A");
+    const c = await server("C");
+    expect(await c.get(v.id)).toMatchObject({ state: "failed", error: "the server stopped while this benchmark ran" });
+    await a.close();
   });
 });

@@ -311,22 +311,28 @@ for (const backend of BACKENDS) {
 
     it("benchmarks: insert, levels and the end as they come, newest first, running ones failed after a restart, remove", async () => {
       const repo = benchmarksRepo(handle);
-      await repo.insert(benchmark());
-      await repo.insert(benchmark({ id: "b-2", model: "llama", createdAt: T + 10 }));
-      await repo.insert(benchmark({ id: "b-3", state: "done", createdAt: T + 5, finishedAt: T + 6 }));
-      await expect(repo.insert(benchmark())).rejects.toThrow();
+      await repo.insert(benchmark(), "s1");
+      await repo.insert(benchmark({ id: "b-2", model: "llama", createdAt: T + 10 }), "s2");
+      await repo.insert(benchmark({ id: "b-3", state: "done", createdAt: T + 5, finishedAt: T + 6 }), "s1");
+      await expect(repo.insert(benchmark(), "s1")).rejects.toThrow();
+      expect((await repo.running()).sort((x, y) => x.id.localeCompare(y.id))).toEqual([{ id: "b-1", model: "qwen", serverId: "s1" }, { id: "b-2", model: "llama", serverId: "s2" }]);
       await repo.update("b-1", { runs: [benchRun] });
       await repo.update("b-1", { state: "done", runs: [benchRun, { ...benchRun, concurrency: 4 }], finishedAt: T + 2 });
       expect(await repo.get("b-1")).toEqual(benchmark({ state: "done", runs: [benchRun, { ...benchRun, concurrency: 4 }], finishedAt: T + 2 }));
       expect(await repo.get("nope")).toBeNull();
       expect((await repo.list(10)).map((b) => b.id)).toEqual(["b-2", "b-3", "b-1"]);
       expect((await repo.list(1)).map((b) => b.id)).toEqual(["b-2"]);
+      await repo.insert(benchmark({ id: "b-4", createdAt: T + 1 }), "s3");
+      // Rows of live servers and of this server's own runs are kept; the others fail.
+      expect(await repo.failRunning("gone", T + 15, { servers: ["s2"], ids: ["b-4"] })).toBe(0);
+      expect(await repo.failRunning("gone", T + 15, { servers: ["s1", "s2"] })).toBe(1);
+      expect(await repo.get("b-4")).toMatchObject({ state: "failed", error: "gone" });
       expect(await repo.failRunning("the server stopped", T + 20)).toBe(1);
       expect(await repo.get("b-2")).toMatchObject({ state: "failed", error: "the server stopped", finishedAt: T + 20 });
       expect((await repo.get("b-3"))?.state).toBe("done");
       expect(await repo.remove("b-2")).toBe(true);
       expect(await repo.remove("b-2")).toBe(false);
-      expect((await repo.list(10)).map((b) => b.id)).toEqual(["b-3", "b-1"]);
+      expect((await repo.list(10)).map((b) => b.id)).toEqual(["b-3", "b-4", "b-1"]);
     });
   });
 }

@@ -14,6 +14,7 @@ export const benchmarks = pgTable(
     error: text("error"),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     finishedAt: bigint("finished_at", { mode: "number" }),
+    serverId: text("server_id").notNull(),
   },
   (t) => [index("benchmarks_created_idx").on(t.createdAt)],
 );
