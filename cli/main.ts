@@ -11,6 +11,7 @@ import { logsCommand } from "./commands/logs";
 import { psCommand } from "./commands/ps";
 import { stopCommand } from "./commands/stop";
 import { fitCommand } from "./commands/fit";
+import { benchCommand } from "./commands/bench";
 
 const USAGE = `Usage: switchyard <command> [options]
 
@@ -24,6 +25,8 @@ Commands:
                      a deployment's container output (-f: follow it live)
   fit MODEL [options] [--json]
                      VRAM estimate: where in the fleet it fits (or --gpu-mem 24GiB offline)
+  bench MODEL [--concurrency 1,4,16] [--requests N] [--prompt-tokens N] [--max-tokens N] [--json]
+                     measure a routable model through the gateway (kept on the server; see bench --help)
 
 Environment: SWITCHYARD_URL (default http://127.0.0.1:3000), SWITCHYARD_TOKEN (the admin token),
   SWITCHYARD_FINGERPRINT (sha256:…: trust an https:// server's own certificate, as the server prints it)`;
@@ -50,6 +53,12 @@ async function run(argv: string[]): Promise<string> {
       const tail = Number(values.tail);
       if (!Number.isInteger(tail) || tail < 0) throw new CliError(`--tail must be a whole number, got '${values.tail}'`, 2);
       return logsCommand(client, { name: positionals[0], follow: values.follow ?? false, tail }, (t) => process.stdout.write(t));
+    }
+    case "bench": {
+      const interrupted = new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+      const { output, exitCode } = await benchCommand(client, rest, { progress: (l) => process.stderr.write(`${l}\n`), interrupted });
+      process.exitCode = exitCode;
+      return output;
     }
     case "fit":
       return fitCommand(client, rest, { cwd: process.cwd(), home: os.homedir(), hasToken: Boolean(process.env.SWITCHYARD_TOKEN) });

@@ -92,6 +92,8 @@ export interface FitMatrixView {
   /** Warnings about the model and options that hold for every cell. */
   warnings: string[];
   uncertain: string[];
+  /** What the model needs on its own, with no GPU memory to judge it against (fits: null): shown when no GPU has reported. */
+  estimate?: FitEstimate;
 }
 
 /** The options a matrix or estimate request may carry (the CLI's flags, the form's fields). */

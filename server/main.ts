@@ -37,6 +37,8 @@ import { createAgentDist } from "./agent-dist/routes";
 import { createAlerts } from "./core/alerts/module";
 import { DEFAULT_BASES } from "./core/alerts/channels/channel-url";
 import { alertsRepo } from "./db/repos/alerts-repo";
+import { dashboardSessionCheck } from "./gateway/auth/dashboard-session";
+import { createBenchmarkModule } from "./core/benchmarks/module";
 import { openControlPlane, singleServer } from "./cluster/control-plane";
 import { clientAddressResolver } from "./http/forwarded";
 
@@ -88,7 +90,7 @@ async function main(argv: string[]) {
   const gateway = new Gateway({
     config, repo: gatewayRepo(dbHandle), isAdminToken: (t) => auth.checkAdminToken(t), deployments, fleet,
     logBodies: env.SWITCHYARD_GATEWAY_LOG_BODIES === undefined ? undefined : env.SWITCHYARD_GATEWAY_LOG_BODIES === "1",
-    metricsToken: env.SWITCHYARD_METRICS_TOKEN ?? null,
+    metricsToken: env.SWITCHYARD_METRICS_TOKEN ?? null, dashboardSession: dashboardSessionCheck(requestAuth),
     isLeader: () => cluster.isLeader(),
   });
   controlPlane.attach({ deployments, gateway, history });
@@ -103,9 +105,12 @@ async function main(argv: string[]) {
     },
     retryBaseMs: env.SWITCHYARD_ALERTS_TEST_RETRY_MS,
   });
+  let localUrl = "";
+  const benchmarks = await createBenchmarkModule({ db: dbHandle, gateway, deployments, fleet, gatewayUrl: () => localUrl, fingerprint: tls?.fingerprint ?? null,
+    peers: controlPlane.benchmarkPeers });
   let ready = false;
   const api = createApi({ gateway: createGatewayApi(gateway), alerts: alerts.service,
-    auth, sessions, clientAddress, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service,
+    auth, sessions, clientAddress, fleet, history, isReady: () => ready, deployments: { core: deployments, secrets }, fit: fit.service, benchmarks,
     hubStats: () => ({ ...agentHub.stats(), liveClients: liveHub.clientCount(), cluster: controlPlane.stats() }),
     identity, agents: controlPlane.agents,
     tlsFingerprint: () => tls?.fingerprint ?? null,
@@ -121,7 +126,7 @@ async function main(argv: string[]) {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
   const scheme = tls ? "https" : "http";
-  const localUrl = `${scheme}://127.0.0.1:${port}`;
+  localUrl = `${scheme}://${loopbackHost(env.HOST)}:${port}`;
   await gateway.start();
   await alerts.start();
   ready = true;
@@ -157,6 +162,7 @@ async function main(argv: string[]) {
     clearInterval(flushTimer);
     clearInterval(pruneTimer);
     await agents.stop();
+    await benchmarks.close();
     await agentHub.close();
     await liveHub.close();
     // Requests still in flight finish (and record themselves) before the gateway's last flush.
@@ -175,6 +181,12 @@ async function main(argv: string[]) {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+/** Where this server reaches itself: a wildcard listen address is reachable on loopback. */
+function loopbackHost(host: string): string {
+  if (host === "0.0.0.0" || host === "" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 main(process.argv.slice(2)).catch((err) => {

@@ -33,6 +33,13 @@ const MAX_PROCESSES = 4096;
 const MAX_WARNINGS = 64;
 /** nvidia-smi can take seconds to start without persistence mode; don't report "no GPUs" before. */
 const STARTUP_GRACE_MS = 10_000;
+/**
+ * The loop's first GPU batch usually lands before the first process query answers (each is its own
+ * nvidia-smi start), and the next query is seconds away: a sample sent then shows every GPU with
+ * "no processes". GPU batches wait this long at most for that first answer (short: the hub takes an
+ * agent silent for 5 s after its hello for gone), and the sample goes out the moment it comes.
+ */
+const FIRST_PROCESSES_WAIT_MS = 3_000;
 
 const UNKNOWN_DRIVER = { version: null, cuda: null } as const;
 
@@ -49,6 +56,16 @@ export function createCollector(options: CollectorOptions): Collector {
   let onSample: ((sample: TelemetrySample) => void) | null = null;
   let timer: NodeJS.Timeout | null = null;
   let startedAt = 0;
+
+  let firstBatchAt: number | null = null;
+
+  /** A GPU batch arrived: sent, unless the first process list is about to follow it. */
+  function onBatch(): void {
+    const now = Date.now();
+    firstBatchAt ??= now;
+    if (!runner.state().processesKnown && now - firstBatchAt < FIRST_PROCESSES_WAIT_MS) return;
+    emit();
+  }
 
   function emit(): void {
     if (onSample === null) return;
@@ -72,7 +89,10 @@ export function createCollector(options: CollectorOptions): Collector {
     nvidiaSmi: options.nvidiaSmi,
     intervalMs,
     logger: log,
-    onBatch: emit,
+    onBatch,
+    onFirstProcesses: () => {
+      if (firstBatchAt !== null) emit();
+    },
   });
 
   async function refreshHost(): Promise<void> {

@@ -31,6 +31,8 @@ export interface NvidiaSmiRunnerOptions {
   restartDelayMs?: RestartBackoff;
   /** Called with every complete batch (one row per GPU), in the child's rhythm. */
   onBatch?: (gpus: readonly Gpu[]) => void;
+  /** Called when the first process query since the start has answered. */
+  onFirstProcesses?: () => void;
 }
 
 export interface NvidiaSmiRunner {
@@ -54,7 +56,7 @@ export function createNvidiaSmiRunner(options: NvidiaSmiRunnerOptions): NvidiaSm
   const driverNotes = new Set<string>();
   const r: Readings = {
     gpus: [], batchAt: null, processes: [], driver: null, loopStarts: 0, fields: options.fields ?? GPU_QUERY_FIELDS,
-    unavailable: null, loopWarning: null, processWarning: null, driverNotes,
+    unavailable: null, loopWarning: null, processWarning: null, processesAt: null, driverNotes,
   };
   let running = false;
   let loop: ChildProcess | null = null;
@@ -207,6 +209,9 @@ export function createNvidiaSmiRunner(options: NvidiaSmiRunnerOptions): NvidiaSm
     r.processes = outcome.ok ? outcome.value : [];
     const failure = outcome.ok ? null : outcome.failure;
     r.processWarning = failure === null || isUnavailable(failure) ? null : `Could not list GPU processes: ${failure.message}`;
+    const first = r.processesAt === null;
+    r.processesAt = Date.now();
+    if (first) options.onFirstProcesses?.();
   }
 
   function tick(): void {

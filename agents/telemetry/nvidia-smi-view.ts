@@ -18,6 +18,8 @@ export interface NvidiaSmiState {
   fields: readonly string[];
   /** False until the first batch or the first failure: before that, no GPUs means "not yet known". */
   settled: boolean;
+  /** False until the first process query has answered (or nvidia-smi is unusable): before that, no processes means "not yet known". */
+  processesKnown: boolean;
 }
 
 /** The runner's record, kept by the adapter as it goes. */
@@ -33,6 +35,8 @@ export interface Readings {
   /** The loop child died and a restart is pending. */
   loopWarning: string | null;
   processWarning: string | null;
+  /** When a process query last answered (ms epoch), null before the first. */
+  processesAt: number | null;
   /** Warnings nvidia-smi printed among its rows (a corrupted infoROM …). */
   driverNotes: ReadonlySet<string>;
 }
@@ -57,5 +61,6 @@ export function viewState(r: Readings, now: number, staleMs: number): NvidiaSmiS
     loopStarts: r.loopStarts,
     fields: r.fields,
     settled,
+    processesKnown: r.processesAt !== null || r.unavailable !== null,
   };
 }

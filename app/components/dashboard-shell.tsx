@@ -23,6 +23,8 @@ const NAV = [
   { href: "/routes", label: "Routes", testId: "nav-routes" },
   { href: "/keys", label: "API keys", testId: "nav-keys" },
   { href: "/alerts", label: "Alerts", testId: "nav-alerts" },
+  { href: "/playground", label: "Playground", testId: "nav-playground" },
+  { href: "/benchmarks", label: "Benchmarks", testId: "nav-benchmarks" },
 ] as const;
 
 async function signOutWith(end: () => Promise<unknown>): Promise<void> {

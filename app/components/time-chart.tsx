@@ -8,6 +8,7 @@ import { memo, useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { chartTheme, withAlpha } from "../lib/chart-theme";
+import { axisStyle, followWidth } from "../lib/uplot-fit";
 import { cx } from "../lib/cx";
 import styles from "./time-chart.module.css";
 
@@ -65,12 +66,7 @@ function TimeChartImpl(props: TimeChartProps) {
     if (!wrap) return;
     const fmt = (v: number | null | undefined) =>
       v === null || v === undefined ? "—" : (latest.current.formatValue ?? defaultFormat)(v);
-    const axisBase = {
-      stroke: chartTheme.axis,
-      font: chartTheme.font,
-      grid: { stroke: chartTheme.grid, width: 1 },
-      ticks: { stroke: chartTheme.grid, width: 1, size: 4 },
-    };
+    const axisBase = axisStyle;
     const opts: uPlot.Options = {
       width: Math.max(50, Math.floor(wrap.clientWidth)),
       height,
@@ -120,13 +116,9 @@ function TimeChartImpl(props: TimeChartProps) {
     };
     const plot = new uPlot(opts, latest.current.data, wrap);
     plotRef.current = plot;
-    const ro = new ResizeObserver((entries) => {
-      const w = Math.floor(entries[0]?.contentRect.width ?? 0);
-      if (w > 0 && w !== plot.width) plot.setSize({ width: w, height });
-    });
-    ro.observe(wrap);
+    const unfollow = followWidth(plot, wrap, height);
     return () => {
-      ro.disconnect();
+      unfollow();
       plot.destroy();
       plotRef.current = null;
     };

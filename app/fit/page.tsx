@@ -5,7 +5,7 @@
  * The form lives in the URL (?model=…&engine=…) so a view can be shared.
  */
 import { useEffect, useState } from "react";
-import type { FitMatrixView } from "../../protocol/fit";
+import type { FitEstimate, FitMatrixView } from "../../protocol/fit";
 import { DashboardShell } from "../components/dashboard-shell";
 import { ErrorBanner } from "../components/error-banner";
 import { BreakdownBar } from "../components/fit/breakdown-bar";
@@ -47,6 +47,41 @@ function useFormInUrl(): [FitFormValues, (v: FitFormValues) => void] {
   return [value, update];
 }
 
+/** An estimate's parts: weights, KV cache, overhead, total, the largest context, per GPU, its warnings. */
+function EstimateFacts({ estimate: e, maxContext }: { estimate: FitEstimate; maxContext?: number | null }) {
+  return (
+    <>
+      <dl className={cx(facts.facts, styles.detail)} data-testid="fit-estimate-facts">
+        <div className={facts.fact}><dt>Weights</dt><dd>{formatBytes(e.weightsBytes)} {e.precision}</dd></div>
+        <div className={facts.fact}><dt>KV cache</dt><dd>{formatBytes(e.kvCacheBytes)} · {formatTokens(e.kvCacheTokens)} tokens</dd></div>
+        <div className={facts.fact}><dt>Overhead</dt><dd>{formatBytes(e.overheadBytes)}</dd></div>
+        <div className={facts.fact}><dt>Total</dt><dd data-testid="fit-total" data-bytes={e.totalBytes}>{formatBytes(e.totalBytes)}</dd></div>
+        {maxContext !== undefined && <div className={facts.fact}><dt>Max context</dt><dd>{formatTokens(maxContext)}</dd></div>}
+        <div className={facts.fact}><dt>Per GPU</dt><dd>{e.perGpu.map((g) => formatBytes(g.totalBytes)).join(" · ")}</dd></div>
+      </dl>
+      {e.warnings.length > 0 && (
+        <ul className={styles.notes}>
+          {e.warnings.map((w) => <li key={w}>{w}</li>)}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** No GPU has reported (a fleet of CPU boxes, or none yet): what the model needs, on its own. */
+function EstimateAlone({ matrix }: { matrix: FitMatrixView }) {
+  if (!matrix.estimate) return null;
+  return (
+    <section className={panel.panel} data-testid="fit-estimate-alone">
+      <div className={panel.head}>
+        <h2>What it needs</h2>
+        <span className={cx(text.muted, text.small)}>No GPU has reported yet, so nothing to judge it against: add a GPU box to see where it fits.</span>
+      </div>
+      <EstimateFacts estimate={matrix.estimate} />
+    </section>
+  );
+}
+
 function Selected({ matrix, index }: { matrix: FitMatrixView; index: number }) {
   const c = matrix.cells[index];
   if (!c) return null;
@@ -62,19 +97,7 @@ function Selected({ matrix, index }: { matrix: FitMatrixView; index: number }) {
       {e ? (
         <>
           <BreakdownBar estimate={e} capacityBytes={sum(c.freeBytes)} label={`${matrix.model} on ${c.gpus.length} GPU${c.gpus.length > 1 ? "s" : ""}`} />
-          <dl className={cx(facts.facts, styles.detail)}>
-            <div className={facts.fact}><dt>Weights</dt><dd>{formatBytes(e.weightsBytes)} {e.precision}</dd></div>
-            <div className={facts.fact}><dt>KV cache</dt><dd>{formatBytes(e.kvCacheBytes)} · {formatTokens(e.kvCacheTokens)} tokens</dd></div>
-            <div className={facts.fact}><dt>Overhead</dt><dd>{formatBytes(e.overheadBytes)}</dd></div>
-            <div className={facts.fact}><dt>Total</dt><dd>{formatBytes(e.totalBytes)}</dd></div>
-            <div className={facts.fact}><dt>Max context</dt><dd>{formatTokens(c.maxContext)}</dd></div>
-            <div className={facts.fact}><dt>Per GPU</dt><dd>{e.perGpu.map((g) => formatBytes(g.totalBytes)).join(" · ")}</dd></div>
-          </dl>
-          {e.warnings.length > 0 && (
-            <ul className={styles.notes}>
-              {e.warnings.map((w) => <li key={w}>{w}</li>)}
-            </ul>
-          )}
+          <EstimateFacts estimate={e} maxContext={c.maxContext} />
         </>
       ) : (
         <p className={text.muted}>No estimate for this set.</p>
@@ -122,6 +145,7 @@ export default function FitPage() {
         </section>
       )}
       {matrix && selected !== null && <Selected matrix={matrix} index={selected} />}
+      {matrix && matrix.cells.length === 0 && <EstimateAlone matrix={matrix} />}
       <section className={panel.panel}>
         <div className={panel.head}>
           <h2>Measured vs estimated</h2>

@@ -29,6 +29,8 @@ import type { ClientAddress } from "../http/forwarded";
 import { bodyLimit } from "../http/body-limit";
 import { isSameOrigin } from "../http/credentials";
 import { createRequestAuth } from "../http/request-auth";
+import type { Benchmarks } from "../core/benchmarks/service";
+import { benchmarkRoutes } from "./benchmarks";
 
 export interface ApiDeps {
   auth: Auth;
@@ -58,6 +60,8 @@ export interface ApiDeps {
   lanAddresses?: () => string[];
   /** Alerts (issue 12): rules, channels, what fires, history; optional like deployments. */
   alerts?: AlertsService;
+  /** Benchmarks through the gateway (issue 11); optional like deployments. */
+  benchmarks?: Benchmarks;
 }
 
 const historyQuery = z.object({ range: z.enum(HISTORY_RANGES).default("15m") });
@@ -137,6 +141,7 @@ export function createApi(deps: ApiDeps): Hono {
   if (deps.gateway) app.route("/gateway", deps.gateway);
   if (deps.fit) app.route("/fit", fitRoutes(deps.fit));
   if (deps.alerts) app.route("/alerts", alertRoutes(deps.alerts));
+  if (deps.benchmarks) app.route("/benchmarks", benchmarkRoutes(deps.benchmarks));
 
   return app;
 }

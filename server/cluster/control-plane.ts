@@ -5,6 +5,7 @@
  * always the leader, its own hub for the agents.
  */
 import { singleServerCluster, type Cluster } from "../core/cluster/cluster";
+import type { BenchmarkPeers } from "../core/benchmarks/elsewhere";
 import type { Deployments } from "../core/deployments";
 import type { Fleet } from "../core/fleet";
 import type { History } from "../core/history";
@@ -33,6 +34,8 @@ export interface ControlPlane {
   attach(parts: { deployments: Deployments; gateway: Gateway; history: History }): void;
   /** The gateway as the alerts read it: with several servers, failovers seen on any of them. */
   alertsGateway(gateway: Gateway): GatewaySource;
+  /** The other servers as the benchmarks see them; undefined for a server alone. */
+  benchmarkPeers?: BenchmarkPeers;
   stats(): ClusterStats | null;
   close(): Promise<void>;
 }

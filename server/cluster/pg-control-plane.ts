@@ -7,6 +7,7 @@ import { DEPLOY_ACTIONS, DEPLOY_EVENTS } from "../../protocol/deployments";
 import { createLogger } from "../../lib/logger";
 import type { History } from "../core/history";
 import { clusterRepo } from "../db/repos/cluster-repo";
+import { benchmarkPeers } from "./benchmark-peers";
 import { clusterAgents } from "./cluster-agents";
 import type { ControlPlane, ControlPlaneOptions } from "./control-plane";
 import { syncDeployments } from "./deployments-sync";
@@ -40,7 +41,8 @@ export async function openPgControlPlane(opts: ControlPlaneOptions): Promise<Con
   const { hub, fleet } = opts;
   const serverId = randomBytes(9).toString("base64url");
   const bus = createPgBus({ url: opts.databaseUrl, serverId, log });
-  const presence = createPresence({ repo: clusterRepo(opts.db), bus, label: opts.label, log });
+  const repo = clusterRepo(opts.db);
+  const presence = createPresence({ repo, bus, label: opts.label, log });
   const relay = createRelay({ bus, presence, local: hub, streams: LOG_STREAMS, nodeId: (name) => fleet.idOf(name), log });
   const cluster = createPostgresCluster({ url: opts.databaseUrl, serverId, log });
   const agents = clusterAgents({ hub, presence, relay, bus, fleet, log });
@@ -83,6 +85,7 @@ export async function openPgControlPlane(opts: ControlPlaneOptions): Promise<Con
         onFinished: (listener) => feed.onFinished(listener),
       };
     },
+    benchmarkPeers: benchmarkPeers({ bus, cluster, repo }),
     stats: () => ({ serverId, leader: cluster.isLeader(), bus: bus.stats(), relay: relay.stats() }),
     async close() {
       clearInterval(pruner);

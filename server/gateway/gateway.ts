@@ -23,6 +23,8 @@ import { RouteStore, type RouteView } from "./routing/route-store";
 import { createUpstreamPool, type UpstreamPool } from "./upstream/pool";
 import type { ForwardDeps } from "./upstream/forward";
 import type { GatewayKey } from "./auth/keys";
+import { keyOrSession, type SessionCheck } from "./auth/dashboard-session";
+import type { IncomingHttpHeaders } from "node:http";
 
 const log = createLogger("gateway");
 const sha256 = (s: string) => createHash("sha256").update(s).digest();
@@ -38,6 +40,8 @@ export interface GatewayDeps {
   /** Keep request bodies in the request log (env SWITCHYARD_GATEWAY_LOG_BODIES=1 or config gateway.logBodies). */
   logBodies?: boolean;
   metricsToken?: string | null;
+  /** Lets the dashboard's own pages in with their session (auth/dashboard-session.ts). */
+  dashboardSession?: SessionCheck | null;
   now?: () => number;
   /** Several servers on one database: only the leader prunes the shared request log. Default: always. */
   isLeader?: () => boolean;
@@ -219,6 +223,11 @@ export class Gateway {
 
   plan(route: ResolvedRoute): PlannedTarget[] {
     return planAttempts(route.tiers, this.monitor, this.rotation++);
+  }
+
+  /** The caller of a request: its API key, or the dashboard by its session (awaited only then); null when neither. */
+  authenticate(headers: IncomingHttpHeaders): GatewayKey | null | Promise<GatewayKey | null> {
+    return keyOrSession(this.keys, this.deps.dashboardSession ?? null, headers);
   }
 
   /** One finished client request: log, metrics, key usage. */

@@ -58,8 +58,7 @@ function route(gw: Gateway): GatewayHandler {
           break;
       }
     } else if (method === "GET" && path === "/v1/models") {
-      handleModels(gw, req, res);
-      return;
+      done = handleModels(gw, req, res);
     } else if (method === "GET" && path === "/metrics") {
       if (!gw.checkMetricsToken(bearer(req.headers.authorization))) {
         res.writeHead(401, { "content-type": "text/plain", "www-authenticate": "Bearer" }).end("metrics need the admin token or the metrics token as 'Authorization: Bearer …'\n");

@@ -91,3 +91,36 @@ describe("VRAM fit in Chromium", () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+// A new user's first hour: a server with no GPU box yet (or only CPU boxes). The page showed only
+// "No node has reported a GPU yet" and nothing of the model; the estimate now stands on its own.
+describe("VRAM fit with no GPU reported", () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    server = await startServer();
+    ({ browser, page, pageErrors } = await openPage({ width: 1440, height: 1000 }));
+    await signIn(page, server.url, ADMIN_TOKEN);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("shows what the model needs on its own", async () => {
+    await page.goto(`${server.url}/fit?model=Qwen%2FQwen3-8B&engine=vllm&ctx=8192`);
+    const alone = page.getByTestId("fit-estimate-alone");
+    await alone.waitFor();
+    expect(await page.getByText("No node has reported a GPU yet.").count()).toBe(1);
+    const total = Number(await alone.getByTestId("fit-total").getAttribute("data-bytes"));
+    // 8.2 B parameters in BF16 are 16.4 GB of weights alone.
+    expect(total).toBeGreaterThan(16e9);
+    expect(await alone.textContent()).toMatch(/Weights[\s\S]*BF16|Weights[\s\S]*bf16/i);
+    expect(await alone.textContent()).toMatch(/KV cache[\s\S]*8,192 tokens/);
+    expect(pageErrors).toEqual([]);
+  });
+});

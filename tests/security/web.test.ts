@@ -191,7 +191,7 @@ describe("the dashboard's web surface, as an attacker on the LAN sees it", () =>
     await page.locator('[data-testid="live-indicator"][data-status="live"]').waitFor();
     await page.goto(`${server.url}/nodes/web-box`);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="gpu-chart"][data-metric="util"]')?.getAttribute("data-points")) > 1);
-    for (const [nav, path] of [["nav-deployments", "/deployments"], ["nav-fit", "/fit"], ["nav-routes", "/routes"], ["nav-keys", "/keys"], ["nav-fleet", "/"]] as const) {
+    for (const [nav, path] of [["nav-deployments", "/deployments"], ["nav-fit", "/fit"], ["nav-routes", "/routes"], ["nav-keys", "/keys"], ["nav-alerts", "/alerts"], ["nav-playground", "/playground"], ["nav-benchmarks", "/benchmarks"], ["nav-fleet", "/"]] as const) {
       await page.getByTestId(nav).click();
       await page.waitForURL((u) => u.pathname === path);
       await page.waitForLoadState("networkidle");

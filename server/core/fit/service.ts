@@ -116,7 +116,7 @@ export function createFitService(deps: FitServiceDeps): FitService {
       return {
         model: name, engine: p.engine, facts: p.info, ctx: base.ctx, parallel: base.parallel, kvDtype: base.kvDtype,
         precision: base.precision, tightBelow: TIGHT_BELOW, cells: m.cells, best: m.best,
-        warnings: [...p.notes, ...base.warnings], uncertain: base.uncertain,
+        warnings: [...p.notes, ...base.warnings], uncertain: base.uncertain, estimate: base,
       };
     },
 

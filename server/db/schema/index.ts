@@ -9,4 +9,5 @@ export * from "./fit";
 export * from "./alerts";
 export * from "./identity";
 export * from "./sessions";
+export * from "./benchmarks";
 export * from "./cluster";

@@ -39,9 +39,12 @@ export function presentedKey(headers: IncomingHttpHeaders): string | null {
   return typeof x === "string" && x ? x.trim() : null;
 }
 
-/** A key as the dashboard lists it, plus the admin token's stand-in (which is never listed). */
+/**
+ * A key as the dashboard lists it, plus stand-ins that are never listed and count no usage: the
+ * admin token, the dashboard's session (the playground), and the server's own keys (benchmarks).
+ */
 export interface GatewayKey extends Omit<ApiKeyView, "source"> {
-  source: ApiKeyView["source"] | "admin";
+  source: ApiKeyView["source"] | "admin" | "dashboard" | "internal";
 }
 
 function fromRow(r: GatewayKeyRow): GatewayKey {
@@ -72,6 +75,8 @@ export class KeyStore {
    */
   private hashed = new Map<string, string>();
   private pending = new Map<string, UsageDelta>();
+  /** The server's own keys (addInternal), by hash. */
+  private internal = new Map<string, GatewayKey>();
 
   constructor(
     private readonly repo: GatewayRepo,
@@ -123,16 +128,26 @@ export class KeyStore {
     let hash = this.hashed.get(presented);
     if (hash === undefined) {
       hash = hashKey(presented);
-      if (this.byHash.has(hash)) {
+      if (this.byHash.has(hash) || this.internal.has(hash)) {
         if (this.hashed.size >= 1024) this.hashed.clear();
         this.hashed.set(presented, hash);
       }
     }
     // Revocation removes the hash from byHash: a cached key stops working at once.
-    const hit = this.byHash.get(hash);
+    const hit = this.byHash.get(hash) ?? this.internal.get(hash);
     if (hit) return hit;
     if (this.isAdminToken(presented)) return ADMIN_KEY;
     return null;
+  }
+
+  /**
+   * A key for the server's own requests (benchmarks run through the gateway), named in the request
+   * log. Random per start, held only in memory, never listed.
+   */
+  addInternal(name: string): string {
+    const key = newKey();
+    this.internal.set(hashKey(key), { ...ADMIN_KEY, id: `internal:${name}`, name, prefix: `(${name})`, source: "internal" });
+    return key;
   }
 
   allows(key: GatewayKey, model: string): boolean {
@@ -190,7 +205,7 @@ export class KeyStore {
 
   /** Counts one finished request (in memory; flush() writes). */
   recordUsage(key: GatewayKey, inputTokens: number | null, outputTokens: number | null): void {
-    if (key === ADMIN_KEY) return;
+    if (key.source !== "config" && key.source !== "ui") return;
     const at = this.now();
     key.requests++;
     key.inputTokens += inputTokens ?? 0;
@@ -225,3 +240,6 @@ const ADMIN_KEY: GatewayKey = {
   id: "admin", name: "admin", prefix: "(admin token)", source: "admin", models: null,
   createdAt: 0, revokedAt: null, lastUsedAt: null, requests: 0, inputTokens: 0, outputTokens: 0,
 };
+
+/** Requests of the dashboard's own pages, signed in by session (auth/dashboard-session.ts). */
+export const DASHBOARD_KEY: GatewayKey = { ...ADMIN_KEY, id: "dashboard", name: "dashboard", prefix: "(dashboard session)", source: "dashboard" };

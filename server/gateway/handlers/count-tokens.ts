@@ -46,7 +46,7 @@ async function askBackend(gw: Gateway, req: IncomingMessage, b: Backend, body: R
 export async function handleCountTokens(gw: Gateway, req: IncomingMessage, res: ServerResponse, query: string): Promise<void> {
   const started = performance.now();
   const record = newRecord("count_tokens", "anthropic", Date.now());
-  const key = authenticate(gw, req, res, record);
+  const key = await authenticate(gw, req, res, record);
   try {
     if (!key) return;
     const body = readRequestBody(await readClientBody(req), query);
@@ -71,7 +71,7 @@ export async function handleCountTokens(gw: Gateway, req: IncomingMessage, res: 
     }
     record.status = 200;
     record.inputTokens = estimateInputTokens(parsed.value);
-    writeJson(res, 200, { input_tokens: record.inputTokens }, { "x-switchyard-estimate": "1" });
+    writeJson(res, 200, { input_tokens: record.inputTokens }, ["x-switchyard-estimate", "1"]);
   } catch (err) {
     if (err instanceof ProtocolError || err instanceof ClientBodyError) refuse(res, record, err.status, err.message);
     else if (err instanceof SyntaxError) refuse(res, record, 400, "the request body is not valid JSON");

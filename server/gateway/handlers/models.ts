@@ -10,9 +10,9 @@ import { authenticate, newRecord } from "./proxy";
 
 const STARTED = new Date();
 
-export function handleModels(gw: Gateway, req: IncomingMessage, res: ServerResponse): void {
+export async function handleModels(gw: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const record = newRecord("models", req.headers["anthropic-version"] ? "anthropic" : "openai", Date.now());
-  const key = authenticate(gw, req, res, record);
+  const key = await authenticate(gw, req, res, record);
   if (!key) return;
   const ids = gw.models().filter((m) => gw.keys.allows(key, m));
   const created = Math.floor(STARTED.getTime() / 1000);

@@ -30,8 +30,13 @@ export function refuse(res: ServerResponse, record: RequestRecord, status: numbe
   writeError(res, record.protocol, status, message);
 }
 
-export function authenticate(gw: Gateway, req: IncomingMessage, res: ServerResponse, record: RequestRecord): GatewayKey | null {
-  const key = gw.keys.authenticate(req.headers);
+/** The request's caller, or null after answering 401; a promise only where a session must be looked up. */
+export function authenticate(gw: Gateway, req: IncomingMessage, res: ServerResponse, record: RequestRecord): GatewayKey | null | Promise<GatewayKey | null> {
+  const found = gw.authenticate(req.headers);
+  return found instanceof Promise ? found.then((key) => admit(key, req, res, record)) : admit(found, req, res, record);
+}
+
+function admit(key: GatewayKey | null, req: IncomingMessage, res: ServerResponse, record: RequestRecord): GatewayKey | null {
   if (!key) {
     const presented = req.headers.authorization || req.headers["x-api-key"];
     refuse(res, record, 401, presented ? "that API key is not valid (or was revoked)" : "an API key is required: send 'Authorization: Bearer KEY' or 'x-api-key: KEY'");
@@ -47,7 +52,8 @@ export async function handleProxy(gw: Gateway, req: IncomingMessage, res: Server
   const tokens: Tokens = { input: null, output: null };
   let key: GatewayKey | null = null;
   try {
-    key = authenticate(gw, req, res, record);
+    const found = authenticate(gw, req, res, record);
+    key = found instanceof Promise ? await found : found;
     if (!key) return;
     const raw = await readClientBody(req);
     if (gw.logBodies) record.body = raw.toString("utf8", 0, Math.min(raw.length, BODY_LOG_LIMIT));

@@ -21,6 +21,7 @@ import type { UpstreamPool } from "./pool";
 import { collect, isReset, send, sendOnFreshConnection, UpstreamError, type UpstreamCall, type UpstreamRequest } from "./send";
 import { relayRest, writeError, writeJson, writeWhole, type RelayContext } from "./relay";
 import { redactBody } from "./redact";
+import { appendAnsweredBy } from "../observe/answered-by";
 
 /** Plain responses up to this size are held until complete (so they stay retryable). */
 const HOLD_LIMIT = 8 * 1024 * 1024;
@@ -101,7 +102,7 @@ export async function forward(deps: ForwardDeps, fr: ForwardRequest): Promise<vo
   // 503 + overloaded_error (Anthropic) / server_error (OpenAI): both tell SDKs and Claude Code to retry.
   record.status = 503;
   const message = fr.plan.length === 0 ? `no backend is available for model ${record.modelAsked}` : `every backend for model ${record.modelAsked} failed: ${record.error}`;
-  writeError(fr.client, fr.protocol, 503, message, { "retry-after": "1" });
+  writeError(fr.client, fr.protocol, 503, message, ["retry-after", "1"]);
 }
 
 async function attempt(deps: ForwardDeps, fr: ForwardRequest, backend: Backend, prepared: PreparedRequest): Promise<AttemptResult> {
@@ -125,7 +126,7 @@ async function attempt(deps: ForwardDeps, fr: ForwardRequest, backend: Backend, 
     if (timer) clearTimeout(timer);
     fr.client.off("close", onClientGone);
   };
-  const relayCtx: RelayContext = { client: fr.client, clientProtocol: fr.protocol, backendProtocol: backend.api, relay: prepared.relay, secrets: deps.secrets(), tokens: fr.tokens, onActivity: () => deps.monitor.touch(backend.name) };
+  const relayCtx: RelayContext = { client: fr.client, clientProtocol: fr.protocol, backendProtocol: backend.api, relay: prepared.relay, secrets: deps.secrets(), tokens: fr.tokens, answeredBy: fr.record, onActivity: () => deps.monitor.touch(backend.name) };
 
   try {
     try {
@@ -162,7 +163,7 @@ async function attempt(deps: ForwardDeps, fr: ForwardRequest, backend: Backend, 
       // The request log says why (a context overflow, a bad field), not just the status.
       fr.record.error = redactSecrets(readUpstreamError(body.toString("utf8")).message, deps.secrets()).slice(0, 500);
       if (got.complete) writeWhole(relayCtx, call, body);
-      else writeJson(fr.client, status, translateErrorBody(body.toString("utf8"), status, fr.protocol, deps.secrets()));
+      else writeJson(fr.client, status, translateErrorBody(body.toString("utf8"), status, fr.protocol, deps.secrets()), appendAnsweredBy([], fr.record));
       return { done: true };
     }
     if (held) {

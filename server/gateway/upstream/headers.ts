@@ -39,12 +39,16 @@ export function upstreamHeaders(b: Backend, client: IncomingHttpHeaders, stream:
 
 const DROP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "proxy-authenticate", "proxy-connection", "te", "trailer", "upgrade", "set-cookie", "date", "server"]);
 
-/** Upstream response headers (undici's raw [name, value, …]) for the client; pass-through only. */
+/**
+ * Upstream response headers (undici's raw [name, value, …]) for the client; pass-through only.
+ * Our own x-switchyard-* headers say who answered (observe/answered-by.ts): a backend does not get
+ * to say it instead.
+ */
 export function downstreamHeaders(raw: readonly Buffer[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toString("latin1").toLowerCase();
-    if (!DROP.has(name)) out.push(name, raw[i + 1]!.toString("latin1"));
+    if (!DROP.has(name) && !name.startsWith("x-switchyard-")) out.push(name, raw[i + 1]!.toString("latin1"));
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * upstream's bytes as they came (error bodies too). Across protocols: through the protocol core's
  * translators. Streams move chunk by chunk with backpressure; nothing is held beyond one chunk.
  */
-import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import type { Relay } from "../exchange";
 import { anthropicResponseToOpenAI } from "../protocol/openai-to-anthropic";
 import { openAIResponseToAnthropic } from "../protocol/anthropic-to-openai";
@@ -12,6 +12,7 @@ import { anthropicStreamError, errorBodyFor, openAIStreamError, translateErrorBo
 import type { OpenAIChatCompletion } from "../protocol/openai-types";
 import { AnthropicSseToOpenAISse, OpenAISseToAnthropicSse } from "../protocol/sse-pipes";
 import { UsageSniffer, usageFromBody, type Tokens } from "../observe/usage";
+import { appendAnsweredBy, type AnsweredBy } from "../observe/answered-by";
 import { downstreamHeaders } from "./headers";
 import { UpstreamError, type UpstreamCall } from "./send";
 import { redactBody } from "./redact";
@@ -23,20 +24,22 @@ export interface RelayContext {
   relay: Relay;
   secrets: readonly string[];
   tokens: Tokens;
+  /** Who answered (the request's record), for the x-switchyard-* headers of the committed answer. */
+  answeredBy: AnsweredBy;
   /** The backend sent something (liveness for the health monitor). */
   onActivity(): void;
 }
 
-const JSON_HEADERS = { "content-type": "application/json" };
 const SSE_HEADERS = ["content-type", "text/event-stream; charset=utf-8", "cache-control", "no-cache", "x-accel-buffering", "no"];
 
-export function writeJson(client: ServerResponse, status: number, value: unknown, extra: OutgoingHttpHeaders = {}): void {
+/** `extra`: more headers, flat ([name, value, …]); written after content-type, so they cannot replace it. */
+export function writeJson(client: ServerResponse, status: number, value: unknown, extra: readonly string[] = []): void {
   const body = JSON.stringify(value);
-  client.writeHead(status, { ...JSON_HEADERS, ...extra, "content-length": Buffer.byteLength(body) });
+  client.writeHead(status, ["content-type", "application/json", ...extra, "content-length", String(Buffer.byteLength(body))]);
   client.end(body);
 }
 
-export function writeError(client: ServerResponse, protocol: Protocol, status: number, message: string, extra: OutgoingHttpHeaders = {}): void {
+export function writeError(client: ServerResponse, protocol: Protocol, status: number, message: string, extra: readonly string[] = []): void {
   if (client.headersSent) return void client.destroy();
   writeJson(client, status, errorBodyFor(protocol, status, message), extra);
 }
@@ -46,7 +49,7 @@ export function writeWhole(ctx: RelayContext, upstream: UpstreamCall, body: Buff
   const status = upstream.status;
   if (ctx.relay.kind === "raw") {
     const out = status >= 400 ? redactBody(body, ctx.secrets) : body;
-    const headers = downstreamHeaders(upstream.rawHeaders);
+    const headers = appendAnsweredBy(downstreamHeaders(upstream.rawHeaders), ctx.answeredBy);
     headers.push("content-length", String(out.length));
     ctx.client.writeHead(status, headers);
     ctx.client.end(out);
@@ -54,17 +57,18 @@ export function writeWhole(ctx: RelayContext, upstream: UpstreamCall, body: Buff
     return;
   }
   countUsage(ctx, body);
-  if (status >= 400) return writeJson(ctx.client, status, translateErrorBody(body.toString("utf8"), status, ctx.clientProtocol, ctx.secrets));
+  const answeredBy = appendAnsweredBy([], ctx.answeredBy);
+  if (status >= 400) return writeJson(ctx.client, status, translateErrorBody(body.toString("utf8"), status, ctx.clientProtocol, ctx.secrets), answeredBy);
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString("utf8"));
   } catch {
-    return writeError(ctx.client, ctx.clientProtocol, 502, "the backend answered with something that is not JSON");
+    return writeError(ctx.client, ctx.clientProtocol, 502, "the backend answered with something that is not JSON", answeredBy);
   }
   const out = ctx.relay.kind === "openai-to-anthropic"
     ? openAIResponseToAnthropic(parsed as OpenAIChatCompletion, { model: ctx.relay.model })
     : anthropicResponseToOpenAI(parsed as AnthropicMessageResponse, { model: ctx.relay.model });
-  writeJson(ctx.client, status, out);
+  writeJson(ctx.client, status, out, answeredBy);
 }
 
 function countUsage(ctx: RelayContext, body: Buffer): void {
@@ -88,7 +92,7 @@ export function relayRest(ctx: RelayContext, upstream: UpstreamCall, head: Buffe
   // The last two bytes written raw: an injected error event must start on an event boundary.
   let last = 0;
   let beforeLast = 0;
-  client.writeHead(upstream.status, translate ? SSE_HEADERS : downstreamHeaders(upstream.rawHeaders));
+  client.writeHead(upstream.status, appendAnsweredBy(translate ? SSE_HEADERS.slice() : downstreamHeaders(upstream.rawHeaders), ctx.answeredBy));
   const resume = () => upstream.resume();
   let wrote = false;
 

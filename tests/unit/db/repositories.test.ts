@@ -6,8 +6,10 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { publicSpecSchema } from "../../../protocol/deployments";
+import type { BenchRun } from "../../../protocol/benchmarks";
 import type { DeploymentRecord } from "../../../server/core/deployments/types";
 import type { DbHandle } from "../../../server/db/client";
+import { benchmarksRepo, type StoredBenchmark } from "../../../server/db/repos/benchmarks-repo";
 import { deploymentsRepo } from "../../../server/db/repos/deployments-repo";
 import { fitRepo, type NewCalibration } from "../../../server/db/repos/fit-repo";
 import { gatewayRepo, type GatewayRequestRow } from "../../../server/db/repos/gateway-repo";
@@ -41,6 +43,21 @@ const request = (over: Partial<GatewayRequestRow> = {}): GatewayRequestRow => ({
   ts: T, keyName: "alice", endpoint: "/v1/chat/completions", modelAsked: "qwen", target: "box1/qwen", attempts: 1, failovers: 0,
   status: 200, stream: true, ttftMs: 120, durationMs: 900, inputTokens: 10, outputTokens: 20, error: null, body: null, ...over,
 });
+
+const benchmark = (over: Partial<StoredBenchmark> = {}): StoredBenchmark => ({
+  id: "b-1", model: "qwen", state: "running",
+  params: { concurrency: [1, 4], requests: 8, promptTokens: 128, maxTokens: 64, ignoreEos: true },
+  context: {
+    target: "box1/qwen", backend: "box1", backendKind: "llamacpp", engine: "llamacpp", image: "img", node: "box1",
+    gpus: [0, 1], gpuNames: ["RTX 4090", "RTX 4090"], ctx: 8192, modelFile: "/m/q.gguf",
+  },
+  runs: [], error: null, createdAt: T, finishedAt: null, ...over,
+});
+
+const benchRun: BenchRun = {
+  concurrency: 1, requests: 8, failed: 1, ttftMs: { p50: 12.5, p99: 40 }, outputTokensPerSec: 187.25, aggregateTokensPerSec: 150.5,
+  requestsPerSec: 2.25, promptTokens: 130, outputTokens: 64, durationMs: 3_500, engineTokensPerSec: 190.1, backends: { box1: 8 }, errors: ["HTTP 503: busy"],
+};
 
 for (const backend of BACKENDS) {
   describe.skipIf(skipReason(backend))(`repositories on ${backend}`, () => {
@@ -290,6 +307,32 @@ for (const backend of BACKENDS) {
       expect((await repo.requests({ limit: 1, beforeId: all[0]!.id })).map((r) => r.ts)).toEqual([T + 1]);
       expect(await repo.pruneRequests(T + 2)).toBe(2);
       expect((await repo.requests({ limit: 10 })).map((r) => r.ts)).toEqual([T + 2]);
+    });
+
+    it("benchmarks: insert, levels and the end as they come, newest first, running ones failed after a restart, remove", async () => {
+      const repo = benchmarksRepo(handle);
+      await repo.insert(benchmark(), "s1");
+      await repo.insert(benchmark({ id: "b-2", model: "llama", createdAt: T + 10 }), "s2");
+      await repo.insert(benchmark({ id: "b-3", state: "done", createdAt: T + 5, finishedAt: T + 6 }), "s1");
+      await expect(repo.insert(benchmark(), "s1")).rejects.toThrow();
+      expect((await repo.running()).sort((x, y) => x.id.localeCompare(y.id))).toEqual([{ id: "b-1", model: "qwen", serverId: "s1" }, { id: "b-2", model: "llama", serverId: "s2" }]);
+      await repo.update("b-1", { runs: [benchRun] });
+      await repo.update("b-1", { state: "done", runs: [benchRun, { ...benchRun, concurrency: 4 }], finishedAt: T + 2 });
+      expect(await repo.get("b-1")).toEqual(benchmark({ state: "done", runs: [benchRun, { ...benchRun, concurrency: 4 }], finishedAt: T + 2 }));
+      expect(await repo.get("nope")).toBeNull();
+      expect((await repo.list(10)).map((b) => b.id)).toEqual(["b-2", "b-3", "b-1"]);
+      expect((await repo.list(1)).map((b) => b.id)).toEqual(["b-2"]);
+      await repo.insert(benchmark({ id: "b-4", createdAt: T + 1 }), "s3");
+      // Rows of live servers and of this server's own runs are kept; the others fail.
+      expect(await repo.failRunning("gone", T + 15, { servers: ["s2"], ids: ["b-4"] })).toBe(0);
+      expect(await repo.failRunning("gone", T + 15, { servers: ["s1", "s2"] })).toBe(1);
+      expect(await repo.get("b-4")).toMatchObject({ state: "failed", error: "gone" });
+      expect(await repo.failRunning("the server stopped", T + 20)).toBe(1);
+      expect(await repo.get("b-2")).toMatchObject({ state: "failed", error: "the server stopped", finishedAt: T + 20 });
+      expect((await repo.get("b-3"))?.state).toBe("done");
+      expect(await repo.remove("b-2")).toBe(true);
+      expect(await repo.remove("b-2")).toBe(false);
+      expect((await repo.list(10)).map((b) => b.id)).toEqual(["b-3", "b-4", "b-1"]);
     });
   });
 }

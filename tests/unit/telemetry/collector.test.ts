@@ -2,7 +2,7 @@
  * The collector end to end: `collectOnce` (what `switchyard-agent --once` prints) and the streaming
  * collector, against the stand-in nvidia-smi and against a box with no nvidia-smi at all.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -102,5 +102,29 @@ describe("createCollector", () => {
       expect(sample.snapshot.warnings).toEqual([expect.stringMatching(/^nvidia-smi was not found/)]);
     }
     expect(Date.now() - started).toBeLessThan(4 * 250 + 1500);
+  });
+});
+
+describe("the first sample of a starting agent", () => {
+  // The fleet page showed every GPU of a (re)started agent with "no processes": the loop's first
+  // batch went out before the first --query-compute-apps answered, and the next one was a poll away.
+  it("carries the GPU processes with the first GPUs, when listing them is slower than the first batch", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "slow-apps-"));
+    cleanup.push(dir);
+    const smi = path.join(dir, "nvidia-smi");
+    writeFileSync(smi, `#!/bin/sh\ncase "$*" in *--query-compute-apps*) sleep 1 ;; esac\nexec "${STANDIN}" "$@"\n`);
+    chmodSync(smi, 0o755);
+    Object.assign(process.env, { SWITCHYARD_STANDIN_GPUS: "h100", SWITCHYARD_STANDIN_PHASE: "load" });
+    collector = createCollector({ nvidiaSmi: smi, intervalMs: 250, runner: { unavailableRetryMs: 60_000 } });
+    const first = await new Promise<TelemetrySample>((resolve, reject) => {
+      const timeout = setTimeout(() => reject(new Error("no sample with GPUs")), 20_000);
+      collector!.start((sample) => {
+        if (sample.snapshot.gpus.length === 0) return;
+        clearTimeout(timeout);
+        resolve(sample);
+      });
+    });
+    expect(first.snapshot.processes.map((p) => p.name)).toContain("./gpu_burn");
+    expect(first.snapshot.processes.every((p) => p.gpuUuid === first.snapshot.gpus[0]!.uuid)).toBe(true);
   });
 });

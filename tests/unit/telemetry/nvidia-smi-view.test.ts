@@ -8,7 +8,7 @@ const gpu = { index: 0, uuid: "GPU-0", name: "NVIDIA H100 80GB HBM3" } as Gpu;
 const proc = { gpuUuid: "GPU-0", pid: 42, name: "python", usedMiB: 1000 };
 const base: Readings = {
   gpus: [gpu], batchAt: NOW - 1000, processes: [proc], driver: { version: "590.48.01", cuda: "13.1" }, loopStarts: 1,
-  fields: ["index", "uuid", "name"], unavailable: null, loopWarning: null, processWarning: null, driverNotes: new Set(),
+  fields: ["index", "uuid", "name"], unavailable: null, loopWarning: null, processWarning: null, processesAt: null, driverNotes: new Set(),
 };
 
 // prettier-ignore
