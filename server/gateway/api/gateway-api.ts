@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { ApiKeyView } from "../../../protocol/gateway";
-import type { GatewayKey } from "../auth/keys";
+import type { GatewayKey } from "../../core/gateway/key-store";
 import type { Gateway } from "../gateway";
 import { jsonBody } from "../../api/json-body";
 

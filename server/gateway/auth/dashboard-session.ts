@@ -8,7 +8,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { isSameOrigin } from "../../http/credentials";
 import type { RequestAuth } from "../../http/request-auth";
-import { DASHBOARD_KEY, presentedKey, type GatewayKey, type KeyStore } from "./keys";
+import { DASHBOARD_KEY, presentedKey, type GatewayKey, type KeyStore } from "../../core/gateway/key-store";
 
 /** Whether a request's headers carry a live dashboard session from the dashboard's own pages (async: sessions live in the database). */
 export type SessionCheck = (headers: IncomingHttpHeaders) => Promise<boolean>;

@@ -4,7 +4,7 @@
  * involved are answered in the client's protocol.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { GatewayKey } from "../auth/keys";
+import type { GatewayKey } from "../../core/gateway/key-store";
 import type { Endpoint, RequestRecord } from "../exchange";
 import type { Gateway } from "../gateway";
 import { ProtocolError, type Protocol } from "../protocol/errors";

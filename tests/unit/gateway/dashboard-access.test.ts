@@ -11,7 +11,7 @@ import { gatewayRepo } from "../../../server/db/repos/gateway-repo";
 import { sessionsRepo } from "../../../server/db/repos/sessions-repo";
 import { settingsRepo } from "../../../server/db/repos/settings-repo";
 import { dashboardSessionCheck, keyOrSession } from "../../../server/gateway/auth/dashboard-session";
-import { KeyStore } from "../../../server/gateway/auth/keys";
+import { KeyStore } from "../../../server/core/gateway/key-store";
 import { appendAnsweredBy } from "../../../server/gateway/observe/answered-by";
 import { SESSION_COOKIE } from "../../../server/http/credentials";
 import { createRequestAuth } from "../../../server/http/request-auth";

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openMemoryDatabase, type DbHandle } from "../../../server/db/client";
 import { gatewayRepo, type GatewayRepo } from "../../../server/db/repos/gateway-repo";
-import { KeyStore, hashKey, keyPrefix, newKey, presentedKey } from "../../../server/gateway/auth/keys";
+import { KeyStore, hashKey, keyPrefix, newKey, presentedKey } from "../../../server/core/gateway/key-store";
 
 let handle: DbHandle;
 afterEach(() => handle?.close());

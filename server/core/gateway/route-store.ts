@@ -4,9 +4,9 @@
  */
 import { z } from "zod";
 import type { GatewayRepo } from "../../db/repos/gateway-repo";
-import { ServiceError } from "../../core/errors";
-import { targetEntrySchema, type RouteConfig } from "../config/schema";
-import type { RouteDef } from "./route-table";
+import { ServiceError } from "../errors";
+import { targetEntrySchema, type RouteConfig } from "../../gateway/config/schema";
+import type { RouteDef } from "../../gateway/routing/route-table";
 
 export const routeBodySchema = z.object({
   model: z.string().trim().min(1, "model is required").max(200),

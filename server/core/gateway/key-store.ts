@@ -7,8 +7,8 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import type { ApiKeyView } from "../../../protocol/gateway";
 import type { GatewayKeyRow, GatewayRepo, UsageDelta } from "../../db/repos/gateway-repo";
-import { ServiceError } from "../../core/errors";
-import type { ApiKeyConfig } from "../config/schema";
+import { ServiceError } from "../errors";
+import type { ApiKeyConfig } from "../../gateway/config/schema";
 
 export const KEY_PREFIX = "sk-sy-";
 
