@@ -8,7 +8,7 @@ import type { NodeView } from "../../protocol/live";
 import type { GatewayRepo, RequestQuery } from "../db/repos/gateway-repo";
 import type { GatewayStatus, RequestLogEntry } from "../../protocol/gateway";
 import { createLogger } from "../../lib/logger";
-import { KeyStore } from "../core/gateway/key-store";
+import { createGatewayKeys, createGatewayRoutes, type GatewayKeys, type GatewayRoutes } from "../core/gateway";
 import { backendFromConfig, backendSecrets, mergeBackends, type Backend, type DeploymentSource } from "./backends";
 import type { ConfigFile } from "./config/schema";
 import type { RequestRecord } from "./exchange";
@@ -19,7 +19,6 @@ import { RequestLog } from "./observe/request-log";
 import { statusView, type StatusRoute } from "./observe/status";
 import { planAttempts, type PlannedTarget } from "./routing/plan";
 import { resolveModel, routableModels, toTiers, type ResolvedRoute, type RouteInputs } from "./routing/route-table";
-import { RouteStore, type RouteView } from "../core/gateway/route-store";
 import { createUpstreamPool, type UpstreamPool } from "./upstream/pool";
 import type { ForwardDeps } from "./upstream/forward";
 import type { GatewayKey } from "../core/gateway/key-store";
@@ -54,8 +53,8 @@ const BACKENDS_TTL_MS = 500;
 export type ErrorContext = Partial<Pick<RequestRecord, "endpoint" | "modelAsked" | "target">> & { path?: string };
 
 export class Gateway {
-  readonly keys: KeyStore;
-  readonly routes: RouteStore;
+  readonly keys: GatewayKeys;
+  readonly routes: GatewayRoutes;
   readonly monitor: HealthMonitor;
   readonly pool: UpstreamPool = createUpstreamPool();
   readonly requestLog: RequestLog;
@@ -82,8 +81,15 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {
     this.now = deps.now ?? Date.now;
     this.configBackends = deps.config.backends.map(backendFromConfig);
-    this.keys = new KeyStore(deps.repo, deps.isAdminToken, this.now, () => this.changed("keys"));
-    this.routes = new RouteStore(deps.repo, deps.config.routes, this.now);
+    this.keys = createGatewayKeys({ repo: deps.repo, isAdminToken: deps.isAdminToken, now: this.now, onChange: () => this.changed("keys") });
+    this.routes = createGatewayRoutes({
+      repo: deps.repo, configRoutes: deps.config.routes, now: this.now, knownBackend: (name) => this.backends().has(name),
+      // Routable at once here; the other servers reload.
+      onChange: () => {
+        this.invalidate();
+        this.changed("routes");
+      },
+    });
     this.monitor = new HealthMonitor(() => this.backends(), this.now);
     const days = deps.config.gateway.requestLogRetentionDays ?? 7;
     this.requestLog = new RequestLog(deps.repo, days * 86_400_000, this.now);
@@ -164,20 +170,6 @@ export class Gateway {
   /** Forget the cached view (routes changed in the dashboard). */
   invalidate(): void {
     this.cached = null;
-  }
-
-  /** A dashboard route (body as POST /api/gateway/routes), routable at once. */
-  async saveRoute(body: unknown): Promise<RouteView> {
-    const route = await this.routes.upsert(body, (name) => this.backends().has(name));
-    this.invalidate();
-    this.changed("routes");
-    return route;
-  }
-
-  async removeRoute(model: string): Promise<void> {
-    await this.routes.remove(model);
-    this.invalidate();
-    this.changed("routes");
   }
 
   /** Rereads dashboard routes (another server changed them); requests keep routing from memory meanwhile. */

@@ -2,15 +2,22 @@
  * Gateway API keys. Keys are stored as sha256 hashes only and shown once, at creation. Lookups are
  * one hash and one Map get per request; usage counters add up in memory and are written in batches.
  * Config-file keys are synced into the same table at start (source "config", read-only in the UI).
+ * No transport here: the gateway's edge reads the presented key out of a request
+ * (server/gateway/auth/presented-key.ts) and hands in the string.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { IncomingHttpHeaders } from "node:http";
 import type { ApiKeyView } from "../../../protocol/gateway";
 import type { GatewayKeyRow, GatewayRepo, UsageDelta } from "../../db/repos/gateway-repo";
 import { ServiceError } from "../errors";
-import type { ApiKeyConfig } from "../../gateway/config/schema";
 
 export const KEY_PREFIX = "sk-sy-";
+
+/** A key of the config file's `apiKeys`. */
+export interface ConfigKey {
+  name: string;
+  key: string;
+  models?: string[];
+}
 
 export const hashKey = (key: string): string => createHash("sha256").update(key).digest("hex");
 
@@ -29,14 +36,6 @@ export function keyPrefix(key: string): string {
   const head = Math.min(3, Math.floor(shown / 2));
   const tail = Math.min(4, shown - head);
   return `${key.slice(0, head)}…${tail > 0 ? key.slice(-tail) : ""}`;
-}
-
-/** `Authorization: Bearer KEY` or `x-api-key: KEY` (Anthropic SDKs send the latter). */
-export function presentedKey(headers: IncomingHttpHeaders): string | null {
-  const auth = headers.authorization;
-  if (auth && auth.length > 7 && auth.slice(0, 7).toLowerCase() === "bearer ") return auth.slice(7).trim() || null;
-  const x = headers["x-api-key"];
-  return typeof x === "string" && x ? x.trim() : null;
 }
 
 /**
@@ -87,7 +86,7 @@ export class KeyStore {
   ) {}
 
   /** Reads the table after syncing the config file's keys into it. */
-  async load(configKeys: readonly ApiKeyConfig[]): Promise<void> {
+  async load(configKeys: readonly ConfigKey[]): Promise<void> {
     const at = this.now();
     await this.repo.syncConfigKeys(configKeys.map((k) => ({
       id: randomUUID(), name: k.name, hash: hashKey(k.key), prefix: keyPrefix(k.key), source: "config",
@@ -122,9 +121,7 @@ export class KeyStore {
   }
 
   /** The key a request presents, or null. The admin token also opens the gateway (as "admin"). */
-  authenticate(headers: IncomingHttpHeaders): GatewayKey | null {
-    const presented = presentedKey(headers);
-    if (!presented) return null;
+  authenticate(presented: string): GatewayKey | null {
     let hash = this.hashed.get(presented);
     if (hash === undefined) {
       hash = hashKey(presented);
@@ -241,5 +238,5 @@ const ADMIN_KEY: GatewayKey = {
   createdAt: 0, revokedAt: null, lastUsedAt: null, requests: 0, inputTokens: 0, outputTokens: 0,
 };
 
-/** Requests of the dashboard's own pages, signed in by session (auth/dashboard-session.ts). */
+/** Requests of the dashboard's own pages, signed in by session (server/gateway/auth/dashboard-session.ts). */
 export const DASHBOARD_KEY: GatewayKey = { ...ADMIN_KEY, id: "dashboard", name: "dashboard", prefix: "(dashboard session)", source: "dashboard" };

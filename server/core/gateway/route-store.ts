@@ -5,8 +5,7 @@
 import { z } from "zod";
 import type { GatewayRepo } from "../../db/repos/gateway-repo";
 import { ServiceError } from "../errors";
-import { targetEntrySchema, type RouteConfig } from "../../gateway/config/schema";
-import type { RouteDef } from "../../gateway/routing/route-table";
+import { targetEntrySchema, type RouteDef } from "./route-targets";
 
 export const routeBodySchema = z.object({
   model: z.string().trim().min(1, "model is required").max(200),
@@ -22,7 +21,7 @@ export interface RouteView extends RouteDef {
 export class RouteStore {
   private uiRoutes: Array<RouteDef & { updatedAt: number }> = [];
 
-  constructor(private readonly repo: GatewayRepo, private readonly configRoutes: readonly RouteConfig[], private readonly now: () => number = Date.now) {}
+  constructor(private readonly repo: GatewayRepo, private readonly configRoutes: readonly RouteDef[], private readonly now: () => number = Date.now) {}
 
   async load(): Promise<void> {
     const routes: Array<RouteDef & { updatedAt: number }> = [];

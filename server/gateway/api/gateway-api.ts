@@ -5,15 +5,8 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import type { ApiKeyView } from "../../../protocol/gateway";
-import type { GatewayKey } from "../../core/gateway/key-store";
 import type { Gateway } from "../gateway";
 import { jsonBody } from "../../api/json-body";
-
-const keyBody = z.object({
-  name: z.string().trim().min(1, "name is required").max(80).regex(/^[\w.@ -]+$/, "use letters, digits, spaces and . _ @ -"),
-  models: z.array(z.string().trim().min(1)).nullish(),
-});
 
 const logQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -23,34 +16,22 @@ const logQuery = z.object({
   failed: z.enum(["0", "1"]).optional(),
 });
 
-
-function keyView(k: GatewayKey): ApiKeyView {
-  const { source, ...rest } = k;
-  return { ...rest, source: source === "config" ? "config" : "ui" };
-}
-
 export function createGatewayApi(gw: Gateway): Hono {
   const app = new Hono();
 
   app.get("/status", (c) => c.json(gw.status()));
 
   app.get("/routes", (c) => c.json(gw.status().routes));
-  app.post("/routes", async (c) => {
-    return c.json(await gw.saveRoute(await jsonBody(c)), 201);
-  });
+  app.post("/routes", async (c) => c.json(await gw.routes.save(await jsonBody(c)), 201));
   app.delete("/routes/:model{.+}", async (c) => {
     // Hono has decoded the parameter once already: a second decode made `100%25` a 500.
-    await gw.removeRoute(c.req.param("model"));
+    await gw.routes.remove(c.req.param("model"));
     return c.body(null, 204);
   });
 
-  app.get("/keys", (c) => c.json(gw.keys.list().map(keyView)));
-  app.post("/keys", async (c) => {
-    const { name, models } = keyBody.parse(await jsonBody(c));
-    const { key, record } = await gw.keys.create(name, models && models.length > 0 ? models : null);
-    return c.json({ key, record: keyView(record) }, 201);
-  });
-  app.delete("/keys/:id", async (c) => c.json(keyView(await gw.keys.revoke(c.req.param("id")))));
+  app.get("/keys", (c) => c.json(gw.keys.list()));
+  app.post("/keys", async (c) => c.json(await gw.keys.create(await jsonBody(c)), 201));
+  app.delete("/keys/:id", async (c) => c.json(await gw.keys.revoke(c.req.param("id"))));
 
   app.get("/requests", async (c) => {
     const q = logQuery.parse(c.req.query());

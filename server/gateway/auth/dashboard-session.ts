@@ -8,7 +8,9 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { isSameOrigin } from "../../http/credentials";
 import type { RequestAuth } from "../../http/request-auth";
-import { DASHBOARD_KEY, presentedKey, type GatewayKey, type KeyStore } from "../../core/gateway/key-store";
+import type { GatewayKeys } from "../../core/gateway";
+import { DASHBOARD_KEY, type GatewayKey } from "../../core/gateway/key-store";
+import { presentedKey } from "./presented-key";
 
 /** Whether a request's headers carry a live dashboard session from the dashboard's own pages (async: sessions live in the database). */
 export type SessionCheck = (headers: IncomingHttpHeaders) => Promise<boolean>;
@@ -22,9 +24,10 @@ export function dashboardSessionCheck(requestAuth: Pick<RequestAuth, "identify">
  * stand-in when the request carries no key and a live session from the dashboard's origin. A
  * presented key is answered at once (the hot path stays synchronous); only a session is awaited.
  */
-export function keyOrSession(keys: Pick<KeyStore, "authenticate">, session: SessionCheck | null, headers: IncomingHttpHeaders): GatewayKey | null | Promise<GatewayKey | null> {
-  const key = keys.authenticate(headers);
-  if (key || presentedKey(headers) !== null || !session) return key;
+export function keyOrSession(keys: Pick<GatewayKeys, "authenticate">, session: SessionCheck | null, headers: IncomingHttpHeaders): GatewayKey | null | Promise<GatewayKey | null> {
+  const presented = presentedKey(headers);
+  const key = presented ? keys.authenticate(presented) : null;
+  if (key || presented !== null || !session) return key;
   return session(headers).then((ok) => (ok ? DASHBOARD_KEY : null));
 }
 

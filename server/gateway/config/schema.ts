@@ -5,14 +5,12 @@
  */
 import { z } from "zod";
 import { EMPTY_ALERTS, alertsConfigSchema } from "../../core/alerts/config-schema";
+import { targetEntrySchema } from "../../core/gateway/route-targets";
 
 export const BACKEND_KINDS = ["llamacpp", "vllm", "sglang", "openai-compatible", "cloud"] as const;
 export type BackendKind = (typeof BACKEND_KINDS)[number];
 
 const name = z.string().trim().min(1, "must not be empty").regex(/^[^/\s]+$/, "must not contain '/' or spaces (targets are BACKEND/MODEL)");
-
-/** `BACKEND/MODEL`: the model part may itself contain slashes (Hugging Face ids). */
-export const targetString = z.string().trim().regex(/^[^/\s]+\/.+$/, "must be BACKEND/MODEL, e.g. box2/glm-4.5-air");
 
 export const apiKeyConfigSchema = z.strictObject({
   name,
@@ -47,9 +45,6 @@ export const backendConfigSchema = z.strictObject({
   /** Most requests in flight to this backend at once (0: no limit). */
   maxConcurrent: z.number().int().min(0).optional(),
 });
-
-/** One entry of `targets`: a target, or a list of equal-rank targets balanced by load. */
-export const targetEntrySchema = z.union([targetString, z.array(targetString).min(1, "an equal-rank group needs at least one target")]);
 
 export const routeConfigSchema = z.strictObject({
   model: z.string().trim().min(1, "must not be empty"),

@@ -7,7 +7,8 @@ import type { BackendView, GatewayStatus, RequestLogEntry, RouteTargetView, Rout
 import type { Backend } from "../backends";
 import type { RequestRecord } from "../exchange";
 import type { BackendHealthView } from "../health/monitor";
-import type { RouteDef, Tier } from "../routing/route-table";
+import type { RouteDef } from "../../core/gateway/route-targets";
+import type { Tier } from "../routing/route-table";
 import type { FailoverEvent, TargetTraffic } from "./request-log";
 
 /** How many recent failovers and requests the status carries. */

@@ -3,6 +3,7 @@
  * name, or a literal `BACKEND/MODEL`. Pure: the caller hands in the current backends and routes and
  * gets tiers of targets back; health and load are applied later (plan.ts).
  */
+import type { RouteDef } from "../../core/gateway/route-targets";
 
 export interface Target {
   backend: string;
@@ -21,12 +22,6 @@ export interface ResolvedRoute {
   model: string;
   tiers: Tier[];
   source: RouteSource;
-}
-
-export interface RouteDef {
-  model: string;
-  /** Each entry a target or a list of equal-rank targets, as in the config file. */
-  targets: Array<string | string[]>;
 }
 
 export interface RouteInputs {

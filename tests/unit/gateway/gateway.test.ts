@@ -50,8 +50,8 @@ describe("Gateway", () => {
     const gw = makeGateway();
     await gw.ready;
     expect(gw.isReady()).toBe(true);
-    expect(gw.keys.authenticate({ authorization: "Bearer sk-example-123" })?.name).toBe("laptop");
-    await gw.saveRoute({ model: "from-ui", targets: ["box1/other"] });
+    expect(gw.keys.authenticate("sk-example-123")?.name).toBe("laptop");
+    await gw.routes.save({ model: "from-ui", targets: ["box1/other"] });
     expect(gw.resolve("from-ui")?.tiers[0]![0]!.id).toBe("box1/other");
   });
 
@@ -59,11 +59,11 @@ describe("Gateway", () => {
     const db = openMemoryDatabase();
     const first = makeGateway([], db);
     await first.ready;
-    await first.saveRoute({ model: "kept", targets: ["box1/x"] });
+    await first.routes.save({ model: "kept", targets: ["box1/x"] });
     const second = new Gateway({ config: parseConfigText(CONFIG), repo: gatewayRepo(db), isAdminToken: () => false });
     await second.ready;
     expect(second.resolve("kept")?.source).toBe("ui");
-    await second.removeRoute("kept");
+    await second.routes.remove("kept");
     expect(second.resolve("kept")).toBeNull();
   });
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openMemoryDatabase, type DbHandle } from "../../../server/db/client";
 import { gatewayRepo, type GatewayRepo } from "../../../server/db/repos/gateway-repo";
-import { KeyStore, hashKey, keyPrefix, newKey, presentedKey } from "../../../server/core/gateway/key-store";
+import { KeyStore, hashKey, keyPrefix, newKey } from "../../../server/core/gateway/key-store";
+import { presentedKey } from "../../../server/gateway/auth/presented-key";
 
 let handle: DbHandle;
 afterEach(() => handle?.close());
@@ -47,7 +48,7 @@ describe("gateway API keys", () => {
     expect(JSON.stringify(rows)).not.toContain(key);
     expect(rows[0]!.hash).toBe(hashKey(key));
     expect(record.prefix).toBe(`sk-sy-…${key.slice(-4)}`);
-    expect(keys.authenticate({ authorization: `Bearer ${key}` })?.name).toBe("laptop");
+    expect(keys.authenticate(key)?.name).toBe("laptop");
     expect(keys.allows(record, "claude-sonnet-4-5")).toBe(true);
     expect(keys.allows(record, "other")).toBe(false);
   });
@@ -56,7 +57,7 @@ describe("gateway API keys", () => {
     const { keys } = await store();
     const { key, record } = await keys.create("temp", null);
     const revoking = keys.revoke(record.id);
-    expect(keys.authenticate({ "x-api-key": key })).toBeNull(); // before the write lands
+    expect(keys.authenticate(key)).toBeNull(); // before the write lands
     await revoking;
     expect(keys.list()[0]!.revokedAt).not.toBeNull();
   });
@@ -65,13 +66,13 @@ describe("gateway API keys", () => {
     const { keys } = await store([], (r) => ({ ...r, revokeKey: () => Promise.reject(new Error("disk full")) }));
     const { key, record } = await keys.create("temp", null);
     await expect(keys.revoke(record.id)).rejects.toThrow(/disk full/);
-    expect(keys.authenticate({ "x-api-key": key })?.name).toBe("temp");
+    expect(keys.authenticate(key)?.name).toBe("temp");
     expect(keys.list()[0]!.revokedAt).toBeNull();
   });
 
   it("config keys are synced, read-only, and counted like the others", async () => {
     const { keys, repo } = await store([{ name: "laptop", key: "sk-example-123" }]);
-    const k = keys.authenticate({ authorization: "Bearer sk-example-123" })!;
+    const k = keys.authenticate("sk-example-123")!;
     expect(k.source).toBe("config");
     expect(k.prefix).toBe("s…23");
     await expect(keys.revoke(k.id)).rejects.toThrow(/config file/);
@@ -81,7 +82,7 @@ describe("gateway API keys", () => {
     expect((await repo.keys())[0]).toMatchObject({ requests: 2, inputTokens: 15, outputTokens: 3 });
     // a restart with the key removed from the file removes it
     await keys.load([]);
-    expect(keys.authenticate({ authorization: "Bearer sk-example-123" })).toBeNull();
+    expect(keys.authenticate("sk-example-123")).toBeNull();
   });
 
   it("usage that could not be written is kept for the next flush", async () => {
@@ -89,7 +90,7 @@ describe("gateway API keys", () => {
     const { keys, repo } = await store([{ name: "laptop", key: "sk-example-123" }], (r) => ({
       ...r, addUsage: (d) => (fail ? Promise.reject(new Error("busy")) : r.addUsage(d)),
     }));
-    const k = keys.authenticate({ authorization: "Bearer sk-example-123" })!;
+    const k = keys.authenticate("sk-example-123")!;
     keys.recordUsage(k, 10, 3);
     await expect(keys.flush()).rejects.toThrow(/busy/);
     keys.recordUsage(k, 1, 1);
@@ -100,8 +101,8 @@ describe("gateway API keys", () => {
 
   it("the admin token opens the gateway too", async () => {
     const { keys } = await store();
-    expect(keys.authenticate({ authorization: "Bearer admin-token-123" })?.name).toBe("admin");
-    expect(keys.authenticate({ authorization: "Bearer wrong" })).toBeNull();
+    expect(keys.authenticate("admin-token-123")?.name).toBe("admin");
+    expect(keys.authenticate("wrong")).toBeNull();
   });
 
   it("refuses a second live key with the same name, also while the first is being written", async () => {
