@@ -36,6 +36,7 @@ import { createAlerts } from "./core/alerts/module";
 import { DEFAULT_BASES } from "./core/alerts/channels/channel-url";
 import { alertsRepo } from "./db/repos/alerts-repo";
 import type { SecretBox } from "./core/secret-box";
+import { singleServerCluster } from "./core/cluster/cluster";
 
 /**
  * Channel URLs are stored through this box until the AES-GCM SecretBox (SWITCHYARD_SECRET_KEY) is
@@ -68,7 +69,8 @@ async function main(argv: string[]) {
   const liveHub = createLiveHub({ auth, fleet });
   const secrets = createSecrets(settingsRepo(dbHandle));
   const fit = createFitModule({ db: dbHandle, fleet, secrets, dataDir: env.dataDir, hfEndpoint: env.SWITCHYARD_HF_ENDPOINT });
-  const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle), fleet, hub: agentHub, secrets, fit: fit.placement });
+  const cluster = singleServerCluster();
+  const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle), fleet, hub: agentHub, secrets, fit: fit.placement, cluster });
   const calibration = fit.recordCalibrations(deployments);
   const gateway = new Gateway({
     config, repo: gatewayRepo(dbHandle), isAdminToken: (t) => auth.checkAdminToken(t), deployments, fleet,
@@ -107,6 +109,7 @@ async function main(argv: string[]) {
   const localUrl = `${scheme}://127.0.0.1:${port}`;
   await gateway.start();
   await alerts.start();
+  deployments.start();
   ready = true;
 
   const flushTimer = setInterval(() => void history.flush(), 2000);
@@ -143,7 +146,7 @@ async function main(argv: string[]) {
     // Requests still in flight finish (and record themselves) before the gateway's last flush.
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    deployments.close();
+    await deployments.close();
     calibration.close();
     await alerts.stop();
     await gateway.stop();

@@ -71,6 +71,7 @@ export class Gateway {
   private timers: NodeJS.Timeout[] = [];
   private readonly now: () => number;
   private readonly finishedListeners = new Set<(record: RequestRecord) => void>();
+  private readonly offOnDemand: (() => void) | null;
 
   constructor(private readonly deps: GatewayDeps) {
     this.now = deps.now ?? Date.now;
@@ -81,7 +82,16 @@ export class Gateway {
     const days = deps.config.gateway.requestLogRetentionDays ?? 7;
     this.requestLog = new RequestLog(deps.repo, days * 86_400_000, this.now);
     this.logBodies = deps.logBodies ?? deps.config.gateway.logBodies ?? false;
-    this.forwardDeps = { backends: () => this.backends(), monitor: this.monitor, pool: this.pool, secrets: () => this.secrets() };
+    this.forwardDeps = {
+      backends: () => this.backends(), monitor: this.monitor, pool: this.pool, secrets: () => this.secrets(),
+      ondemand: deps.deployments?.ondemand ?? null,
+      fresh: (name) => {
+        this.invalidate();
+        return this.backends().get(name);
+      },
+    };
+    // An on-demand deployment turned warm or cold: the next request reads the backends afresh.
+    this.offOnDemand = deps.deployments?.ondemand?.onChange(() => this.invalidate()) ?? null;
     this.ready = this.load();
     this.ready.catch((err: unknown) => log.error({ err }, "gateway keys and routes could not be loaded"));
   }
@@ -121,6 +131,7 @@ export class Gateway {
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.offOnDemand?.();
     this.monitor.stop();
     this.pool.close();
     // Both writes start now, before the caller goes on (and closes the database).

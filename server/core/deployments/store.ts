@@ -7,7 +7,8 @@ import type { DeploymentsRepo } from "../../db/repos/deployments-repo";
 import { ServiceError } from "../errors";
 import type { DeploymentRecord } from "./types";
 
-const LIVE_ONLY = new Set<keyof DeploymentRecord>(["pids", "progress", "updatedAt"]);
+// lastRequestAt is written by the load manager's own batch (repo.touch), not with every request.
+const LIVE_ONLY = new Set<keyof DeploymentRecord>(["pids", "progress", "updatedAt", "lastRequestAt"]);
 
 export interface DeploymentStore {
   all(): DeploymentRecord[];
@@ -17,6 +18,8 @@ export interface DeploymentStore {
   insert(record: DeploymentRecord): Promise<void>;
   update(id: string, patch: Partial<DeploymentRecord>): Promise<DeploymentRecord | null>;
   remove(id: string): Promise<void>;
+  /** Hears every change (insert, update, removal) by id, after it is made; returns the unsubscribe. */
+  onChange(listener: (id: string) => void): () => void;
 }
 
 export interface StoreHooks {
@@ -28,6 +31,10 @@ export async function createDeploymentStore(repo: DeploymentsRepo, now: () => nu
   const byId = new Map<string, DeploymentRecord>();
   for (const r of await repo.list()) byId.set(r.id, r);
   const find = (name: string) => [...byId.values()].find((r) => r.name === name) ?? null;
+  const listeners = new Set<(id: string) => void>();
+  const changed = (id: string) => {
+    for (const l of listeners) l(id);
+  };
 
   return {
     all: () => [...byId.values()].sort((a, b) => a.createdAt - b.createdAt || a.name.localeCompare(b.name)),
@@ -39,6 +46,7 @@ export async function createDeploymentStore(repo: DeploymentsRepo, now: () => nu
       if (find(record.name)) throw new ServiceError("conflict", `a deployment named ${record.name} already exists`);
       byId.set(record.id, record);
       await repo.upsert(record);
+      changed(record.id);
     },
 
     async update(id, patch) {
@@ -50,6 +58,7 @@ export async function createDeploymentStore(repo: DeploymentsRepo, now: () => nu
         (k) => !LIVE_ONLY.has(k) && JSON.stringify(current[k]) !== JSON.stringify(next[k]),
       );
       if (persist) await repo.upsert(next);
+      changed(id);
       return next;
     },
 
@@ -57,7 +66,13 @@ export async function createDeploymentStore(repo: DeploymentsRepo, now: () => nu
       const record = byId.get(id);
       byId.delete(id);
       await repo.delete(id);
+      changed(id);
       if (record) await hooks.onRemove?.(record);
+    },
+
+    onChange(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
     },
   };
 }

@@ -21,6 +21,8 @@ import type { UpstreamPool } from "./pool";
 import { collect, isReset, send, sendOnFreshConnection, UpstreamError, type UpstreamCall, type UpstreamRequest } from "./send";
 import { relayRest, writeError, writeJson, writeWhole, type RelayContext } from "./relay";
 import { redactBody } from "./redact";
+import type { OnDemandGate, Release } from "../../core/ondemand";
+import { leaseCold } from "./on-demand";
 
 /** Plain responses up to this size are held until complete (so they stay retryable). */
 const HOLD_LIMIT = 8 * 1024 * 1024;
@@ -34,6 +36,10 @@ export interface ForwardDeps {
   monitor: HealthMonitor;
   pool: UpstreamPool;
   secrets: () => readonly string[];
+  /** Leases on on-demand deployments (null: none are routable). */
+  ondemand?: OnDemandGate | null;
+  /** A backend read afresh, past the cache (an on-demand deployment has a new URL after each load). */
+  fresh?(name: string): Backend | undefined;
 }
 
 export interface ForwardRequest {
@@ -58,28 +64,57 @@ export async function forward(deps: ForwardDeps, fr: ForwardRequest): Promise<vo
   let last: LastFailure | null = null;
   const reasons: string[] = [];
   let previous: { id: string; why: string } | null = null;
+  const enter = (id: string) => {
+    if (previous) record.hops.push({ from: previous.id, to: id, why: previous.why });
+    record.attempts++;
+    if (record.attempts > 1) record.failovers++;
+    record.target = id;
+  };
   for (const target of fr.plan) {
     if (fr.client.destroyed) return void (record.status = 499);
-    const backend = deps.backends().get(target.backend);
+    let backend = deps.backends().get(target.backend);
     if (!backend) continue;
     const prepared = fr.prepare(target, backend);
     if ("unsupported" in prepared) {
       reasons.push(`${target.id}: ${prepared.unsupported}`);
       continue;
     }
-    if (!deps.monitor.begin(backend.name, target.availability === "down")) {
-      reasons.push(`${target.id}: circuit open`);
-      continue;
+    let release: Release | null = null;
+    let entered = false;
+    if (backend.onDemand) {
+      // Warm: a lease at once, no await. Cold: wait for its load (every request for it joins the same one).
+      release = deps.ondemand?.tryLease(backend.onDemand.id) ?? null;
+      if (!release) {
+        if (!deps.ondemand) continue;
+        enter(target.id);
+        entered = true;
+        const fresh = (name: string) => deps.fresh?.(name) ?? deps.backends().get(name);
+        const got = await leaseCold(deps.ondemand, { ...backend, onDemand: backend.onDemand }, fr.client, fr.protocol, deps.secrets(), fresh, (ms) => (record.loadWaitMs = (record.loadWaitMs ?? 0) + ms));
+        if ("why" in got) {
+          if (got.status === 499) return void (record.status = 499);
+          if (got.body.length > 0) last = { status: got.status, body: got.body, contentType: "application/json", raw: true };
+          reasons.push(`${target.id}: ${got.why}`);
+          previous = { id: target.id, why: got.why };
+          continue;
+        }
+        release = got.release;
+        backend = got.backend;
+      }
     }
-    if (previous) record.hops.push({ from: previous.id, to: target.id, why: previous.why });
-    record.attempts++;
-    if (record.attempts > 1) record.failovers++;
-    record.target = target.id;
-    const result = await attempt(deps, fr, backend, prepared);
-    if (result.done) return;
-    last = result.failure;
-    reasons.push(`${target.id}: ${result.why}`);
-    previous = { id: target.id, why: result.why };
+    try {
+      if (!deps.monitor.begin(backend.name, target.availability === "down" || entered)) {
+        reasons.push(`${target.id}: circuit open`);
+        continue;
+      }
+      if (!entered) enter(target.id);
+      const result = await attempt(deps, fr, backend, prepared);
+      if (result.done) return;
+      last = result.failure;
+      reasons.push(`${target.id}: ${result.why}`);
+      previous = { id: target.id, why: result.why };
+    } finally {
+      release?.();
+    }
   }
   if (previous) record.hops.push({ from: previous.id, to: null, why: previous.why });
   record.error = reasons.join("; ") || "no target";
