@@ -53,7 +53,7 @@ export interface OnDemandView {
   idleTimeoutS: number;
   loadTimeoutS: number;
   unload: UnloadMode;
-  /** True when no --node/--gpus was given: it is placed each time it loads. */
+  /** True when --node or --gpus was left out: where it runs is chosen each time it loads. */
   placedAtLoad: boolean;
   /** Start (or end) of the newest request through the gateway. */
   lastRequestAt: number | null;

@@ -45,7 +45,7 @@ function loadFailure(d: DeploymentView, since: number): string | null {
 
 export function registeredMessage(d: DeploymentView): string {
   const od = d.onDemand!;
-  const where = od.placedAtLoad ? "placed where it fits when it loads" : `on ${d.node}`;
+  const where = od.placedAtLoad ? "placed where it fits when it loads" : `on ${d.node} ${d.gpus.length ? `GPU ${d.gpus.join(",")}` : "CPU"}`;
   return `${d.name} is registered on demand (standby, ${where}): it loads on its first request as model "${d.name}", ` +
     `unloads after ${od.idleTimeoutS} s idle (${od.unload})`;
 }

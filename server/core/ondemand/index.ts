@@ -32,6 +32,8 @@ export interface OnDemandGate {
   leaseWhenReady(id: string): Promise<Release>;
   /** Hears when deployments turn warm or cold (the gateway re-reads its backends). */
   onChange(listener: () => void): () => void;
+  /** One round of the timers' work now: idle unloads, then last-request writes (tests; shutdown). */
+  housekeep(): Promise<void>;
 }
 
 export interface LoadManager extends OnDemandGate {
@@ -104,6 +106,10 @@ export function createLoadManager(deps: LoadManagerDeps): LoadManager {
 
   return {
     tryLease, leaseWhenReady,
+    async housekeep() {
+      await unloadIdle(o);
+      await flush();
+    },
     onChange(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);

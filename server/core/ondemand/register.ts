@@ -70,6 +70,7 @@ export async function registerOnDemand(o: OnDemandContext, input: unknown, prelo
     d.apiKeys.set(spec.id, spec.options.apiKey);
   }
   d.log.info({ deployment: name, node: chosen.node, engine, gpus: chosen.gpus, policy }, "on-demand deployment registered");
+  o.changed(); // routable by its name at once
   if (asked.preload) preload(spec.id);
   return record;
 }

@@ -18,7 +18,7 @@ export function onDemandView(o: OnDemandContext, r: DeploymentRecord & { onDeman
   const cpuBytes = warm && r.spec.gpus.length === 0 ? (estimate?.cpuBytes ?? 0) : sleeping ? (estimate?.weightsBytes ?? 0) : 0;
   return {
     idleTimeoutS: p.idleTimeoutS, loadTimeoutS: p.loadTimeoutS, unload: p.unload,
-    placedAtLoad: p.node === null && p.gpus === null,
+    placedAtLoad: p.node === null || p.gpus === null,
     lastRequestAt: o.leases.lastActive(r.id) ?? r.lastRequestAt,
     inFlight: o.leases.count(r.id),
     waiting: Math.max(0, busyCount(o, r.id) - o.leases.count(r.id)),
