@@ -145,8 +145,17 @@ export class DeploymentRunner {
   }
 
   /** Takes over a container found on the node (agent restart). */
-  adopt(info: { id: string; running: boolean; startedAt: number | null; exitCode: number | null; oomKilled: boolean }): void {
+  adopt(info: { id: string; status?: string; running: boolean; startedAt: number | null; exitCode: number | null; oomKilled: boolean }): void {
     this.r = { ...this.r, containerId: info.id, startedAt: info.startedAt };
+    if (info.status === "created") {
+      // An agent that stopped between creating the container and starting it: the start is finished now.
+      void this.deps.docker.start(info.id).then(() => {
+        this.set({ state: "starting", startedAt: Date.now() });
+        void this.refreshPids();
+        void this.supervise(this.generation);
+      }, (err: Error) => this.fail(`starting the container failed: ${err.message}`, true));
+      return;
+    }
     // It was started by an earlier agent; if it had not become ready then, probes will say so.
     this.everReady = info.startedAt !== null;
     this.adoptedAt = info.startedAt;

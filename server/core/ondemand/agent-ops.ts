@@ -18,7 +18,8 @@ export class AgentRefusal extends Error {}
 /**
  * Starts `r` on `gpus` of `node`. The record moves there first (its memory is then reserved for
  * every later decision on that node); a refusal (the model is not on that node, the image is
- * missing) leaves it standby with the reason and throws AgentRefusal.
+ * missing) leaves it standby with the reason and throws AgentRefusal; an unanswered start leaves it
+ * pending for the node to say (see below).
  */
 export async function startOn(o: OnDemandContext, r: DeploymentRecord, node: string, gpus: number[]): Promise<void> {
   const { d } = o;
@@ -40,10 +41,10 @@ export async function startOn(o: OnDemandContext, r: DeploymentRecord, node: str
       await d.store.update(r.id, { ...COLD, reason: message });
       throw new AgentRefusal(message);
     }
-    // Unanswered: whatever the node started is stopped, so that a load reported as failed never starts later.
-    await stopOnAgent(o, node, r.id).catch(() => {});
-    await d.store.update(r.id, { ...COLD, reason: message });
-    throw err;
+    // Unanswered (the agent went away mid-start): it may have started it. The record stays pending:
+    // the agent's next announcement says whether the container is there (it is followed to ready) or
+    // not (standby again); the load waits for that within its timeout.
+    d.log.warn({ deployment: r.name, node, err: message }, "an on-demand start went unanswered: waiting for the node to say what it runs");
   } finally {
     settled();
   }

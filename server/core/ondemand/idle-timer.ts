@@ -18,7 +18,8 @@ export function idleCandidate(o: OnDemandContext, r: DeploymentRecord & { onDema
 
 export async function unloadIdle(o: OnDemandContext): Promise<void> {
   if (!o.cluster.isLeader()) return;
-  const candidates = o.d.store.all().filter(isOnDemand).map((r) => idleCandidate(o, r));
+  // A node that is away cannot unload anything now; its timers run on when it is back.
+  const candidates = o.d.store.all().filter(isOnDemand).filter((r) => o.d.hub.isConnected(r.node)).map((r) => idleCandidate(o, r));
   for (const id of idleDue(candidates, o.d.now())) {
     const r = o.d.store.byId(id);
     if (!r) continue;

@@ -72,6 +72,17 @@ export function createLoadManager(deps: LoadManagerDeps): LoadManager {
     if (r.lastRequestAt !== null) o.leases.seed(r.id, r.lastRequestAt);
     if (r.onDemand && r.containerId !== null) o.ranOn.set(r.id, new Set([r.node]));
   }
+  // A deployment turns warm or cold through its node's reports too (a start another server began,
+  // a crash): the gateway hears of it at once, not when its cached view expires.
+  const warmNow = new Map<string, boolean>();
+  const offChanges = deps.ctx.store.onChange((id) => {
+    const r = deps.ctx.store.byId(id);
+    const warm = r !== null && isOnDemand(r) && isWarm(o, r);
+    if ((warmNow.get(id) ?? false) === warm) return;
+    if (warm) warmNow.set(id, true);
+    else warmNow.delete(id);
+    o.changed();
+  });
 
   const flight = (id: string, name: string) => o.flights.run(id, () => bringUp(o, id, name));
 
@@ -141,6 +152,7 @@ export function createLoadManager(deps: LoadManagerDeps): LoadManager {
       every(deps.flushMs ?? 5000, () => flush());
     },
     async close() {
+      offChanges();
       for (const t of timers) clearInterval(t);
       timers = [];
       await flush();

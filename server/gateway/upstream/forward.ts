@@ -81,15 +81,25 @@ export async function forward(deps: ForwardDeps, fr: ForwardRequest): Promise<vo
     }
     let release: Release | null = null;
     let entered = false;
-    if (backend.onDemand) {
+    const od = backend.onDemand;
+    if (od) {
       // Warm: a lease at once, no await. Cold: wait for its load (every request for it joins the same one).
-      release = deps.ondemand?.tryLease(backend.onDemand.id) ?? null;
+      release = deps.ondemand?.tryLease(od.id) ?? null;
+      // Warm now, though the cached view is older (it turned warm a moment ago): its URL is new.
+      if (release && !od.warm) {
+        const fresh = deps.fresh?.(backend.name);
+        if (fresh?.url) backend = fresh;
+        else {
+          release();
+          release = null;
+        }
+      }
       if (!release) {
         if (!deps.ondemand) continue;
         enter(target.id);
         entered = true;
         const fresh = (name: string) => deps.fresh?.(name) ?? deps.backends().get(name);
-        const got = await leaseCold(deps.ondemand, { ...backend, onDemand: backend.onDemand }, fr.client, fr.protocol, deps.secrets(), fresh, (ms) => (record.loadWaitMs = (record.loadWaitMs ?? 0) + ms));
+        const got = await leaseCold(deps.ondemand, backend.name, od.id, fr.client, fr.protocol, deps.secrets(), fresh, (ms) => (record.loadWaitMs = (record.loadWaitMs ?? 0) + ms));
         if ("why" in got) {
           if (got.status === 499) return void (record.status = 499);
           if (got.body.length > 0) last = { status: got.status, body: got.body, contentType: "application/json", raw: true };

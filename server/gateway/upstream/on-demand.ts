@@ -40,12 +40,12 @@ function clientGone(client: ServerResponse): { promise: Promise<"gone">; off(): 
  * warm (its URL is new with every load). `onWaited` gets how long the request waited.
  */
 export async function leaseCold(
-  gate: OnDemandGate, backend: Backend & { onDemand: NonNullable<Backend["onDemand"]> }, client: ServerResponse, protocol: Protocol,
+  gate: OnDemandGate, name: string, id: string, client: ServerResponse, protocol: Protocol,
   secrets: readonly string[], fresh: (name: string) => Backend | undefined, onWaited: (ms: number) => void,
 ): Promise<Leased | NotLeased> {
   const t0 = performance.now();
   const gone = clientGone(client);
-  const leasing = gate.leaseWhenReady(backend.onDemand.id);
+  const leasing = gate.leaseWhenReady(id);
   try {
     const first = await Promise.race([leasing, gone.promise]);
     if (first === "gone") {
@@ -53,10 +53,10 @@ export async function leaseCold(
       void leasing.then((release) => release(), () => {});
       return { status: 499, body: Buffer.alloc(0), why: "client went away while the model loaded" };
     }
-    const warm = fresh(backend.name);
+    const warm = fresh(name);
     if (!warm?.url) {
       first();
-      return { status: 503, body: Buffer.alloc(0), why: `${backend.name} is gone` };
+      return { status: 503, body: Buffer.alloc(0), why: `${name} has no address yet (its node's agent is away)` };
     }
     return { release: first, backend: warm };
   } catch (err) {

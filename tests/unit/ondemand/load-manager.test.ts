@@ -14,6 +14,7 @@ import type { FitEstimator } from "../../../server/core/deployments/fit-hook";
 import { createFleet, type Fleet } from "../../../server/core/fleet";
 import { createHistory } from "../../../server/core/history";
 import { LoadError } from "../../../server/core/ondemand";
+import { ServiceError } from "../../../server/core/errors";
 import { createSecrets } from "../../../server/core/secrets";
 import { openMemoryDatabase, type DbHandle } from "../../../server/db/client";
 import { deploymentsRepo } from "../../../server/db/repos/deployments-repo";
@@ -127,7 +128,7 @@ describe("the load manager", () => {
   it("registers without starting anything: standby, routable by name, nothing asked of the node", async () => {
     const res = await register("tiny");
     expect(res.status).toBe(201);
-    expect(res.json).toMatchObject({ name: "tiny", state: "standby", node: "box1", gpus: [], endpoint: null, onDemand: { idleTimeoutS: 60, loadTimeoutS: 600, unload: "remove", placedAtLoad: false } });
+    expect(res.json).toMatchObject({ name: "tiny", state: "standby", node: "box1", gpus: [], endpoint: null, onDemand: { idleTimeoutS: 60, loadTimeoutS: 600, unload: "remove", placedAtLoad: true } });
     expect(agent.requests).toEqual([]);
     expect(deployments.listRoutableBackends()).toEqual([expect.objectContaining({ name: "tiny", url: "", ready: false, onDemand: { id: res.json.id, warm: false } })]);
   });
@@ -193,7 +194,7 @@ describe("the load manager", () => {
     }
     expect(view("crashy")).toMatchObject({ state: "standby", reason: expect.stringMatching(/last load failed/), onDemand: { lastLoad: { ok: false } } });
     // The next request tries again.
-    agent.createAnswer = () => new Error("image nope:latest is not on box1");
+    agent.createAnswer = () => new ServiceError("bad_request", "image nope:latest is not on box1");
     await expect(deployments.ondemand.leaseWhenReady(id)).rejects.toThrow(/image nope:latest is not on box1/);
   });
 
