@@ -10,6 +10,13 @@ export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
+/** 900 → "15m", 90 → "90s", 7200 → "2h": the largest whole unit. */
+export function durationText(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
 export function deployCommandLine(body: CreateDeploymentBody, program = "npx switchyard"): string {
   const args: string[] = ["deploy", body.engine, body.model];
   const opt = (flag: string, value: string | number | undefined) => {
@@ -30,6 +37,14 @@ export function deployCommandLine(body: CreateDeploymentBody, program = "npx swi
   opt("--parallel", o.parallel);
   opt("--tp", o.tp);
   opt("--api-key", o.apiKey);
+  if (body.onDemand) {
+    const d = body.onDemand;
+    args.push("--on-demand");
+    opt("--idle-timeout", d.idleTimeoutS === undefined ? undefined : durationText(d.idleTimeoutS));
+    opt("--load-timeout", d.loadTimeoutS === undefined ? undefined : durationText(d.loadTimeoutS));
+    opt("--unload", d.unload);
+    if (d.preload) args.push("--preload");
+  }
   if (body.extraArgs?.length) args.push("--", ...body.extraArgs);
   return [program, ...args.map(shellQuote)].join(" ");
 }

@@ -13,6 +13,7 @@ import type { Hono } from "hono";
 import { createApi } from "../../server/api/app";
 import { createAuth } from "../../server/core/auth";
 import { createDeployments, type Deployments } from "../../server/core/deployments";
+import type { FitEstimator } from "../../server/core/deployments/fit-hook";
 import { createFleet, type Fleet } from "../../server/core/fleet";
 import { createHistory, type History } from "../../server/core/history";
 import { createIdentity, type Identity } from "../../server/core/identity/identity";
@@ -54,6 +55,8 @@ export async function startHubServer(opts: {
   offlineAfterMs?: number;
   /** Listen here (a restarted or replaced server at the same address); default: any free port. */
   port?: number;
+  /** The fit estimate placement and on-demand room use (default: none). */
+  fit?: FitEstimator;
 } = {}): Promise<HubServer> {
   const target = opts.target ?? { dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-hub-test-")) };
   const db = await openDatabase(target, { poolSize: 4 });
@@ -65,7 +68,7 @@ export async function startHubServer(opts: {
   const history = createHistory(samplesRepo(db));
   const hub = createAgentHub({ identity, fleet, history, offlineAfterMs: opts.offlineAfterMs ?? 5000, revalidateEveryMs: opts.revalidateEveryMs });
   const secrets = createSecrets(settings);
-  const deployments = await createDeployments({ repo: deploymentsRepo(db), fleet, hub, secrets });
+  const deployments = await createDeployments({ repo: deploymentsRepo(db), fleet, hub, secrets, fit: opts.fit });
   const liveHub = createLiveHub({ auth, fleet });
   const api = createApi({
     auth, fleet, history, isReady: () => true, deployments: { core: deployments, secrets }, identity, agents: hub,
@@ -91,7 +94,7 @@ export async function startHubServer(opts: {
       return { status: res.status, json };
     },
     async close() {
-      deployments.close();
+      await deployments.close();
       await hub.close();
       await liveHub.close();
       server.closeAllConnections();
