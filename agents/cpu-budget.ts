@@ -3,7 +3,7 @@
  * node (e.g. `2GiB`). Unset: the host's available memory, as telemetry reports it (the server reads
  * that from the node's host stats, so the agent reports null).
  */
-import { parseByteSize } from "../lib/byte-size";
+import { parseByteSize } from "../protocol/byte-size";
 import { MAX_CPU_MEMORY_BYTES } from "../protocol/agent-wire";
 
 export class CpuBudgetError extends Error {}

@@ -7,11 +7,11 @@ import { z } from "zod";
 import { FitError } from "./errors";
 import { KV_DTYPES } from "./kv-cache";
 import { ENGINES } from "../protocol/engines";
-import { parseByteSize } from "../lib/byte-size";
+import { parseByteSize } from "../protocol/byte-size";
 
 export { ENGINES, type Engine } from "../protocol/engines";
 
-export { parseByteSize } from "../lib/byte-size";
+export { parseByteSize } from "../protocol/byte-size";
 
 const byteSize = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const n = typeof v === "number" ? v : parseByteSize(v);

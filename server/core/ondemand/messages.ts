@@ -1,5 +1,5 @@
 /** Room decisions in words a person can act on: what is short, and who holds the memory. */
-import { formatBytes } from "../../../lib/byte-size";
+import { formatBytes } from "../../../protocol/byte-size";
 import type { Shortfall } from "./room";
 
 function holderText(s: Shortfall): string {

@@ -1,4 +1,4 @@
-/** Memory sizes as people write them ("24GiB", "2G", "512MiB"), for flags and environment variables. */
+/** Memory sizes as people write them ("24GiB", "2G", "512MiB"), for flags and environment variables (shared by the CLI, agent and fit). */
 const UNITS: Record<string, number> = {
   b: 1, k: 1024, kb: 1e3, kib: 1024, m: 1024 ** 2, mb: 1e6, mib: 1024 ** 2,
   g: 1024 ** 3, gb: 1e9, gib: 1024 ** 3, t: 1024 ** 4, tb: 1e12, tib: 1024 ** 4,
