@@ -5,7 +5,6 @@
  * which costs no memory until then: the first request that fails over loads it (a real llama.cpp
  * container through the real Docker Engine) and waits for it.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,44 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeploymentView } from "../../protocol/deployments";
 import { writeTinyLlamaGguf } from "../fixtures/gguf/writer";
 import { nodeContainers, runCli, startDeployAgent } from "../helpers/deploy";
-import { TEST_IMAGE, cleanupContainers, dockerSkipReason, realComponentsRequired } from "../helpers/docker";
+import { TEST_IMAGE, cleanupContainers, dockerSkipReason } from "../helpers/docker";
+import { claudeEnv, claudeSkipReason, runClaude } from "../helpers/claude-code";
 import { GATEWAY_KEY } from "../helpers/gateway";
-import { ROOT, freePort, startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
+import { freePort, startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
 
 const NODE = `ondemand-sb-${process.pid}`;
 const WORD = "Pong";
-const CLAUDE = [
-  process.env.SWITCHYARD_CLAUDE_BIN,
-  path.join(ROOT, "node_modules/@anthropic-ai/claude-code-linux-x64/claude"),
-  path.join(ROOT, "node_modules/@anthropic-ai/claude-code-linux-x64-musl/claude"),
-].find((p): p is string => !!p && fs.existsSync(p));
-
-async function skipReason(): Promise<string | null> {
-  const docker = await dockerSkipReason();
-  if (docker) return docker;
-  if (!CLAUDE) {
-    const why = "Claude Code's native binary is missing (npm i @anthropic-ai/claude-code)";
-    if (realComponentsRequired()) throw new Error(why);
-    return why;
-  }
-  return null;
-}
-const skip = await skipReason();
-
-function runClaude(env: Record<string, string>, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(CLAUDE!, args, { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const skip = (await dockerSkipReason()) ?? claudeSkipReason();
 
 describe.skipIf(skip !== null)(`a cold standby behind a cloud that is down${skip ? ` (skipped: ${skip})` : ""}`, () => {
   let dir: string;
@@ -125,13 +94,8 @@ routes:
 
   it("Claude Code (`claude -p`) keeps working: it waits for the load and is answered", async () => {
     await standby();
-    const home = fs.mkdtempSync(path.join(dir, "home-"));
-    const r = await runClaude({
-      PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, ANTHROPIC_BASE_URL: server.url, ANTHROPIC_AUTH_TOKEN: GATEWAY_KEY,
-      ANTHROPIC_MODEL: "claude-sonnet-4-5", ANTHROPIC_DEFAULT_SONNET_MODEL: "claude-sonnet-4-5", ANTHROPIC_DEFAULT_OPUS_MODEL: "claude-sonnet-4-5",
-      ANTHROPIC_DEFAULT_HAIKU_MODEL: "claude-haiku-4-5", CLAUDE_CODE_SUBAGENT_MODEL: "claude-haiku-4-5", DISABLE_TELEMETRY: "1",
-      DISABLE_AUTOUPDATER: "1", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1", CLAUDE_CODE_MAX_RETRIES: "2", API_TIMEOUT_MS: "120000",
-    }, ["-p", "Say something", "--max-turns", "1"], 150_000);
+    const env = claudeEnv({ home: fs.mkdtempSync(path.join(dir, "home-")), baseUrl: server.url, key: GATEWAY_KEY, model: "claude-sonnet-4-5", timeoutMs: 120_000 });
+    const r = await runClaude(env, ["-p", "Say something", "--max-turns", "1"], 150_000);
     expect(r.stderr).not.toMatch(/API Error/);
     expect(r.stdout.trim()).toContain(WORD);
     expect(r.code).toBe(0);

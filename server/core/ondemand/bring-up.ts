@@ -59,23 +59,31 @@ async function decide(o: OnDemandContext, r: DeploymentRecord, node: string, gpu
 
 type Act = { kind: "started" } | { kind: "wait"; busy: Holder[] } | { kind: "no-room"; short: Shortfall[] } | { kind: "refused"; message: string };
 
+/**
+ * Inside a node's lock: makes the room `d` says (unloading its victims); null once there is room,
+ * else what stands in the way (a victim that took a request meanwhile is waited for).
+ */
+async function makeRoom(o: OnDemandContext, d: RoomDecision, name: string): Promise<Act | null> {
+  if (d.kind === "wait") return { kind: "wait", busy: d.busy };
+  if (d.kind === "no-room") return { kind: "no-room", short: d.short };
+  if (d.kind !== "evict") return null;
+  for (const v of d.victims) {
+    try {
+      await unloadLocked(o, v.id, `to make room for ${name}`);
+    } catch (err) {
+      if (err instanceof BusyError) return { kind: "wait", busy: [v] };
+      throw err;
+    }
+  }
+  return null;
+}
+
 /** Inside `node`'s lock: decide again with what is true now, make room, start. */
 async function decideAndStart(o: OnDemandContext, id: string, name: string, node: string, gpus: number[]): Promise<Act> {
   const r = recordOf(o, id, name);
   if (isWarm(o, r) || (r.containerId !== null && LOADING.has(r.state))) return { kind: "started" };
-  const d = await decide(o, r, node, gpus);
-  if (d.kind === "wait") return { kind: "wait", busy: d.busy };
-  if (d.kind === "no-room") return { kind: "no-room", short: d.short };
-  if (d.kind === "evict") {
-    for (const v of d.victims) {
-      try {
-        await unloadLocked(o, v.id, `to make room for ${name}`);
-      } catch (err) {
-        if (err instanceof BusyError) return { kind: "wait", busy: [v] };
-        throw err;
-      }
-    }
-  }
+  const blocked = await makeRoom(o, await decide(o, r, node, gpus), name);
+  if (blocked) return blocked;
   try {
     await startOn(o, recordOf(o, id, name), node, gpus);
     return { kind: "started" };
@@ -152,19 +160,8 @@ async function wake(o: OnDemandContext, id: string, name: string): Promise<"woke
   const act = await o.cluster.withNodeLock(r.node, async (): Promise<Act | "woken"> => {
     const now = recordOf(o, id, name);
     if (!isSleeping(now)) return { kind: "started" };
-    const d = await decide(o, now, now.node, now.spec.gpus);
-    if (d.kind === "wait") return { kind: "wait", busy: d.busy };
-    if (d.kind === "no-room") return { kind: "no-room", short: d.short };
-    if (d.kind === "evict") {
-      for (const v of d.victims) {
-        try {
-          await unloadLocked(o, v.id, `to make room for ${name}`);
-        } catch (err) {
-          if (err instanceof BusyError) return { kind: "wait", busy: [v] };
-          throw err;
-        }
-      }
-    }
+    const blocked = await makeRoom(o, await decide(o, now, now.node, now.spec.gpus), name);
+    if (blocked) return blocked;
     await wakeOnAgent(o, now.node, id);
     return "woken";
   });

@@ -22,6 +22,7 @@ import { nodesRepo } from "../../../server/db/repos/nodes-repo";
 import { samplesRepo } from "../../../server/db/repos/samples-repo";
 import { settingsRepo } from "../../../server/db/repos/settings-repo";
 import { sample } from "../../helpers/samples";
+import { apiCaller } from "../../helpers/api-call";
 
 const ADMIN = "admin-token-for-tests";
 const MiB = 1024 ** 2;
@@ -83,16 +84,7 @@ describe("the load manager", () => {
   // Every model takes 60 MiB; the node's CPU budget is 100 MiB: one fits, two do not.
   const fit: FitEstimator = async () => ({ fits: null, totalBytes: 60 * MiB, perGpuBytes: [], weightsBytes: 50 * MiB });
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await api.request(path, {
-      method, headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { "content-type": "application/json" } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    let json: any = null;
-    try { json = JSON.parse(text); } catch { /* text */ }
-    return { status: res.status, json };
-  };
+  const call = apiCaller(() => api, ADMIN);
   const register = (name: string, extra: Record<string, unknown> = {}) =>
     call("POST", "/api/deployments", { engine: "llamacpp", model: `/m/${name}.gguf`, name, gpus: "none", onDemand: { idleTimeoutS: 60, ...extra } });
   const view = (name: string) => deployments.get(name);
