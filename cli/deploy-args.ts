@@ -5,6 +5,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { RESTART_POLICIES, type CreateDeploymentBody, type RestartPolicy } from "../protocol/deployments";
+import { parseDuration } from "../protocol/duration";
 import { MAX_IDLE_TIMEOUT_S, MAX_LOAD_TIMEOUT_S, UNLOAD_MODES, type OnDemandBody, type UnloadMode } from "../protocol/ondemand";
 import { looksLikePath } from "../protocol/model-ref";
 import { CliError } from "./client";
@@ -66,14 +67,12 @@ export function resolveModelArg(model: string, cwd: string, home: string): strin
   return path.resolve(cwd, model);
 }
 
-const DURATION_UNITS: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86_400 };
-
 /** "15m", "90s", "2h", "1d" or plain seconds → seconds; throws a usage error naming the flag. */
 export function durationS(name: string, v: string | undefined, max: number): number | undefined {
   if (v === undefined) return undefined;
-  const m = /^(\d+(?:\.\d+)?)\s*([smhd]?)$/i.exec(v.trim());
-  const s = m ? Math.round(Number(m[1]) * DURATION_UNITS[m[2]!.toLowerCase()]!) : NaN;
-  if (!Number.isFinite(s) || s < 1) throw new CliError(`--${name} must be a duration like 90s, 15m or 2h, got '${v}'`, 2);
+  const ms = parseDuration(v);
+  const s = ms === null ? null : Math.round(ms / 1000);
+  if (s === null || s < 1) throw new CliError(`--${name} must be a duration like 90s, 15m or 2h, got '${v}'`, 2);
   if (s > max) throw new CliError(`--${name} must be at most ${max / 3600} h, got '${v}'`, 2);
   return s;
 }

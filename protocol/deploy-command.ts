@@ -3,18 +3,12 @@
  * whatever is clicked can be scripted. Pure; cli/deploy-args.ts parses it back (tested round trip).
  */
 import type { CreateDeploymentBody } from "./deployments";
+import { formatDuration } from "./duration";
 
 /** POSIX shell quoting: bare when safe, else single quotes. */
 export function shellQuote(arg: string): string {
   if (arg !== "" && /^[A-Za-z0-9_./:=,@%+-]+$/.test(arg)) return arg;
   return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/** 900 → "15m", 90 → "90s", 7200 → "2h": the largest whole unit. */
-export function durationText(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
-  if (seconds % 60 === 0) return `${seconds / 60}m`;
-  return `${seconds}s`;
 }
 
 export function deployCommandLine(body: CreateDeploymentBody, program = "npx switchyard"): string {
@@ -40,8 +34,8 @@ export function deployCommandLine(body: CreateDeploymentBody, program = "npx swi
   if (body.onDemand) {
     const d = body.onDemand;
     args.push("--on-demand");
-    opt("--idle-timeout", d.idleTimeoutS === undefined ? undefined : durationText(d.idleTimeoutS));
-    opt("--load-timeout", d.loadTimeoutS === undefined ? undefined : durationText(d.loadTimeoutS));
+    opt("--idle-timeout", d.idleTimeoutS === undefined ? undefined : formatDuration(d.idleTimeoutS * 1000));
+    opt("--load-timeout", d.loadTimeoutS === undefined ? undefined : formatDuration(d.loadTimeoutS * 1000));
     opt("--unload", d.unload);
     if (d.preload) args.push("--preload");
   }

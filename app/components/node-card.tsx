@@ -12,6 +12,8 @@ import { cx } from "../lib/cx";
 import { fleetStore } from "../lib/fleet-store";
 import { useNode } from "../lib/use-live-fleet";
 import { GpuCard } from "./gpu-card";
+import { deploymentKeys, deploymentsApi } from "../lib/deployments-api";
+import { gpuHolders } from "../lib/gpu-holders";
 import { HostStatsRow } from "./host-stats";
 import { NodeWarnings } from "./node-warnings";
 import { RelativeTime } from "./relative-time";
@@ -42,6 +44,8 @@ function useSeededRings(name: string, enabled: boolean): void {
 function NodeCardImpl({ name }: { name: string }) {
   const node = useNode(name);
   useSeededRings(name, node !== undefined && node.gpus.length > 0);
+  // One request for every card (the same query key): who holds each GPU's memory, who could load there.
+  const deployments = useQuery({ queryKey: deploymentKeys.list, queryFn: deploymentsApi.list, refetchInterval: 5000 });
 
   const procsByGpu = useMemo(() => {
     const m = new Map<string, GpuProcess[]>();
@@ -89,7 +93,7 @@ function NodeCardImpl({ name }: { name: string }) {
       {node.gpus.length > 0 ? (
         <div className={styles.gpuGrid}>
           {node.gpus.map((g) => (
-            <GpuCard key={g.uuid} gpu={g} processes={procsByGpu.get(g.uuid) ?? NO_PROCESSES} online={node.online} />
+            <GpuCard key={g.uuid} gpu={g} processes={procsByGpu.get(g.uuid) ?? NO_PROCESSES} online={node.online} holders={gpuHolders(node, g, deployments.data ?? [])} />
           ))}
         </div>
       ) : (
