@@ -38,6 +38,8 @@ export interface GatewayDeps {
   /** Keep request bodies in the request log (env SWITCHYARD_GATEWAY_LOG_BODIES=1 or config gateway.logBodies). */
   logBodies?: boolean;
   metricsToken?: string | null;
+  /** How long a stream waits for an on-demand load before its head and keep-alive comments go out (default 15 s). */
+  streamKeepAliveMs?: number;
   now?: () => number;
 }
 
@@ -85,6 +87,7 @@ export class Gateway {
     this.forwardDeps = {
       backends: () => this.backends(), monitor: this.monitor, pool: this.pool, secrets: () => this.secrets(),
       ondemand: deps.deployments?.ondemand ?? null,
+      streamKeepAliveMs: deps.streamKeepAliveMs,
       fresh: (name) => {
         this.invalidate();
         return this.backends().get(name);

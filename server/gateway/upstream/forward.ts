@@ -19,10 +19,10 @@ import type { Tokens } from "../observe/usage";
 import { upstreamHeaders } from "./headers";
 import type { UpstreamPool } from "./pool";
 import { collect, isReset, send, sendOnFreshConnection, UpstreamError, type UpstreamCall, type UpstreamRequest } from "./send";
-import { relayRest, writeError, writeJson, writeWhole, type RelayContext } from "./relay";
+import { endHeldStream, heldOpen, relayRest, writeError, writeJson, writeWhole, type RelayContext } from "./relay";
 import { redactBody } from "./redact";
 import type { OnDemandGate, Release } from "../../core/ondemand";
-import { leaseCold } from "./on-demand";
+import { holdOpenWhile, leaseCold } from "./on-demand";
 
 /** Plain responses up to this size are held until complete (so they stay retryable). */
 const HOLD_LIMIT = 8 * 1024 * 1024;
@@ -40,6 +40,8 @@ export interface ForwardDeps {
   ondemand?: OnDemandGate | null;
   /** A backend read afresh, past the cache (an on-demand deployment has a new URL after each load). */
   fresh?(name: string): Backend | undefined;
+  /** A stream waiting this long for a model to load gets its head and SSE comments (default 15 s). */
+  streamKeepAliveMs?: number;
 }
 
 export interface ForwardRequest {
@@ -99,7 +101,10 @@ export async function forward(deps: ForwardDeps, fr: ForwardRequest): Promise<vo
         enter(target.id);
         entered = true;
         const fresh = (name: string) => deps.fresh?.(name) ?? deps.backends().get(name);
+        // A long load must not look like a dead connection to a proxy between the client and here.
+        const held = fr.stream ? holdOpenWhile(fr.client, backend.name, deps.streamKeepAliveMs ?? 15_000) : null;
         const got = await leaseCold(deps.ondemand, backend.name, od.id, fr.client, fr.protocol, deps.secrets(), fresh, (ms) => (record.loadWaitMs = (record.loadWaitMs ?? 0) + ms));
+        held?.stop();
         if ("why" in got) {
           if (got.status === 499) return void (record.status = 499);
           if (got.body.length > 0) last = { status: got.status, body: got.body, contentType: "application/json", raw: true };
@@ -129,6 +134,10 @@ export async function forward(deps: ForwardDeps, fr: ForwardRequest): Promise<vo
   if (previous) record.hops.push({ from: previous.id, to: null, why: previous.why });
   record.error = reasons.join("; ") || "no target";
   if (fr.client.destroyed) return void (record.status = 499);
+  if (last && last.status !== null && heldOpen(fr.client)) {
+    record.status = last.status;
+    return endHeldStream(fr.client, fr.protocol, last.status, last.body.toString("utf8"), deps.secrets());
+  }
   if (last && last.status !== null) {
     // Every target failed; the last one's own answer is the most useful thing to show.
     record.status = last.status;
@@ -206,7 +215,8 @@ async function attempt(deps: ForwardDeps, fr: ForwardRequest, backend: Backend, 
       commit(fr, status);
       // The request log says why (a context overflow, a bad field), not just the status.
       fr.record.error = redactSecrets(readUpstreamError(body.toString("utf8")).message, deps.secrets()).slice(0, 500);
-      if (got.complete) writeWhole(relayCtx, call, body);
+      if (heldOpen(fr.client)) endHeldStream(fr.client, fr.protocol, status, body.toString("utf8"), deps.secrets());
+      else if (got.complete) writeWhole(relayCtx, call, body);
       else writeJson(fr.client, status, translateErrorBody(body.toString("utf8"), status, fr.protocol, deps.secrets()));
       return { done: true };
     }

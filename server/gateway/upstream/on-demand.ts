@@ -12,6 +12,29 @@ import { LoadError } from "../../core/ondemand/errors";
 import type { Backend } from "../backends";
 import type { Protocol } from "../protocol/errors";
 import { anthropicErrorBody, openAIErrorBody, redactSecrets } from "../protocol/errors";
+import { holdOpen } from "./relay";
+
+/**
+ * While a stream waits for its model: after `afterMs`, the SSE head and a comment, then one every
+ * `afterMs`, so that a reverse proxy between the client and the gateway (nginx reads for 60 s) does
+ * not take the silence for a dead backend. Clients skip comments; no event is sent, so a failover
+ * can still fill the stream. Loads shorter than `afterMs` (most) keep the plain status semantics.
+ */
+export function holdOpenWhile(client: ServerResponse, name: string, afterMs: number): { stop(): void } {
+  const t0 = Date.now();
+  const beat = () => holdOpen(client, `waiting for ${name} to load (${Math.round((Date.now() - t0) / 1000)} s)`);
+  let interval: NodeJS.Timeout | undefined;
+  const first = setTimeout(() => {
+    beat();
+    interval = setInterval(beat, afterMs);
+  }, afterMs);
+  return {
+    stop() {
+      clearTimeout(first);
+      clearInterval(interval);
+    },
+  };
+}
 
 export type Leased = { release: Release; backend: Backend };
 export type NotLeased = { status: 503 | 499; body: Buffer; why: string };

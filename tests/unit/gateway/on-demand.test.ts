@@ -50,12 +50,12 @@ class FakeGate implements OnDemandGate {
   async housekeep() {}
 }
 
-async function start(config: string, gate: FakeGate, upstream: Scripted) {
+async function start(config: string, gate: FakeGate, upstream: Scripted, streamKeepAliveMs?: number) {
   const deployments = (): RoutableBackend[] => [{
     name: "cold", url: gate.warm.has("id-cold") ? upstream.url : "", api: "openai", model: "tiny", ready: gate.warm.has("id-cold"),
     onDemand: { id: "id-cold", warm: gate.warm.has("id-cold") },
   }];
-  const gw = new Gateway({ config: parseConfigText(config), repo: gatewayRepo(openMemoryDatabase()), isAdminToken: () => false, deployments: { listRoutableBackends: deployments, ondemand: gate } });
+  const gw = new Gateway({ config: parseConfigText(config), repo: gatewayRepo(openMemoryDatabase()), isAdminToken: () => false, deployments: { listRoutableBackends: deployments, ondemand: gate }, streamKeepAliveMs });
   await gw.start();
   const server = http.createServer(createGatewayHandler(gw));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
@@ -143,6 +143,48 @@ routes:
     expect(await moved.text()).toContain("Pong");
     const [second] = await gw.requests({ limit: 1 });
     expect(second).toMatchObject({ target: "spare/tiny", failovers: 1, error: null });
+  });
+
+  it("a stream that waits long for its load is held open with SSE comments; the answer (or a failover) then fills it", async () => {
+    const upstream = await scriptedUpstream(withHealth(async (_req, res) => {
+      await sse(res, ['data: {"choices":[{"index":0,"delta":{"content":"Pong"}}]}\n\n', "data: [DONE]\n\n"]);
+    }));
+    closers.push(() => upstream.close());
+    const gate = new FakeGate();
+    let loaded!: () => void;
+    gate.load = (id) => new Promise<void>((resolve) => (loaded = () => resolve(void gate.warm.add(id))));
+    const { gw, post } = await start(`apiKeys: [{name: t, key: ${KEY}}]`, gate, upstream, 20);
+    const res = await post("/v1/chat/completions", chatBody("cold", true));
+    // The head came before any backend answered: 200, SSE.
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toMatch(/^: waiting for cold to load \(\d+ s\)\n\n/);
+    loaded();
+    let text = first;
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
+    expect(text).toMatch(/"content":"Pong"[\s\S]*data: \[DONE\]/);
+    const [row] = await gw.requests({ limit: 1 });
+    expect(row).toMatchObject({ status: 200, target: "cold/tiny" });
+  });
+
+  it("a held-open stream whose load fails ends with one error event in the client's protocol", async () => {
+    const upstream = await scriptedUpstream(withHealth((_req, res) => json(res, 500, {})));
+    closers.push(() => upstream.close());
+    const gate = new FakeGate();
+    let fail!: () => void;
+    gate.load = () => new Promise<void>((_resolve, reject) => (fail = () => reject(new LoadError("cold", "timeout", "cold did not become ready within its load timeout (600 s; still loading)", ["llama_model_load: …"]))));
+    const { post } = await start(`apiKeys: [{name: t, key: ${KEY}}]`, gate, upstream, 20);
+    const res = await post("/v1/messages", { model: "cold", max_tokens: 8, stream: true, messages: [{ role: "user", content: "hi" }] }, { "anthropic-version": "2023-06-01" });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let text = new TextDecoder().decode((await reader.read()).value);
+    fail();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
+    expect(text).toMatch(/^: waiting for cold to load/);
+    const event = /event: error\ndata: (.*)\n\n$/.exec(text);
+    expect(JSON.parse(event![1]!)).toMatchObject({ type: "error", error: { type: "overloaded_error", message: expect.stringMatching(/cold did not become ready/) } });
   });
 
   it("plans cold targets of a tier after the warm ones", () => {
