@@ -14,7 +14,6 @@
  * Targets (issue 9): cold and swap within 0.5 s of their floors; a warm on-demand request adds what
  * a pinned one adds. Figures from a shared 2-core machine are noisy: read the ratios.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -22,6 +21,7 @@ import { writeTinyLlamaGguf } from "../tests/fixtures/gguf/writer";
 import { runCli, startDeployAgent } from "../tests/helpers/deploy";
 import { TEST_IMAGE, cleanupContainers, dockerSkipReason } from "../tests/helpers/docker";
 import { freePort, startServer, waitFor, type TestServer } from "../tests/helpers/processes";
+import { healthy, median, run, seconds } from "./floor";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARM = Number(process.env.BENCH_WARM ?? 200);
@@ -29,31 +29,8 @@ const NODE = `bench-ondemand-${process.pid}`;
 const BENCH_LABEL = "switchyard.bench";
 const KEY = "sk-bench-ondemand-0001";
 const ARGS = ["--host", "0.0.0.0", "--port", "8080", "--metrics", "-c", "2048"];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const s = seconds;
 const signed = (ms: number) => `${ms >= 0 ? "+" : "−"}${Math.abs(ms) >= 100 ? s(Math.abs(ms)) : `${Math.abs(ms).toFixed(2)} ms`}`;
-
-function run(cmd: string, args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (b: Buffer) => (out += b));
-    child.stderr.on("data", (b: Buffer) => (out += b));
-    child.once("exit", (code) => resolve({ code, out }));
-  });
-}
-
-async function healthy(url: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).status === 200) return;
-    } catch { /* not up yet */ }
-    await sleep(20);
-  }
-  throw new Error(`${url} not healthy within 60 s`);
-}
 
 /** Sends a streamed chat request; resolves at its first token (the first content delta). */
 async function firstToken(url: string, model: string, key?: string): Promise<void> {
@@ -92,7 +69,7 @@ async function dockerRun(dir: string, file: string): Promise<{ ms: number; id: s
   const r = await run("docker", ["run", "-d", "--label", `${BENCH_LABEL}=ondemand`, "-p", `${port}:8080`, "-v", `${dir}:/models:ro`, TEST_IMAGE, "-m", `/models/${file}`, "-a", "floor", ...ARGS]);
   if (r.code !== 0) throw new Error(`docker run failed: ${r.out}`);
   const url = `http://127.0.0.1:${port}`;
-  await healthy(url);
+  await healthy(`${url}/health`, 60_000, 20);
   await firstToken(url, "floor");
   return { ms: performance.now() - t0, id: r.out.trim(), url };
 }
