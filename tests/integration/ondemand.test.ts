@@ -156,7 +156,7 @@ describe.skipIf(skip !== null)(`models on demand on the real Docker Engine${skip
     expect((await runCli(server, ["stop", "sleepy"])).code).toBe(0);
   }, 40_000);
 
-  it("`switchyard load` and `unload` by hand", async () => {
+  it("`switchyard load` and `unload` by hand; `deploy --on-demand --preload`", async () => {
     const loaded = await runCli(server, ["load", "pong"]);
     expect(loaded.code, loaded.stderr).toBe(0);
     expect(loaded.stdout).toMatch(/^pong is ready on \S+ in \d+\.\d s\nendpoint: http/);
@@ -167,6 +167,13 @@ describe.skipIf(skip !== null)(`models on demand on the real Docker Engine${skip
     const pinned = await runCli(server, ["unload", "nope"]);
     expect(pinned.code).toBe(1);
     expect(pinned.stderr).toMatch(/no deployment named 'nope'/);
+
+    // --preload: registered and started at once; the command waits until it serves.
+    const eager = await register("eager", models.pong, "--preload");
+    expect(eager.code, eager.stderr).toBe(0);
+    expect(eager.stdout).toMatch(/^eager is ready on \S+ in \d+\.\d s\nendpoint: http/);
+    expect(await containersOf("eager")).toHaveLength(1);
+    expect((await runCli(server, ["stop", "eager"])).code).toBe(0);
   });
 
   it("a start that fails answers 503 with the cause and the engine's last log lines; a route moves on to its next target", async () => {

@@ -84,7 +84,12 @@ export function createLoadManager(deps: LoadManagerDeps): LoadManager {
     o.changed();
   });
 
-  const flight = (id: string, name: string) => o.flights.run(id, () => bringUp(o, id, name));
+  const flight = (id: string, name: string): Promise<void> => {
+    const r = o.d.store.byId(id);
+    // Already serving: nothing to load (and nothing to record as a load).
+    if (r && !o.flights.has(id) && isWarm(o, r)) return Promise.resolve();
+    return o.flights.run(id, () => bringUp(o, id, name));
+  };
 
   function tryLease(id: string): Release | null {
     const r = o.d.store.byId(id);
