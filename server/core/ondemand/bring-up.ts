@@ -171,14 +171,15 @@ async function wake(o: OnDemandContext, id: string, name: string): Promise<"woke
   throw new LoadError(name, "failed", act.message);
 }
 
-/** Waits until one of `busy` has no request in flight, something changes, or the deadline. */
+/** Waits until one of `busy` has no request in flight, a deployment changes (a load ends), or the deadline. */
 async function waitForRoom(o: OnDemandContext, busy: readonly Holder[], deadline: number): Promise<void> {
   const left = deadline - o.d.now();
   if (left <= 0) return;
   let off = () => {};
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
-    ...busy.map((h) => o.leases.drained(h.id)),
+    // Requests in flight end (drained); a load, or requests still waiting for one, end in a change of its record.
+    ...busy.filter((h) => o.leases.count(h.id) > 0).map((h) => o.leases.drained(h.id)),
     new Promise<void>((resolve) => {
       off = o.d.store.onChange(() => resolve());
       timer = setTimeout(resolve, Math.min(left, 5000));
@@ -201,7 +202,7 @@ export async function bringUp(o: OnDemandContext, id: string, name: string): Pro
       const r = recordOf(o, id, name);
       if (isWarm(o, r)) break;
       if (o.d.now() >= deadline) {
-        throw new LoadError(name, "timeout", `${name} could not get room within its load timeout (${policy.loadTimeoutS} s): requests in flight on other deployments still hold it`);
+        throw new LoadError(name, "timeout", `${name} could not get room within its load timeout (${policy.loadTimeoutS} s): other deployments' loads and requests in flight still hold it`);
       }
       let busy: "started" | "woken" | Holder[];
       if (isSleeping(r)) busy = await wake(o, id, name);

@@ -7,8 +7,9 @@
  *
  * When the need exceeds what is available, idle on-demand deployments holding memory in a short
  * pool are unloaded least recently used first; one with a request in flight is never unloaded (the
- * start waits for it), nor is a pinned one, nor one still loading. What cannot be made free at all
- * is a "no room", with who holds the memory. `capacity` answers the deploy-time question: could it
+ * start waits for it), nor is a pinned one; one still loading is waited for too (it can be unloaded
+ * once it serves and is idle: two loads racing for one GPU take turns). What cannot be made free
+ * at all is a "no room", with who holds the memory. `capacity` answers the deploy-time question: could it
  * fit even with every on-demand deployment there gone?
  */
 
@@ -156,7 +157,8 @@ export function decideRoom(input: RoomInput): RoomDecision {
   const victims = cover(left, candidates.filter((h) => h.inFlight === 0));
   const bytes = victims.reduce((s, v) => s + [...short.keys()].reduce((t, k) => t + sumOf(v.holds, k), 0), 0);
   if (left.size === 0) return { kind: "evict", victims, bytes };
-  const busy = cover(left, candidates.filter((h) => h.inFlight > 0));
+  const blocking = input.holders.filter((h) => h.onDemand && h.id !== input.self && (h.inFlight > 0 || h.phase === "loading")).sort(byRecency);
+  const busy = cover(left, blocking);
   if (left.size === 0) return { kind: "wait", victims, busy };
   return { kind: "no-room", short: shortfalls(input, a.available, short) };
 }

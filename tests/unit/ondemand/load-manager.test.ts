@@ -169,6 +169,26 @@ describe("the load manager", () => {
     expect(view("a").state).toBe("standby");
   });
 
+  it("two loads racing for one budget do not both start: the second waits its turn, then unloads the first once idle", async () => {
+    await register("a");
+    await register("b");
+    const leasedA = deployments.ondemand.leaseWhenReady(idOf("a"));
+    const leasedB = deployments.ondemand.leaseWhenReady(idOf("b"));
+    await until(() => agent.count(DEPLOY_ACTIONS.create) === 1, "one start");
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    expect(agent.count(DEPLOY_ACTIONS.create)).toBe(1); // b waits while a loads
+    const first = agent.requests.find((r) => r.action === DEPLOY_ACTIONS.create)!.payload;
+    await agent.ready(first.id, first.name, now);
+    const firstLease = await (first.name === "a" ? leasedA : leasedB);
+    firstLease(); // its request is answered: it is idle, and the other one's start can unload it
+    await until(() => agent.count(DEPLOY_ACTIONS.create) === 2, "the second start");
+    const second = agent.requests.filter((r) => r.action === DEPLOY_ACTIONS.create)[1]!.payload;
+    expect(second.name).not.toBe(first.name);
+    expect(agent.requests.map((r) => r.action)).toEqual([DEPLOY_ACTIONS.create, DEPLOY_ACTIONS.stop, DEPLOY_ACTIONS.create]);
+    await agent.ready(second.id, second.name, now);
+    (await (second.name === "a" ? leasedA : leasedB))();
+  });
+
   it("a start that fails answers every waiter with the cause and the engine's last lines, and leaves it standby", async () => {
     await register("crashy");
     const id = idOf("crashy");

@@ -59,15 +59,21 @@ describe("decideRoom", () => {
     expect(d.kind === "wait" && [names(d.victims), names(d.busy)]).toEqual([["idle"], ["busy"]]);
   });
 
-  it("never unloads a pinned deployment nor one still loading: no room, saying who holds the memory", () => {
+  it("waits for an on-demand deployment still loading (it may be unloaded once it serves): racing loads take turns", () => {
+    const loading = holder("first", { [G0]: 10 }, { phase: "loading" });
+    const d = decideRoom(input([pool(G0, 24, 4)], [loading], { [G0]: 12 }));
+    expect(d.kind === "wait" && names(d.busy)).toEqual(["first"]);
+  });
+
+  it("never unloads a pinned deployment, loading or not: no room, saying who holds the memory", () => {
     const pinned = holder("big", { [G0]: 16 }, { onDemand: false });
-    const loading = holder("starting", { [G0]: 2 }, { phase: "loading" });
+    const loading = holder("starting", { [G0]: 2 }, { phase: "loading", onDemand: false });
     const d = decideRoom(input([pool(G0, 24, 2)], [pinned, loading], { [G0]: 8 }));
     expect(d.kind).toBe("no-room");
     if (d.kind !== "no-room") return;
     expect(d.short).toEqual([expect.objectContaining({
       pool: G0, needBytes: 8 * GiB, availableBytes: 2 * GiB, otherBytes: 4 * GiB,
-      holders: [{ name: "big", bytes: 16 * GiB, pinned: true, inFlight: 0 }, { name: "starting", bytes: 2 * GiB, pinned: false, inFlight: 0 }],
+      holders: [{ name: "big", bytes: 16 * GiB, pinned: true, inFlight: 0 }, { name: "starting", bytes: 2 * GiB, pinned: true, inFlight: 0 }],
     })]);
   });
 
