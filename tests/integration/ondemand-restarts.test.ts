@@ -68,7 +68,6 @@ describe.skipIf(skip !== null)(`models on demand across restarts, and vLLM sleep
   }, 120_000);
 
   afterAll(async () => {
-    if (process.env.ONDEMAND_DEBUG) await fs.writeFile("/tmp/od-debug.log", `${server?.proc.text()}\n----agent----\n${agent?.text()}`);
     await agent?.stop();
     await server?.stop();
     await cleanupContainers({ "switchyard.node": NODE });
