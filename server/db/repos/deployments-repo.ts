@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { publicSpecSchema, type DeploymentState } from "../../../protocol/deployments";
+import { onDemandPolicySchema, type OnDemandPolicy } from "../../../protocol/ondemand";
 import type { DeploymentRecord } from "../../core/deployments/types";
 import type { DbHandle } from "../client";
 
@@ -7,6 +8,18 @@ export interface DeploymentsRepo {
   list(): Promise<DeploymentRecord[]>;
   upsert(record: DeploymentRecord): Promise<void>;
   delete(id: string): Promise<void>;
+  /** Newest request times of on-demand deployments, in one write (the load manager's periodic flush). */
+  touch(times: ReadonlyMap<string, number>): Promise<void>;
+}
+
+function policyOf(text: string | null): OnDemandPolicy | null {
+  if (!text) return null;
+  try {
+    const p = onDemandPolicySchema.safeParse(JSON.parse(text));
+    return p.success ? p.data : null;
+  } catch {
+    return null;
+  }
 }
 
 function jsonArray<T>(text: string | null): T[] {
@@ -18,7 +31,8 @@ function jsonArray<T>(text: string | null): T[] {
   }
 }
 
-export function deploymentsRepo({ db, schema: { deployments } }: DbHandle): DeploymentsRepo {
+export function deploymentsRepo(handle: DbHandle): DeploymentsRepo {
+  const { db, schema: { deployments } } = handle;
   return {
     async list() {
       const out: DeploymentRecord[] = [];
@@ -31,6 +45,7 @@ export function deploymentsRepo({ db, schema: { deployments } }: DbHandle): Depl
           state: row.state as DeploymentState, reason: row.reason, logs: jsonArray<string>(row.logs),
           containerId: row.containerId, port: row.port, restarts: row.restarts, warnings: jsonArray<string>(row.warnings),
           createdAt: row.createdAt, updatedAt: row.updatedAt, startedAt: row.startedAt, readyAt: row.readyAt,
+          onDemand: policyOf(row.onDemand), lastRequestAt: row.lastRequestAt,
           pids: [], progress: null,
         });
       }
@@ -41,11 +56,18 @@ export function deploymentsRepo({ db, schema: { deployments } }: DbHandle): Depl
         name: r.name, node: r.node, spec: JSON.stringify(r.spec), desired: r.desired, state: r.state, reason: r.reason,
         logs: JSON.stringify(r.logs), containerId: r.containerId, port: r.port, restarts: r.restarts,
         warnings: JSON.stringify(r.warnings), createdAt: r.createdAt, updatedAt: r.updatedAt, startedAt: r.startedAt, readyAt: r.readyAt,
+        onDemand: r.onDemand ? JSON.stringify(r.onDemand) : null, lastRequestAt: r.lastRequestAt,
       };
       await db.insert(deployments).values({ id: r.id, ...values }).onConflictDoUpdate({ target: deployments.id, set: values });
     },
     async delete(id) {
       await db.delete(deployments).where(eq(deployments.id, id));
+    },
+    async touch(times) {
+      if (times.size === 0) return;
+      await handle.transaction(async (tx) => {
+        for (const [id, at] of times) await tx.update(deployments).set({ lastRequestAt: at }).where(eq(deployments.id, id));
+      });
     },
   };
 }
