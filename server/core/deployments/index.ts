@@ -8,7 +8,7 @@ import type { DeploymentView, RoutableBackend } from "../../../protocol/deployme
 import { createLogger } from "../../../lib/logger";
 import type { DeploymentsRepo } from "../../db/repos/deployments-repo";
 import { singleServerCluster, type Cluster } from "../cluster/cluster";
-import { createLoadManager, type OnDemandGate } from "../ondemand";
+import { createLoadManager, type OnDemandActivity, type OnDemandGate } from "../ondemand";
 import type { Fleet } from "../fleet";
 import type { Secrets } from "../secrets";
 import type { AgentLink, DeploymentsContext } from "./context";
@@ -48,6 +48,8 @@ export interface Deployments {
   deploymentOfPid(node: string, pid: number): string | null;
   /** Several servers on one database: changes made here, and those made elsewhere (server/cluster). */
   replica: DeploymentReplica;
+  /** Several servers: requests in flight for on-demand deployments, told to and heard from the others. */
+  ondemandActivity: OnDemandActivity;
   /** Starts the on-demand timers (idle unloads on the leader, last-request writes). */
   start(): void;
   /** Stops timers and writes what is pending. */
@@ -139,6 +141,7 @@ export async function createDeployments(deps: DeploymentsDeps): Promise<Deployme
     forgetNode: (node) => forgetNode(ctx, node),
     deploymentOfPid: (node, pid) => ctx.store.onNode(node).find((r) => r.pids.includes(pid))?.name ?? null,
     replica,
+    ondemandActivity: manager.activity,
     start: () => manager.start(),
     async close() {
       offEvent();

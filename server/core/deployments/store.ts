@@ -12,7 +12,7 @@ import type { DeploymentRecord } from "./types";
 
 // lastRequestAt is written by the load manager's own batch (repo.touch), not with every request.
 const LIVE_ONLY = new Set<keyof DeploymentRecord>(["pids", "progress", "updatedAt", "lastRequestAt"]);
-// …and the other servers learn request times on the on-demand bus topic (server/cluster/ondemand-sync.ts):
+// …and the other servers learn request times on their own bus topic (server/cluster/ondemand-sync.ts):
 // a server's periodic write must not send its whole, maybe older, record over theirs.
 const NOT_SHARED = new Set<keyof DeploymentRecord>(["lastRequestAt"]);
 
@@ -30,6 +30,11 @@ export interface DeploymentStore {
   removeRemote(id: string): DeploymentRecord | null;
   /** The persisted records, read again (after messages between servers may have been missed). */
   reread(): Promise<DeploymentRecord[]>;
+  /**
+   * One record as persisted, put here when it differs (another server's change whose message has not
+   * arrived yet: the writer persists before it lets a lock go). Live-only fields stay as they are here.
+   */
+  refresh(id: string): Promise<DeploymentRecord | null>;
   /** Hears every change by id, after it is made: this server's (insert, update, removal) and the others' (put, removed); returns the unsubscribe. */
   onChange(listener: (id: string) => void): () => void;
 }
@@ -106,6 +111,18 @@ export async function createDeploymentStore(repo: DeploymentsRepo, now: () => nu
     },
 
     reread: () => repo.list(),
+
+    async refresh(id) {
+      const stored = await repo.get(id);
+      const current = byId.get(id) ?? null;
+      if (!stored || !current) return current;
+      const live: Partial<DeploymentRecord> = { pids: current.pids, progress: current.progress, lastRequestAt: current.lastRequestAt, updatedAt: current.updatedAt };
+      const merged = { ...stored, ...live };
+      if (JSON.stringify(merged) === JSON.stringify(current)) return current;
+      byId.set(id, merged);
+      changed(id);
+      return merged;
+    },
 
     onChange(listener) {
       listeners.add(listener);

@@ -7,6 +7,10 @@
  * deployments are unloaded LRU first, and the start is recorded (reserving its memory) before the
  * lock is let go. A start that must wait for a request in flight elsewhere waits, within
  * --load-timeout. Any failure leaves the deployment standby, with the reason and the log lines.
+ *
+ * Several servers: a load is claimed first, under a lock of its own in the cluster, by recording it
+ * pending (in the database, told to the others); a server that finds it claimed (read again from the
+ * database inside that lock) waits for that load instead of starting a second one.
  */
 import { formatModelRef } from "../../../protocol/model-ref";
 import { ServiceError } from "../errors";
@@ -15,7 +19,7 @@ import type { DeploymentRecord } from "../deployments/types";
 import { AgentRefusal, COLD, logTail, startOn, stopOnAgent, wakeOnAgent } from "./agent-ops";
 import { isOnDemand, isSleeping, isWarm, type OnDemandContext } from "./context";
 import { LoadError } from "./errors";
-import { needOf } from "./ledger";
+import { CLAIMED, needOf } from "./ledger";
 import { describeShortfalls } from "./messages";
 import { rankPlacements, type PlacementOption } from "./placement";
 import { decideRoom, type Holder, type RoomDecision, type Shortfall } from "./room";
@@ -114,6 +118,20 @@ async function placeAndStart(o: OnDemandContext, id: string, name: string): Prom
   throw new LoadError(name, "failed", `${name} could not start: ${refusals.join("; ")}`, recordOf(o, id, name).logs);
 }
 
+/** The cluster lock under which one server at a time claims a deployment's load (node names have no ':'). */
+const loadLock = (id: string) => `ondemand:${id}`;
+
+/** Claims the load for this server; false when another server's load (or a start under way) is to be waited for instead. */
+async function claim(o: OnDemandContext, id: string, name: string): Promise<boolean> {
+  return o.cluster.withNodeLock(loadLock(id), async () => {
+    await o.d.store.refresh(id);
+    const r = recordOf(o, id, name);
+    if (isWarm(o, r) || LOADING.has(r.state)) return false;
+    await o.d.store.update(id, { state: "pending", reason: null, progress: CLAIMED });
+    return true;
+  });
+}
+
 /** Resolves once it is ready; rejects when it fails, is stopped or unloaded meanwhile, or the deadline passes. */
 function waitReady(o: OnDemandContext, id: string, name: string, deadline: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -198,6 +216,7 @@ export async function bringUp(o: OnDemandContext, id: string, name: string): Pro
   o.changed();
   try {
     await o.unloading.get(id);
+    let claimed = false;
     for (;;) {
       const r = recordOf(o, id, name);
       if (isWarm(o, r)) break;
@@ -207,14 +226,13 @@ export async function bringUp(o: OnDemandContext, id: string, name: string): Pro
       let busy: "started" | "woken" | Holder[];
       if (isSleeping(r)) busy = await wake(o, id, name);
       else if (r.containerId !== null && LOADING.has(r.state)) busy = "started";
-      else {
-        if (r.containerId !== null) {
-          // What is left of an earlier run (a crash it did not come back from) goes first.
-          await o.cluster.withNodeLock(r.node, () => stopOnAgent(o, r.node, id));
-          await o.d.store.update(id, COLD);
-        }
-        busy = await placeAndStart(o, id, name);
-      }
+      else if (r.containerId !== null) {
+        // What is left of an earlier run (a crash it did not come back from) goes first.
+        await o.cluster.withNodeLock(r.node, () => stopOnAgent(o, r.node, id));
+        await o.d.store.update(id, COLD);
+        continue;
+      } else if (!claimed && !(claimed = await claim(o, id, name))) busy = "started";
+      else busy = await placeAndStart(o, id, name);
       if (Array.isArray(busy)) {
         o.d.log.info({ deployment: name, waitingFor: busy.map((h) => h.name) }, "a load waits for requests in flight to free memory");
         await waitForRoom(o, busy, deadline);

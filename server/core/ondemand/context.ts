@@ -3,6 +3,7 @@ import type { LoadOutcomeView } from "../../../protocol/ondemand";
 import type { Cluster } from "../cluster/cluster";
 import type { DeploymentsContext } from "../deployments/context";
 import type { DeploymentRecord } from "../deployments/types";
+import type { LocalActivity, RemoteActivity } from "./activity";
 import type { EstimateCache } from "./estimates";
 import type { Leases } from "./leases";
 import type { PoolKey } from "./room";
@@ -20,6 +21,9 @@ export interface OnDemandContext {
   d: DeploymentsContext;
   cluster: Cluster;
   leases: Leases;
+  /** Requests in flight on the other servers (a control plane of several), and what this one tells them. */
+  remote: RemoteActivity;
+  local: LocalActivity;
   estimates: EstimateCache;
   /** One load per deployment: every waiter joins it. */
   flights: SingleFlight<string, void>;
@@ -50,9 +54,14 @@ export function isWarm(o: OnDemandContext, r: DeploymentRecord): boolean {
   return r.desired === "running" && (r.state === "ready" || r.state === "unhealthy") && r.containerId !== null && r.port !== null && !o.unloading.has(r.id);
 }
 
-/** Requests that keep it from being unloaded: in flight through the gateway, or waiting for its load. */
+/** Requests that keep it from being unloaded: in flight through the gateway, or waiting for its load (here, or on another server). */
 export function busyCount(o: OnDemandContext, id: string): number {
-  return o.leases.count(id) + (o.waiting.get(id) ?? 0);
+  return o.leases.count(id) + (o.waiting.get(id) ?? 0) + o.remote.busyCount(id, o.d.now());
+}
+
+/** Deployments with requests in flight or waiting on this server. */
+export function busyHere(o: OnDemandContext): string[] {
+  return [...new Set([...o.leases.busy(), ...o.waiting.keys()])];
 }
 
 export function lastActiveOf(o: OnDemandContext, r: DeploymentRecord): number {

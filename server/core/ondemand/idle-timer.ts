@@ -44,6 +44,7 @@ export async function flushActivity(o: OnDemandContext, repo: { touch(times: Rea
     if (at !== undefined && r) times.set(id, at);
   }
   o.leases.dirty.clear();
+  o.local.flush([...times]);
   if (times.size === 0) return;
   for (const [id, at] of times) await o.d.store.update(id, { lastRequestAt: at });
   await repo.touch(times);

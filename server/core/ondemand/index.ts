@@ -10,8 +10,9 @@ import type { DeploymentsContext } from "../deployments/context";
 import { recordOr404 } from "../deployments/lookup";
 import type { DeploymentRecord } from "../deployments/types";
 import { ServiceError } from "../errors";
+import { LocalActivity, RemoteActivity, type ActivityReport } from "./activity";
 import { bringUp } from "./bring-up";
-import { isOnDemand, isWarm, type OnDemandContext } from "./context";
+import { busyHere, isOnDemand, isWarm, type OnDemandContext } from "./context";
 import { LoadError } from "./errors";
 import { createEstimateCache } from "./estimates";
 import { flushActivity, unloadIdle } from "./idle-timer";
@@ -23,6 +24,15 @@ import { onDemandView } from "./view";
 
 export { LoadError } from "./errors";
 export type { Release } from "./leases";
+export type { ActivityReport } from "./activity";
+
+/** Several servers: what each tells the others of its requests (server/cluster/ondemand-sync.ts carries it). */
+export interface OnDemandActivity {
+  /** Hears this server's reports, to send them on. */
+  listen(listener: (report: ActivityReport) => void): () => void;
+  /** Another server's report. */
+  hear(server: string, report: ActivityReport): void;
+}
 
 /** What the gateway needs: leases on on-demand deployments, by id. */
 export interface OnDemandGate {
@@ -46,6 +56,7 @@ export interface LoadManager extends OnDemandGate {
   isWarm(r: DeploymentRecord): boolean;
   /** A report about it should not change its state (it is being unloaded, or standby on purpose). */
   ignoresReport(r: DeploymentRecord, state: string): boolean;
+  activity: OnDemandActivity;
   start(): void;
   close(): Promise<void>;
 }
@@ -60,8 +71,10 @@ export interface LoadManagerDeps {
 
 export function createLoadManager(deps: LoadManagerDeps): LoadManager {
   const listeners = new Set<() => void>();
+  const local = new LocalActivity(() => busyHere(o));
   const o: OnDemandContext = {
-    d: deps.ctx, cluster: deps.cluster, leases: new Leases(deps.ctx.now), estimates: createEstimateCache(deps.ctx.fit, deps.ctx.now),
+    d: deps.ctx, cluster: deps.cluster, leases: new Leases(deps.ctx.now, (id) => local.turnedBusy(id)),
+    remote: new RemoteActivity(), local, estimates: createEstimateCache(deps.ctx.fit, deps.ctx.now),
     flights: new SingleFlight(), waiting: new Map(), unloading: new Map(), loadingSince: new Map(), outcomes: new Map(),
     ranOn: new Map(), credits: [],
     changed: () => {
@@ -73,12 +86,17 @@ export function createLoadManager(deps: LoadManagerDeps): LoadManager {
     if (r.onDemand && r.containerId !== null) o.ranOn.set(r.id, new Set([r.node]));
   }
   // A deployment turns warm or cold through its node's reports too (a start another server began,
-  // a crash): the gateway hears of it at once, not when its cached view expires.
+  // a crash), and one registered or removed on another server comes or goes: the gateway hears of
+  // it at once, not when its cached view expires.
   const warmNow = new Map<string, boolean>();
+  const known = new Set(deps.ctx.store.all().map((r) => r.id));
   const offChanges = deps.ctx.store.onChange((id) => {
     const r = deps.ctx.store.byId(id);
+    const came = r !== null && !known.has(id);
+    const went = r === null && known.delete(id);
+    if (r) known.add(id);
     const warm = r !== null && isOnDemand(r) && isWarm(o, r);
-    if ((warmNow.get(id) ?? false) === warm) return;
+    if (!came && !went && (warmNow.get(id) ?? false) === warm) return;
     if (warm) warmNow.set(id, true);
     else warmNow.delete(id);
     o.changed();
@@ -100,7 +118,9 @@ export function createLoadManager(deps: LoadManagerDeps): LoadManager {
   async function leaseWhenReady(id: string): Promise<Release> {
     const r = o.d.store.byId(id);
     if (!isOnDemand(r)) throw new LoadError(id, "stopped", "the deployment is gone");
-    o.waiting.set(id, (o.waiting.get(id) ?? 0) + 1);
+    const waiters = o.waiting.get(id) ?? 0;
+    o.waiting.set(id, waiters + 1);
+    if (waiters === 0 && o.leases.count(id) === 0) o.local.turnedBusy(id);
     try {
       // A deployment unloaded again between its load and this waiter's turn loads again (bounded by its timeout).
       for (let tries = 0; tries < 3; tries++) {
@@ -140,6 +160,12 @@ export function createLoadManager(deps: LoadManagerDeps): LoadManager {
       await flight(r.id, name);
     },
     unload: (name) => unloadByHand(o, name),
+    activity: {
+      listen: (listener) => o.local.listen(listener),
+      hear(server, report) {
+        for (const [id, at] of o.remote.hear(server, report, o.d.now())) if (o.d.store.byId(id)) o.leases.seed(id, at);
+      },
+    },
     view: (r) => (isOnDemand(r) ? onDemandView(o, r) : undefined),
     isWarm: (r) => isWarm(o, r),
     ignoresReport(r, state) {

@@ -14,10 +14,13 @@ export class Leases {
   /** Stamps not yet written to the database (the load manager flushes them). */
   readonly dirty = new Set<string>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `onBusy` hears a deployment turn busy here (its first request in flight): the other servers are told. */
+  constructor(private readonly now: () => number = Date.now, private readonly onBusy: (id: string) => void = () => {}) {}
 
   acquire(id: string): Release {
-    this.inFlight.set(id, (this.inFlight.get(id) ?? 0) + 1);
+    const before = this.inFlight.get(id) ?? 0;
+    this.inFlight.set(id, before + 1);
+    if (before === 0) this.onBusy(id);
     this.stamp(id);
     let released = false;
     return () => {

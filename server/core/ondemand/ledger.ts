@@ -31,9 +31,16 @@ export interface LedgerDeployment {
 const LOADING = new Set(["pending", "pulling", "starting", "loading"]);
 const SERVING = new Set(["ready", "unhealthy"]);
 
-/** Where a deployment is in its life, as memory goes; null when it holds nothing (stopped, failed, standby without a container). */
+/** A load claimed by a server (others wait for it) but not yet placed: it holds and reserves nothing yet. */
+export const CLAIMED: NonNullable<DeploymentRecord["progress"]> = { pct: null, text: "finding room to load" };
+
+export function isClaimOnly(r: DeploymentRecord): boolean {
+  return r.state === "pending" && r.containerId === null && r.progress?.text === CLAIMED.text;
+}
+
+/** Where a deployment is in its life, as memory goes; null when it holds nothing (stopped, failed, standby without a container, claimed only). */
 export function phaseOf(r: DeploymentRecord, sleeping: boolean): Phase | null {
-  if (r.desired !== "running") return null;
+  if (r.desired !== "running" || isClaimOnly(r)) return null;
   if (sleeping && r.containerId !== null) return "sleeping";
   if (LOADING.has(r.state)) return "loading";
   if (SERVING.has(r.state)) return "ready";

@@ -39,7 +39,14 @@ export async function unloadLocked(o: OnDemandContext, id: string, why: string):
       await sleepOnAgent(o, r.node, id);
       await o.d.store.update(id, { state: "standby", readyAt: null });
     } else {
-      await stopOnAgent(o, r.node, id);
+      // Other servers route to it until they hear it is going (this server stopped at once, above).
+      await o.d.store.update(id, { state: "stopping" });
+      try {
+        await stopOnAgent(o, r.node, id);
+      } catch (err) {
+        await o.d.store.update(id, { state: r.state });
+        throw err;
+      }
       await o.d.store.update(id, { ...COLD, reason: null, logs: [] });
     }
     const at = o.d.now();
@@ -63,7 +70,9 @@ export async function unloadByHand(o: OnDemandContext, name: string): Promise<vo
     if (busyCount(o, r.id) > 0) {
       const left = deadline - o.d.now();
       if (left <= 0) throw new ServiceError("conflict", `${name} still has ${busyCount(o, r.id)} request(s) in flight after ${BY_HAND_DRAIN_MS / 1000} s: try again when they finish`);
-      await Promise.race([o.leases.drained(r.id), new Promise((resolve) => setTimeout(resolve, Math.min(left, 1000)))]);
+      // Requests on other servers end with their next word (activity.ts): those are polled, not awaited.
+      const here = o.leases.count(r.id) > 0 ? [o.leases.drained(r.id)] : [];
+      await Promise.race([...here, new Promise((resolve) => setTimeout(resolve, Math.min(left, 1000)))]);
       continue;
     }
     try {
