@@ -18,6 +18,7 @@ import { createCredentialStore, defaultStateDir } from "./identity/credential-st
 import { startDeployments } from "./docker/agent-actions";
 import { collectOnce, createCollector } from "./telemetry/collector";
 import { nodeFacts } from "./telemetry/host-stats";
+import { cpuMemoryBudget } from "./cpu-budget";
 
 const USAGE = `Usage:
   switchyard-agent --server URL[,URL…] [--token T | --token-file PATH] [--name NODE] [--fingerprint sha256:HEX] [--interval MS]
@@ -36,7 +37,8 @@ const USAGE = `Usage:
   --interval     milliseconds between samples (default 1000)
   --once         print one telemetry snapshot as JSON and exit
 Environment: SWITCHYARD_AGENT_STATE  where the node's credentials are kept (default ~/.local/state/switchyard-agent)
-             SWITCHYARD_NVIDIA_SMI   path of nvidia-smi (default: nvidia-smi on PATH)`;
+             SWITCHYARD_NVIDIA_SMI   path of nvidia-smi (default: nvidia-smi on PATH)
+             SWITCHYARD_CPU_MEMORY   memory for on-demand CPU deployments, e.g. 2GiB (default: the host's available memory)`;
 
 /** Set by the bundler (server/agent-dist/bundle.ts): the bundle has no package.json beside it. */
 declare const SWITCHYARD_AGENT_VERSION: string | undefined;
@@ -131,11 +133,18 @@ async function main() {
     fail(`--fingerprint: ${(err as Error).message}`);
   }
 
+  let cpuMemoryBytes: number | null = null;
+  try {
+    cpuMemoryBytes = cpuMemoryBudget(process.env.SWITCHYARD_CPU_MEMORY);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+
   const log = createLogger("agent").child({ node: name });
   let connection;
   try {
     const simulated = process.env.SWITCHYARD_SIMULATED === "1";
-    const facts = async () => ({ ...(await nodeFacts()), ...(simulated ? { simulated: true } : {}) });
+    const facts = async () => ({ ...(await nodeFacts()), cpuMemoryBytes, ...(simulated ? { simulated: true } : {}) });
     connection = connectAgent({ servers, token, credentials, name, agentVersion: agentVersion(), facts, log, fingerprint });
   } catch (err) {
     fail((err as Error).message);

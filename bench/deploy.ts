@@ -6,7 +6,6 @@
  * API alone (POST, then polling until ready), which is what the server and agent add.
  * Target (issue 3): the command within 1 s of the floor.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -15,35 +14,13 @@ import { writeTinyLlamaGguf } from "../tests/fixtures/gguf/writer";
 import { runCli, startDeployAgent } from "../tests/helpers/deploy";
 import { TEST_IMAGE, cleanupContainers, dockerSkipReason } from "../tests/helpers/docker";
 import { freePort, startServer, waitFor } from "../tests/helpers/processes";
+import { healthy, median, run, seconds } from "./floor";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const NODE = `bench-${process.pid}`;
 const BENCH_LABEL = "switchyard.bench";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const s = seconds;
 const signed = (ms: number) => `${ms >= 0 ? "+" : "−"}${s(Math.abs(ms))}`;
-
-function run(cmd: string, args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (b: Buffer) => (out += b));
-    child.stderr.on("data", (b: Buffer) => (out += b));
-    child.once("exit", (code) => resolve({ code, out }));
-  });
-}
-
-async function healthy(url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).status === 200) return;
-    } catch { /* not up yet */ }
-    await sleep(50);
-  }
-  throw new Error(`${url} not healthy within ${timeoutMs} ms`);
-}
 
 /** The floor: what a user gets with plain `docker run` and a health poll. */
 async function dockerRun(modelDir: string, file: string): Promise<number> {

@@ -5,6 +5,8 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { RESTART_POLICIES, type CreateDeploymentBody, type RestartPolicy } from "../protocol/deployments";
+import { parseDuration } from "../protocol/duration";
+import { MAX_IDLE_TIMEOUT_S, MAX_LOAD_TIMEOUT_S, UNLOAD_MODES, type OnDemandBody, type UnloadMode } from "../protocol/ondemand";
 import { looksLikePath } from "../protocol/model-ref";
 import { CliError } from "./client";
 
@@ -30,7 +32,13 @@ Options:
   --api-key KEY       API key the engine will require
   --timeout S         seconds to wait until it is ready (default 1800)
   --no-wait           return once the container started
-  --json              print the deployment as JSON`;
+  --json              print the deployment as JSON
+On demand (models that load on their first request and unload when idle):
+  --on-demand         register it without starting it (standby); the first request starts it
+  --idle-timeout T    unload after T with no request in flight, e.g. 15m, 90s, 2h (default 15m)
+  --load-timeout T    how long requests wait for it to load (default 10m)
+  --unload MODE       remove (stop and remove the container, default) | sleep (vLLM's sleep mode)
+  --preload           start it now instead of on the first request (and wait until it serves)`;
 
 export interface DeployCommand {
   body: CreateDeploymentBody;
@@ -59,6 +67,34 @@ export function resolveModelArg(model: string, cwd: string, home: string): strin
   return path.resolve(cwd, model);
 }
 
+/** "15m", "90s", "2h", "1d" or plain seconds → seconds; throws a usage error naming the flag. */
+export function durationS(name: string, v: string | undefined, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = parseDuration(v);
+  const s = ms === null ? null : Math.round(ms / 1000);
+  if (s === null || s < 1) throw new CliError(`--${name} must be a duration like 90s, 15m or 2h, got '${v}'`, 2);
+  if (s > max) throw new CliError(`--${name} must be at most ${max / 3600} h, got '${v}'`, 2);
+  return s;
+}
+
+function onDemandOf(v: { "on-demand"?: boolean; "idle-timeout"?: string; "load-timeout"?: string; unload?: string; preload?: boolean }): OnDemandBody | undefined {
+  const extras = (["idle-timeout", "load-timeout", "unload", "preload"] as const).filter((k) => v[k] !== undefined);
+  if (!v["on-demand"]) {
+    if (extras.length) throw new CliError(`--${extras[0]} is for on-demand deployments: add --on-demand`, 2);
+    return undefined;
+  }
+  if (v.unload !== undefined && !(UNLOAD_MODES as readonly string[]).includes(v.unload)) {
+    throw new CliError(`--unload must be one of ${UNLOAD_MODES.join(", ")}, got '${v.unload}'`, 2);
+  }
+  const body: OnDemandBody = {
+    idleTimeoutS: durationS("idle-timeout", v["idle-timeout"], MAX_IDLE_TIMEOUT_S),
+    loadTimeoutS: durationS("load-timeout", v["load-timeout"], MAX_LOAD_TIMEOUT_S),
+    unload: v.unload as UnloadMode | undefined,
+    preload: v.preload,
+  };
+  return Object.fromEntries(Object.entries(body).filter(([, x]) => x !== undefined)) as OnDemandBody;
+}
+
 export function parseDeployArgs(argv: string[], cwd: string, home: string): DeployCommand {
   const dash = argv.indexOf("--");
   const own = dash < 0 ? argv : argv.slice(0, dash);
@@ -73,6 +109,8 @@ export function parseDeployArgs(argv: string[], cwd: string, home: string): Depl
       util: { type: "string" }, "kv-cache-dtype": { type: "string" }, quantization: { type: "string" },
       parallel: { type: "string" }, tp: { type: "string" }, "api-key": { type: "string" }, timeout: { type: "string" },
       "no-wait": { type: "boolean" }, json: { type: "boolean" },
+      "on-demand": { type: "boolean" }, "idle-timeout": { type: "string" }, "load-timeout": { type: "string" },
+      unload: { type: "string" }, preload: { type: "boolean" },
     },
   });
   const [engine, model, ...more] = positionals;
@@ -88,6 +126,7 @@ export function parseDeployArgs(argv: string[], cwd: string, home: string): Depl
     parallel: int("parallel", v.parallel), tp: int("tp", v.tp), apiKey: v["api-key"],
   };
   const definedOptions = Object.fromEntries(Object.entries(options).filter(([, x]) => x !== undefined));
+  const onDemand = onDemandOf(v);
   const body: CreateDeploymentBody = {
     engine, model: resolveModelArg(model, cwd, home),
     ...(v.name !== undefined && { name: v.name }), ...(v.node !== undefined && { node: v.node }),
@@ -97,6 +136,7 @@ export function parseDeployArgs(argv: string[], cwd: string, home: string): Depl
     ...(v.restart !== undefined && { restart: v.restart as RestartPolicy }),
     ...(extraArgs.length > 0 && { extraArgs }),
     ...(Object.keys(definedOptions).length > 0 && { options: definedOptions }),
+    ...(onDemand && { onDemand }),
   };
   return { body, wait: !v["no-wait"], timeoutS: int("timeout", v.timeout) ?? 1800, json: v.json ?? false };
 }

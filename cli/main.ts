@@ -12,6 +12,8 @@ import { psCommand } from "./commands/ps";
 import { stopCommand } from "./commands/stop";
 import { fitCommand } from "./commands/fit";
 import { benchCommand } from "./commands/bench";
+import { loadCommand, unloadCommand } from "./commands/load";
+import { int } from "./deploy-args";
 
 const USAGE = `Usage: switchyard <command> [options]
 
@@ -21,6 +23,10 @@ Commands:
                      deploy a model (vllm, sglang, llamacpp) and wait until it serves
   ps [--json]        list deployments with node, GPUs, state, endpoint and uptime
   stop NAME          stop and remove a deployment and its container
+  load NAME [--timeout S] [--json]
+                     start an on-demand deployment now and wait until it serves
+  unload NAME [--json]
+                     return an on-demand deployment to standby (after requests in flight)
   logs NAME [-f] [--tail N]
                      a deployment's container output (-f: follow it live)
   fit MODEL [options] [--json]
@@ -48,6 +54,14 @@ async function run(argv: string[]): Promise<string> {
     }
     case "stop":
       return stopCommand(client, parseArgs({ args: rest, allowPositionals: true, options: {} }).positionals);
+    case "load": {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { timeout: { type: "string" }, json: { type: "boolean" } } });
+      return loadCommand(client, { name: positionals[0], timeoutS: int("timeout", values.timeout) ?? 1800, json: values.json ?? false }, (l) => process.stderr.write(`${l}\n`));
+    }
+    case "unload": {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: "boolean" } } });
+      return unloadCommand(client, { name: positionals[0], json: values.json ?? false });
+    }
     case "logs": {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { follow: { type: "boolean", short: "f" }, tail: { type: "string", default: "200" } } });
       const tail = Number(values.tail);

@@ -7,21 +7,11 @@ import { z } from "zod";
 import { FitError } from "./errors";
 import { KV_DTYPES } from "./kv-cache";
 import { ENGINES } from "../protocol/engines";
+import { parseByteSize } from "../protocol/byte-size";
 
 export { ENGINES, type Engine } from "../protocol/engines";
 
-const UNITS: Record<string, number> = {
-  b: 1, k: 1024, kb: 1e3, kib: 1024, m: 1024 ** 2, mb: 1e6, mib: 1024 ** 2,
-  g: 1024 ** 3, gb: 1e9, gib: 1024 ** 3, t: 1024 ** 4, tb: 1e12, tib: 1024 ** 4,
-};
-
-/** "24GiB", "24 GB" (10^9), "24G" (GiB, as nvidia-smi and Docker mean it), "81559MiB", or bytes. */
-export function parseByteSize(text: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  if (!m) return null;
-  const unit = UNITS[(m[2] || "b").toLowerCase()];
-  return unit === undefined ? null : Math.round(Number(m[1]) * unit);
-}
+export { parseByteSize } from "../protocol/byte-size";
 
 const byteSize = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const n = typeof v === "number" ? v : parseByteSize(v);

@@ -34,6 +34,9 @@ export const AGENT_HEADERS = {
 
 const short = (max: number) => z.string().max(max);
 
+/** 1 PiB: more than any host has; a larger CPU budget is a lie. */
+export const MAX_CPU_MEMORY_BYTES = 2 ** 50;
+
 export const nodeFactsSchema = z.object({
   hostname: short(255),
   os: short(64),
@@ -41,6 +44,12 @@ export const nodeFactsSchema = z.object({
   cpuModel: short(256).nullable(),
   cpuCores: z.number().int().nonnegative().max(1_000_000).nullable(),
   memTotalBytes: z.number().finite().nonnegative().nullable(),
+  /**
+   * The memory on-demand deployments with `--gpus none` may use on this node: the agent's
+   * SWITCHYARD_CPU_MEMORY; null or absent: the host's available memory, as telemetry reports it.
+   * A value out of bounds (a node lying) reads as unknown rather than refusing the agent.
+   */
+  cpuMemoryBytes: z.number().int().positive().max(MAX_CPU_MEMORY_BYTES).nullable().optional().catch(null),
   /** A demo box (`npm start -- --demo`): its GPUs are replayed captures and it runs no containers. */
   simulated: z.boolean().optional(),
 });

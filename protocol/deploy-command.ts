@@ -3,6 +3,7 @@
  * whatever is clicked can be scripted. Pure; cli/deploy-args.ts parses it back (tested round trip).
  */
 import type { CreateDeploymentBody } from "./deployments";
+import { formatDuration } from "./duration";
 
 /** POSIX shell quoting: bare when safe, else single quotes. */
 export function shellQuote(arg: string): string {
@@ -30,6 +31,14 @@ export function deployCommandLine(body: CreateDeploymentBody, program = "npx swi
   opt("--parallel", o.parallel);
   opt("--tp", o.tp);
   opt("--api-key", o.apiKey);
+  if (body.onDemand) {
+    const d = body.onDemand;
+    args.push("--on-demand");
+    opt("--idle-timeout", d.idleTimeoutS === undefined ? undefined : formatDuration(d.idleTimeoutS * 1000));
+    opt("--load-timeout", d.loadTimeoutS === undefined ? undefined : formatDuration(d.loadTimeoutS * 1000));
+    opt("--unload", d.unload);
+    if (d.preload) args.push("--preload");
+  }
   if (body.extraArgs?.length) args.push("--", ...body.extraArgs);
   return [program, ...args.map(shellQuote)].join(" ");
 }

@@ -5,10 +5,12 @@
  */
 import { z } from "zod";
 import { ENGINES, type Engine } from "./engines";
+import { onDemandBodySchema, type OnDemandView } from "./ondemand";
 
 export { ENGINES, type Engine };
 
-export const DEPLOYMENT_STATES = ["pending", "pulling", "starting", "loading", "ready", "unhealthy", "failed", "stopping", "stopped"] as const;
+/** `standby`: an on-demand deployment with nothing running (or its engine asleep): it starts on the next request. */
+export const DEPLOYMENT_STATES = ["pending", "pulling", "starting", "loading", "ready", "unhealthy", "failed", "stopping", "stopped", "standby"] as const;
 export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
 
 /** `no`: a crash leaves it failed. `on-failure`: restarted (with backoff) after a non-zero exit. `always`: after any exit. */
@@ -33,6 +35,9 @@ export const DEPLOY_ACTIONS = {
   logs: "deployment.logs",
   follow: "deployment.logs.follow",
   unfollow: "deployment.logs.unfollow",
+  /** vLLM sleep mode: the engine frees its GPU memory, the container stays (an on-demand unload). */
+  sleep: "deployment.sleep",
+  wake: "deployment.wake",
 } as const;
 
 export const DEPLOY_EVENTS = {
@@ -83,6 +88,8 @@ export const deploySpecSchema = z.object({
   restart: z.enum(RESTART_POLICIES).default("no"),
   /** Seconds the engine may take to become healthy before the deploy fails. */
   startupTimeoutS: z.number().int().positive().max(24 * 3600).optional(),
+  /** Run the engine so that it can sleep and wake (vLLM's --enable-sleep-mode): on-demand `--unload sleep`. */
+  sleepMode: z.boolean().optional(),
   secrets: z.object({ hfToken: z.string().min(1).optional() }).default({}),
 });
 export type DeploySpec = z.infer<typeof deploySpecSchema>;
@@ -179,6 +186,8 @@ export interface DeploymentView {
   warnings: string[];
   /** Engine options as deployed (API key redacted); the fit self-calibration estimates with them. */
   options?: PublicSpec["options"];
+  /** Present on on-demand deployments (`deploy --on-demand`). */
+  onDemand?: OnDemandView;
 }
 
 /**
@@ -193,6 +202,11 @@ export interface RoutableBackend {
   ready: boolean;
   /** The API key the engine was started with (`--api-key`), which the gateway sends it; null when none. */
   apiKey?: string | null;
+  /**
+   * On-demand deployments only: its id (the gateway leases it by id) and whether it is warm now. A
+   * cold one has no URL yet: the gateway asks the load manager for it before sending.
+   */
+  onDemand?: { id: string; warm: boolean };
 }
 
 /** The body of `POST /api/deployments` (what the CLI and the deploy form send). */
@@ -211,6 +225,8 @@ export const createDeploymentBodySchema = z.object({
   restart: z.enum(RESTART_POLICIES).optional(),
   startupTimeoutS: z.number().int().positive().optional(),
   options: engineOptionsSchema.optional(),
+  /** Registers it on demand: nothing starts until a request (or `preload`) asks for it. */
+  onDemand: onDemandBodySchema.optional(),
 }).strict();
 export type CreateDeploymentBody = z.infer<typeof createDeploymentBodySchema>;
 

@@ -68,6 +68,8 @@ export interface RequestLogEntry {
   durationMs: number;
   inputTokens: number | null;
   outputTokens: number | null;
+  /** How long it waited for an on-demand deployment to load (null: it did not wait). */
+  loadWaitMs?: number | null;
   error: string | null;
 }
 

@@ -85,7 +85,7 @@ async function main(argv: string[]) {
   const liveHub = createLiveHub({ authorize: (req) => requestAuth.allowsUpgrade(req.headers), fleet });
   const secrets = createSecrets(settings);
   const fit = createFitModule({ db: dbHandle, fleet, secrets, dataDir: env.dataDir, hfEndpoint: env.SWITCHYARD_HF_ENDPOINT });
-  const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle), fleet, hub: controlPlane.agents, secrets, fit: fit.placement });
+  const deployments = await createDeployments({ repo: deploymentsRepo(dbHandle), fleet, hub: controlPlane.agents, secrets, fit: fit.placement, cluster });
   const calibration = fit.recordCalibrations(deployments, () => cluster.isLeader());
   const gateway = new Gateway({
     config, repo: gatewayRepo(dbHandle), isAdminToken: (t) => auth.checkAdminToken(t), deployments, fleet,
@@ -129,6 +129,7 @@ async function main(argv: string[]) {
   localUrl = `${scheme}://${loopbackHost(env.HOST)}:${port}`;
   await gateway.start();
   await alerts.start();
+  deployments.start();
   ready = true;
 
   const flushTimer = setInterval(() => void history.flush(), env.SWITCHYARD_HISTORY_FLUSH_TEST_MS ?? 2000);
@@ -168,7 +169,7 @@ async function main(argv: string[]) {
     // Requests still in flight finish (and record themselves) before the gateway's last flush.
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    deployments.close();
+    await deployments.close();
     calibration.close();
     await alerts.stop();
     await gateway.stop();

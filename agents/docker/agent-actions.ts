@@ -26,6 +26,10 @@ export function handleDeployAction(deployer: Deployer, action: string, payload: 
       return deployer.stop(parse(idPayloadSchema, payload).id);
     case DEPLOY_ACTIONS.restart:
       return deployer.restart(parse(idPayloadSchema, payload).id);
+    case DEPLOY_ACTIONS.sleep:
+      return deployer.sleep(parse(idPayloadSchema, payload).id);
+    case DEPLOY_ACTIONS.wake:
+      return deployer.wake(parse(idPayloadSchema, payload).id);
     case DEPLOY_ACTIONS.list:
       return Promise.resolve(deployer.list());
     case DEPLOY_ACTIONS.logs: {

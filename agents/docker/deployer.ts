@@ -156,6 +156,21 @@ export function createDeployer(opts: DeployerOptions) {
     return { removed: true };
   }
 
+  /** On-demand `--unload sleep`: the engine frees its GPU memory, the container stays. */
+  async function sleep(id: string): Promise<DeploymentReport> {
+    const runner = runners.get(id);
+    if (!runner) throw new DeployError("not_found", `${node} runs no deployment ${id}`);
+    await runner.sleep();
+    return runner.report();
+  }
+
+  async function wake(id: string): Promise<DeploymentReport> {
+    const runner = runners.get(id);
+    if (!runner) throw new DeployError("not_found", `${node} runs no deployment ${id}: it is loaded again from scratch`);
+    await runner.wake();
+    return runner.report();
+  }
+
   async function restart(id: string): Promise<DeploymentReport> {
     const runner = runners.get(id);
     if (!runner) throw new DeployError("not_found", `${node} runs no deployment ${id}: deploy it again`);
@@ -237,7 +252,7 @@ export function createDeployer(opts: DeployerOptions) {
   }
 
   return {
-    create, stop, restart, logs, follow, adoptAll, announce,
+    create, stop, restart, sleep, wake, logs, follow, adoptAll, announce,
     unfollow: (streamId: string) => follows.stop(streamId),
     list: () => [...runners.values()].map((r) => r.report()),
     close: () => follows.stopAll(),

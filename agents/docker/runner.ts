@@ -16,6 +16,8 @@ import { PROFILES } from "./profiles";
 export const FAILURE_LOG_LINES = 40;
 const STOP_TIMEOUT_S = 10;
 const STARTUP_PROBE_TIMEOUT_MS = 1000;
+/** vLLM answers /sleep and /wake_up once done: moving the weights takes seconds for large models. */
+const SLEEP_TIMEOUT_MS = 120_000;
 
 export interface RunnerDeps {
   docker: DockerAdapter;
@@ -143,8 +145,17 @@ export class DeploymentRunner {
   }
 
   /** Takes over a container found on the node (agent restart). */
-  adopt(info: { id: string; running: boolean; startedAt: number | null; exitCode: number | null; oomKilled: boolean }): void {
+  adopt(info: { id: string; status?: string; running: boolean; startedAt: number | null; exitCode: number | null; oomKilled: boolean }): void {
     this.r = { ...this.r, containerId: info.id, startedAt: info.startedAt };
+    if (info.status === "created") {
+      // An agent that stopped between creating the container and starting it: the start is finished now.
+      void this.deps.docker.start(info.id).then(() => {
+        this.set({ state: "starting", startedAt: Date.now() });
+        void this.refreshPids();
+        void this.supervise(this.generation);
+      }, (err: Error) => this.fail(`starting the container failed: ${err.message}`, true));
+      return;
+    }
     // It was started by an earlier agent; if it had not become ready then, probes will say so.
     this.everReady = info.startedAt !== null;
     this.adoptedAt = info.startedAt;
@@ -174,6 +185,10 @@ export class DeploymentRunner {
   private probeBase: string | null = null;
 
   private async url(): Promise<string> {
+    return `${await this.base()}${HEALTH_PATH}`;
+  }
+
+  private async base(): Promise<string> {
     if (!this.probeBase) {
       // Through Docker's userland proxy, a connection made while the engine is not listening yet can
       // hang instead of being refused; the container's address answers at once either way.
@@ -183,7 +198,7 @@ export class DeploymentRunner {
       const port = PROFILES[this.spec.engine].containerPort;
       this.probeBase = info?.ip ? `http://${info.ip}:${port}` : `http://${this.deps.docker.publishHost}:${this.r.port}`;
     }
-    return `${this.probeBase}${HEALTH_PATH}`;
+    return this.probeBase;
   }
 
   private async startup(gen: number): Promise<void> {
@@ -199,7 +214,9 @@ export class DeploymentRunner {
       last = p.kind === "http" ? `${HEALTH_PATH} answered ${p.status} ${p.body.slice(0, 80)}` : `connection: ${p.message}`;
       if (verdict === "ready") {
         this.everReady = true;
-        this.set({ state: "ready", readyAt: this.adoptedAt ?? Date.now(), reason: null, logs: [], progress: null });
+        // An adopted engine may be asleep (an on-demand unload before the agent restarted): it stays standby.
+        const asleep = this.adoptedAt !== null && (await this.engineSleeps());
+        this.set({ state: asleep ? "standby" : "ready", readyAt: asleep ? null : (this.adoptedAt ?? Date.now()), reason: null, logs: [], progress: null });
         this.adoptedAt = null;
         void this.refreshPids();
         void this.serve(gen);
@@ -228,7 +245,8 @@ export class DeploymentRunner {
       if (gen !== this.generation) return;
       if (servingHealthy(p)) {
         misses = 0;
-        if (this.r.state !== "ready") this.set({ state: "ready", reason: null });
+        // A sleeping engine answers /health too: asleep is not "ready".
+        if (this.r.state !== "ready" && this.r.state !== "standby") this.set({ state: "ready", reason: null });
         if (this.r.readyAt && Date.now() - this.r.readyAt > RESTART_RESET_AFTER_MS) this.attempt = 0;
       } else if (++misses >= UNHEALTHY_AFTER && this.r.state !== "unhealthy") {
         const why = p.kind === "http" ? `${HEALTH_PATH} answered ${p.status}` : `no connection (${p.message})`;
@@ -311,5 +329,47 @@ export class DeploymentRunner {
 
   get state(): DeploymentState {
     return this.r.state;
+  }
+
+  /** The engine's sleep endpoints, when it was started able to sleep. */
+  private sleepPaths() {
+    const paths = PROFILES[this.spec.engine].sleep;
+    if (!this.spec.sleepMode || !paths) throw new DeployError("bad_request", `${this.spec.name} was not started with a sleep mode (--unload sleep)`);
+    return paths;
+  }
+
+  private async engineSleeps(): Promise<boolean> {
+    if (!this.spec.sleepMode) return false;
+    try {
+      const res = await fetch(`${await this.base()}${this.sleepPaths().isSleeping}`, { signal: AbortSignal.timeout(STARTUP_PROBE_TIMEOUT_MS * 2) });
+      return res.ok && ((await res.json()) as { is_sleeping?: unknown }).is_sleeping === true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async post(path: string, what: string): Promise<void> {
+    let res: Response;
+    try {
+      res = await fetch(`${await this.base()}${path}`, { method: "POST", signal: AbortSignal.timeout(SLEEP_TIMEOUT_MS) });
+    } catch (err) {
+      throw new DeployError("unavailable", `${this.spec.name}: ${what} failed: ${(err as Error).message}`);
+    }
+    const body = (await res.text()).slice(0, 300);
+    if (!res.ok) throw new DeployError("unavailable", `${this.spec.name}: ${what} answered ${res.status} ${body}`);
+  }
+
+  /** vLLM sleep mode, level 1: the engine frees its GPU memory and keeps its weights in CPU memory. */
+  async sleep(): Promise<void> {
+    if (this.r.state !== "ready" && this.r.state !== "unhealthy") throw new DeployError("conflict", `${this.spec.name} is ${this.r.state}: only a serving engine can sleep`);
+    await this.post(this.sleepPaths().sleep, "sleep");
+    this.set({ state: "standby", readyAt: null });
+  }
+
+  /** Wakes a sleeping engine; resolves once it serves again. */
+  async wake(): Promise<void> {
+    if (this.r.state !== "standby") return;
+    await this.post(this.sleepPaths().wake, "wake_up");
+    this.set({ state: "ready", readyAt: Date.now(), reason: null });
   }
 }

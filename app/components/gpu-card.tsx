@@ -13,6 +13,8 @@ import text from "../styles/text.module.css";
 import styles from "./gpu-card.module.css";
 import { GpuIndex } from "./gpu-index";
 import { GpuProcesses } from "./gpu-processes";
+import { GpuHolders } from "./gpu-holders";
+import { NO_HOLDERS, type GpuHolders as Holders } from "../lib/gpu-holders";
 import { GpuSparkline } from "./gpu-sparkline";
 import { MeterBar } from "./meter-bar";
 import { VramBar } from "./vram-bar";
@@ -21,9 +23,11 @@ export interface GpuCardProps {
   gpu: Gpu;
   processes: readonly GpuProcess[];
   online: boolean;
+  /** Deployments holding its memory, and on-demand ones that could load there. */
+  holders?: Holders;
 }
 
-function GpuCardImpl({ gpu, processes, online }: GpuCardProps) {
+function GpuCardImpl({ gpu, processes, online, holders = NO_HOLDERS }: GpuCardProps) {
   const powerPct = ratioPct(gpu.powerW, gpu.powerLimitW);
   const mig = gpu.migMode === "Enabled";
   const tags = [gpu.pstate ?? null, mig ? "MIG" : null].filter((t): t is string => t !== null);
@@ -85,6 +89,7 @@ function GpuCardImpl({ gpu, processes, online }: GpuCardProps) {
       <VramBar usedMiB={gpu.memUsedMiB} totalMiB={gpu.memTotalMiB} />
       <GpuSparkline uuid={gpu.uuid} memTotalMiB={gpu.memTotalMiB} />
       <GpuProcesses processes={processes} />
+      <GpuHolders holders={holders} />
     </article>
   );
 }
@@ -112,5 +117,6 @@ function sameProcesses(a: readonly GpuProcess[], b: readonly GpuProcess[]): bool
 
 export const GpuCard = memo(
   GpuCardImpl,
-  (prev, next) => prev.online === next.online && sameGpu(prev.gpu, next.gpu) && sameProcesses(prev.processes, next.processes),
+  (prev, next) => prev.online === next.online && sameGpu(prev.gpu, next.gpu) && sameProcesses(prev.processes, next.processes) &&
+    JSON.stringify(prev.holders ?? NO_HOLDERS) === JSON.stringify(next.holders ?? NO_HOLDERS),
 );

@@ -13,6 +13,8 @@ import { fleetStore } from "../lib/fleet-store";
 import { InViewContext, useInView } from "../lib/use-in-view";
 import { useNode } from "../lib/use-live-fleet";
 import { GpuCard } from "./gpu-card";
+import { deploymentKeys, deploymentsApi } from "../lib/deployments-api";
+import { gpuHolders } from "../lib/gpu-holders";
 import { HostStatsRow } from "./host-stats";
 import { NodeWarnings } from "./node-warnings";
 import { RelativeTime } from "./relative-time";
@@ -66,6 +68,8 @@ function NodeCardImpl({ name }: { name: string }) {
   const inView = useInView(ref);
   const node = useNode(name, inView);
   useSeededRings(name, node !== undefined && node.gpus.length > 0, inView);
+  // One request for every card on screen (the same query key): who holds each GPU's memory, who could load there.
+  const deployments = useQuery({ queryKey: deploymentKeys.list, queryFn: deploymentsApi.list, refetchInterval: inView ? 5000 : false });
 
   const procsByGpu = useMemo(() => {
     const m = new Map<string, GpuProcess[]>();
@@ -114,7 +118,7 @@ function NodeCardImpl({ name }: { name: string }) {
         <div className={styles.gpuGrid}>
           <InViewContext.Provider value={inView}>
             {node.gpus.map((g) => (
-              <GpuCard key={g.uuid} gpu={g} processes={procsByGpu.get(g.uuid) ?? NO_PROCESSES} online={node.online} />
+              <GpuCard key={g.uuid} gpu={g} processes={procsByGpu.get(g.uuid) ?? NO_PROCESSES} online={node.online} holders={gpuHolders(node, g, deployments.data ?? [])} />
             ))}
           </InViewContext.Provider>
         </div>

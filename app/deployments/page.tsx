@@ -27,7 +27,8 @@ export default function DeploymentsPage() {
   const create = useMutation({
     mutationFn: (body: CreateDeploymentBody) => deploymentsApi.create(body),
     onSuccess: (d) => {
-      setLogsOf(d.name);
+      // A standby (on-demand) deployment has no container to follow yet.
+      if (!d.onDemand) setLogsOf(d.name);
       setFormOpen(false);
       refresh();
     },
@@ -68,6 +69,8 @@ export default function DeploymentsPage() {
               busy,
               onLogs: setLogsOf,
               onRestart: (name) => act(name, deploymentsApi.restart),
+              onLoad: (name) => act(name, deploymentsApi.load),
+              onUnload: (name) => act(name, deploymentsApi.unload),
               onStop: (name) => {
                 if (window.confirm(`Stop ${name} and remove its container?`)) {
                   if (logsOf === name) setLogsOf(null);

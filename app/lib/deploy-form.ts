@@ -5,6 +5,7 @@
 import type { CreateDeploymentBody, RestartPolicy } from "../../protocol/deployments";
 // The engine list from its zod-free module: this file runs in the browser.
 import { ENGINES, type Engine } from "../../protocol/engines";
+import { parseDuration } from "../../protocol/duration";
 
 export interface DeployForm {
   engine: Engine;
@@ -22,12 +23,30 @@ export interface DeployForm {
   kvCacheDtype: string;
   parallel: string;
   extraArgs: string;
+  /** Register it on demand: it loads on the first request and unloads when idle. */
+  onDemand: boolean;
+  idleTimeout: string;
+  unload: "remove" | "sleep";
+  preload: boolean;
 }
 
 export const emptyForm: DeployForm = {
   engine: "llamacpp", model: "", name: "", node: "", gpuMode: "auto", gpus: [], image: "", ctx: "", port: "",
   restart: "no", util: "", kvCacheDtype: "", parallel: "", extraArgs: "",
+  onDemand: false, idleTimeout: "", unload: "remove", preload: false,
 };
+
+/** The on-demand part of the body; an error message for the idle timeout when it is not a duration. */
+function onDemandOf(f: DeployForm, errors: Partial<Record<keyof DeployForm, string>>): CreateDeploymentBody["onDemand"] {
+  if (!f.onDemand) return undefined;
+  const ms = f.idleTimeout.trim() ? parseDuration(f.idleTimeout) : null;
+  if (f.idleTimeout.trim() && (ms === null || ms < 1000)) errors.idleTimeout = "a duration like 90s, 15m or 2h";
+  return {
+    ...(ms !== null && ms >= 1000 && { idleTimeoutS: Math.round(ms / 1000) }),
+    ...(f.unload === "sleep" && f.engine === "vllm" && { unload: "sleep" as const }),
+    ...(f.preload && { preload: true }),
+  };
+}
 
 export const ENGINE_LABELS: Record<Engine, string> = { vllm: "vLLM", sglang: "SGLang", llamacpp: "llama.cpp" };
 export { ENGINES };
@@ -63,6 +82,7 @@ export function formToBody(f: DeployForm): { body: CreateDeploymentBody | null; 
     Object.entries({ util, kvCacheDtype: f.kvCacheDtype.trim() || undefined, parallel }).filter(([, v]) => v !== undefined),
   );
   const extraArgs = splitArgs(f.extraArgs);
+  const onDemand = onDemandOf(f, errors);
   const body: CreateDeploymentBody = {
     engine: f.engine, model: f.model.trim(),
     ...(f.name && { name: f.name }), ...(f.node && { node: f.node }),
@@ -71,6 +91,7 @@ export function formToBody(f: DeployForm): { body: CreateDeploymentBody | null; 
     ...(f.restart !== "no" && { restart: f.restart }),
     ...(extraArgs.length > 0 && { extraArgs }),
     ...(Object.keys(options).length > 0 && { options }),
+    ...(onDemand && { onDemand }),
   };
   return { body: Object.keys(errors).length ? null : body, errors };
 }

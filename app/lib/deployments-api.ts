@@ -9,6 +9,15 @@ export const deploymentsApi = {
   create: (body: CreateDeploymentBody) => apiFetch<DeploymentView>("/api/deployments", { method: "POST", body: JSON.stringify(body) }),
   stop: (name: string) => apiFetch<{ removed: boolean; message: string }>(path(name), { method: "DELETE" }),
   restart: (name: string) => apiFetch<DeploymentView>(`${path(name)}/restart`, { method: "POST" }),
+  /** On demand: starts the load and answers at once (the list shows how it goes). */
+  load: (name: string) => apiFetch<DeploymentView>(`${path(name)}/load?wait=0`, { method: "POST" }),
+  unload: (name: string) => apiFetch<DeploymentView>(`${path(name)}/unload`, { method: "POST" }),
+  /** The container's last lines as text (empty when it has none yet). */
+  async tail(name: string, lines = 6): Promise<string[]> {
+    const res = await fetch(`${path(name)}/logs?tail=${lines}`, { credentials: "same-origin" });
+    if (!res.ok) return [];
+    return (await res.text()).split("\n").filter((l) => l.length > 0);
+  },
   /** Server-sent events: one `message` per log line, `end` when the stream is over. */
   logsUrl: (name: string, tail = 300) => `${path(name)}/logs?follow=1&tail=${tail}`,
 };

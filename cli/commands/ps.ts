@@ -17,10 +17,10 @@ export function renderDeployments(list: DeploymentView[], now = Date.now()): str
   if (list.length === 0) return "No deployments. Deploy one: switchyard deploy llamacpp /path/to/model.gguf";
   const rows = [["NAME", "NODE", "ENGINE", "GPUS", "STATE", "ENDPOINT", "UPTIME", "MODEL"]];
   for (const d of list) {
-    const state = d.nodeOnline ? d.state : `${d.state} (node offline)`;
+    const state = d.nodeOnline || d.state === "standby" ? d.state : `${d.state} (node offline)`;
     rows.push([d.name, d.node, d.engine, d.gpus.length ? d.gpus.join(",") : "cpu", state, d.endpoint ?? "-", uptime(d, now), d.model]);
   }
-  const reasons = list.filter((d) => d.reason && (d.state === "failed" || d.state === "unhealthy")).map((d) => `${d.name}: ${d.reason}`);
+  const reasons = list.filter((d) => d.reason && (d.state === "failed" || d.state === "unhealthy" || d.state === "standby")).map((d) => `${d.name}: ${d.reason}`);
   return [table(rows), ...reasons].join("\n");
 }
 

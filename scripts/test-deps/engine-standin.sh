@@ -6,10 +6,10 @@
 source "$(dirname "$0")/lib.sh"
 [ "${SWITCHYARD_TEST_NO_LLAMA:-}" = 1 ] && exit 0
 [ "${SWITCHYARD_TEST_NO_DOCKER:-}" = 1 ] && exit 0
-RECIPE=1
+RECIPE=2
 here="$(cd "$(dirname "$0")/engine-standin" && pwd)"
 # The scripts' own content counts too, so an edited script rebuilds without a RECIPE bump.
-want="$RECIPE-$(cat "$here"/vllm "$here"/python3 "$here"/common.sh "$here"/starting.pl | sha1sum | cut -c1-12)"
+want="$RECIPE-$(cat "$here"/vllm "$here"/python3 "$here"/common.sh "$here"/starting.pl "$here"/sleep-front.pl | sha1sum | cut -c1-12)"
 have=$(docker image inspect -f '{{index .Config.Labels "switchyard.recipe"}}' "$STANDIN_IMAGE" 2>/dev/null || true)
 [ "$have" = "$want" ] && exit 0
 
@@ -20,7 +20,7 @@ trap 'docker rm -f "$cid" >/dev/null 2>&1' EXIT
 staging=$(mktemp -d)
 mkdir -p "$staging/bin" "$staging/lib/standin"
 install -m 0755 "$here/vllm" "$here/python3" "$staging/bin/"
-install -m 0644 "$here/common.sh" "$here/starting.pl" "$staging/lib/standin/"
+install -m 0644 "$here/common.sh" "$here/starting.pl" "$here/sleep-front.pl" "$staging/lib/standin/"
 docker cp "$staging/bin/." "$cid:/usr/local/bin/"
 docker cp "$staging/lib/." "$cid:/usr/local/lib/"
 rm -rf "$staging"

@@ -5,6 +5,8 @@
  *   GET    /api/deployments/:name                 one
  *   DELETE /api/deployments/:name                 stop and remove (202 while its node is offline)
  *   POST   /api/deployments/:name/restart
+ *   POST   /api/deployments/:name/load[?wait=S]  on demand: load it (waits until ready, or S seconds; 0: 202 at once)
+ *   POST   /api/deployments/:name/unload     on demand: unload it (waits for requests in flight)
  *   GET    /api/deployments/:name/logs?tail=N     last lines (text/plain)
  *   GET    /api/deployments/:name/logs?follow=1   live lines (server-sent events: data per line, `end` last)
  *   PUT    /api/secrets/hf-token {"value": "…"}   store the Hugging Face token (never returned)
@@ -15,6 +17,9 @@ import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import type { Deployments } from "../core/deployments";
+import { ServiceError } from "../core/errors";
+import { NAME_PATTERN } from "../../protocol/deployments";
+import { loadQuerySchema } from "../../protocol/ondemand";
 import type { Secrets } from "../core/secrets";
 import { toErrorResponse } from "./errors";
 import { jsonBody } from "./json-body";
@@ -75,6 +80,30 @@ export function deploymentRoutes(deployments: Deployments, secrets: Secrets): Ho
   });
 
   app.post("/deployments/:name/restart", async (c) => c.json(await deployments.restart(c.req.param("name"))));
+
+  /** An on-demand deployment by the name in the path (checked before anything starts). */
+  const onDemandNamed = (c: Context) => {
+    const name = c.req.param("name") ?? "";
+    if (!NAME_PATTERN.test(name)) throw new ServiceError("bad_request", "not a deployment name: lowercase letters, digits, '.', '_' or '-' (at most 63)");
+    const view = deployments.get(name);
+    if (!view.onDemand) throw new ServiceError("conflict", `${name} always runs (deployed without --on-demand): there is nothing to load or unload`);
+    return name;
+  };
+
+  app.post("/deployments/:name/load", async (c) => {
+    const name = onDemandNamed(c);
+    const { wait } = loadQuerySchema.parse(c.req.query());
+    const loading = deployments.load(name);
+    if (wait === undefined) return c.json(await loading);
+    loading.catch(() => {}); // the outcome is in the deployment's view (onDemand.lastLoad)
+    const timedOut = Symbol("timeout");
+    let timer: NodeJS.Timeout | undefined;
+    const first = await Promise.race([loading, new Promise<symbol>((resolve) => (timer = setTimeout(() => resolve(timedOut), wait * 1000)))]);
+    clearTimeout(timer);
+    return first === timedOut ? c.json(deployments.get(name), 202) : c.json(first);
+  });
+
+  app.post("/deployments/:name/unload", async (c) => c.json(await deployments.unload(onDemandNamed(c))));
 
   app.get("/deployments/:name/logs", async (c) => {
     const name = c.req.param("name");

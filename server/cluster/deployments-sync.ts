@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { DEPLOYMENT_STATES, publicSpecSchema } from "../../protocol/deployments";
+import { onDemandPolicySchema } from "../../protocol/ondemand";
 import type { Logger } from "../../lib/logger";
 import type { DeploymentReplica } from "../core/deployments/replica";
 import type { DeploymentRecord } from "../core/deployments/types";
@@ -28,6 +29,10 @@ const recordSchema = z.object({
   updatedAt: EPOCH_MS,
   startedAt: EPOCH_MS.nullable(),
   readyAt: EPOCH_MS.nullable(),
+  // On demand: the policy and standby/loading/ready (the state) travel with the record; request
+  // times go their own way (ondemand-sync.ts), so a record may come without a newer one.
+  onDemand: onDemandPolicySchema.nullable().default(null),
+  lastRequestAt: EPOCH_MS.nullable().default(null),
   pids: z.array(z.number().int().nonnegative().max(2 ** 32)).max(1024),
   progress: z.object({ pct: z.number().min(0).max(100).nullable(), text: z.string().max(300) }).nullable(),
 });

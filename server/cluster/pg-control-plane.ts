@@ -13,6 +13,7 @@ import type { ControlPlane, ControlPlaneOptions } from "./control-plane";
 import { syncDeployments } from "./deployments-sync";
 import { shareFailovers } from "./failover-feed";
 import { syncFleet } from "./fleet-sync";
+import { syncOnDemand } from "./ondemand-sync";
 import { syncGateway } from "./gateway-sync";
 import { createPgBus } from "./pg-bus";
 import { createPostgresCluster } from "./pg-cluster";
@@ -73,7 +74,11 @@ export async function openPgControlPlane(opts: ControlPlaneOptions): Promise<Con
     agents,
     attach(parts) {
       history = parts.history;
-      detach.push(syncDeployments({ bus, replica: parts.deployments.replica, log }), syncGateway({ bus, gateway: parts.gateway, log }));
+      detach.push(
+        syncDeployments({ bus, replica: parts.deployments.replica, log }),
+        syncOnDemand({ bus, activity: parts.deployments.ondemandActivity, log }),
+        syncGateway({ bus, gateway: parts.gateway, log }),
+      );
     },
     alertsGateway(gateway) {
       const feed = shareFailovers({ bus, gateway, log });

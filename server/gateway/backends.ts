@@ -3,6 +3,7 @@
  * deployment (named after itself). Pure: config + the deployments' current list → one map.
  */
 import type { RoutableBackend } from "../../protocol/deployments";
+import type { OnDemandGate } from "../core/ondemand";
 import type { BackendConfig, BackendKind } from "./config/schema";
 import type { Protocol } from "./protocol/errors";
 
@@ -25,11 +26,15 @@ export interface Backend {
   /** Deployments only: the served model name, and whether the deployment says it is ready. */
   deploymentModel?: string;
   deploymentReady?: boolean;
+  /** On-demand deployments: leased by id; a cold one (warm false) has no URL until it loads. */
+  onDemand?: { id: string; warm: boolean };
 }
 
 /** Where deployments come from (server/core/deployments); absent until that module is wired in. */
 export interface DeploymentSource {
   listRoutableBackends(): RoutableBackend[];
+  /** Leases on on-demand deployments (the load manager). */
+  ondemand?: OnDemandGate;
 }
 
 const LOCAL_HOST = /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|\[?::1\]?$|\[?f[cd][0-9a-f]{2}:|[^.]+$|.*\.(local|lan|home|internal|localdomain)$)/i;
@@ -70,6 +75,7 @@ export function backendFromConfig(c: BackendConfig): Backend {
 }
 
 export function backendFromDeployment(d: RoutableBackend): Backend {
+  const cold = d.onDemand !== undefined && !d.onDemand.warm;
   return {
     name: d.name,
     url: d.url.replace(/\/+$/, ""),
@@ -77,15 +83,17 @@ export function backendFromDeployment(d: RoutableBackend): Backend {
     apiKey: d.apiKey ?? null,
     kind: "openai-compatible",
     source: "deployment",
-    // vLLM, SGLang and llama.cpp all answer /health (503 while loading).
-    healthPath: "/health",
+    // vLLM, SGLang and llama.cpp all answer /health (503 while loading). A cold one has nothing to check.
+    healthPath: cold ? null : "/health",
     healthFallbackPath: "/v1/models",
     healthIntervalMs: 5000,
     healthTimeoutMs: 2000,
     firstByteTimeoutMs: null,
     maxConcurrent: 0,
     deploymentModel: d.model,
-    deploymentReady: d.ready,
+    // Cold on demand is healthy: a request loads it.
+    deploymentReady: cold || d.ready,
+    ...(d.onDemand ? { onDemand: d.onDemand } : {}),
   };
 }
 

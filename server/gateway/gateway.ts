@@ -41,6 +41,8 @@ export interface GatewayDeps {
   metricsToken?: string | null;
   /** Lets the dashboard's own pages in with their session (auth/dashboard-session.ts). */
   dashboardSession?: SessionCheck | null;
+  /** How long a stream waits for an on-demand load before its head and keep-alive comments go out (default 15 s). */
+  streamKeepAliveMs?: number;
   now?: () => number;
   /** Several servers on one database: only the leader prunes the shared request log. Default: always. */
   isLeader?: () => boolean;
@@ -77,6 +79,7 @@ export class Gateway {
   private readonly now: () => number;
   private readonly finishedListeners = new Set<(record: RequestRecord) => void>();
   private readonly changeListeners = new Set<(what: "keys" | "routes") => void>();
+  private readonly offOnDemand: (() => void) | null;
 
   constructor(private readonly deps: GatewayDeps) {
     this.now = deps.now ?? Date.now;
@@ -94,7 +97,17 @@ export class Gateway {
     const days = deps.config.gateway.requestLogRetentionDays ?? 7;
     this.requestLog = new RequestLog(deps.repo, days * 86_400_000, this.now);
     this.logBodies = deps.logBodies ?? deps.config.gateway.logBodies ?? false;
-    this.forwardDeps = { backends: () => this.backends(), monitor: this.monitor, pool: this.pool, secrets: () => this.secrets() };
+    this.forwardDeps = {
+      backends: () => this.backends(), monitor: this.monitor, pool: this.pool, secrets: () => this.secrets(),
+      ondemand: deps.deployments?.ondemand ?? null,
+      streamKeepAliveMs: deps.streamKeepAliveMs,
+      fresh: (name) => {
+        this.invalidate();
+        return this.backends().get(name);
+      },
+    };
+    // An on-demand deployment turned warm or cold: the next request reads the backends afresh.
+    this.offOnDemand = deps.deployments?.ondemand?.onChange(() => this.invalidate()) ?? null;
     this.ready = this.load();
     this.ready.catch((err: unknown) => log.error({ err }, "gateway keys and routes could not be loaded"));
   }
@@ -135,6 +148,7 @@ export class Gateway {
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.offOnDemand?.();
     this.monitor.stop();
     this.pool.close();
     // Both writes start now, before the caller goes on (and closes the database).

@@ -16,6 +16,7 @@ import { createSessions } from "../../server/core/sessions";
 import { sessionsRepo } from "../../server/db/repos/sessions-repo";
 import { createRequestAuth } from "../../server/http/request-auth";
 import { createDeployments, type Deployments } from "../../server/core/deployments";
+import type { FitEstimator } from "../../server/core/deployments/fit-hook";
 import { createFleet, type Fleet } from "../../server/core/fleet";
 import { createHistory, type History } from "../../server/core/history";
 import { createIdentity, type Identity } from "../../server/core/identity/identity";
@@ -57,6 +58,8 @@ export async function startHubServer(opts: {
   offlineAfterMs?: number;
   /** Listen here (a restarted or replaced server at the same address); default: any free port. */
   port?: number;
+  /** The fit estimate placement and on-demand room use (default: none). */
+  fit?: FitEstimator;
 } = {}): Promise<HubServer> {
   const target = opts.target ?? { dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-hub-test-")) };
   const db = await openDatabase(target, { poolSize: 4 });
@@ -68,7 +71,7 @@ export async function startHubServer(opts: {
   const history = createHistory(samplesRepo(db));
   const hub = createAgentHub({ identity, fleet, history, offlineAfterMs: opts.offlineAfterMs ?? 5000, revalidateEveryMs: opts.revalidateEveryMs });
   const secrets = createSecrets(settings);
-  const deployments = await createDeployments({ repo: deploymentsRepo(db), fleet, hub, secrets });
+  const deployments = await createDeployments({ repo: deploymentsRepo(db), fleet, hub, secrets, fit: opts.fit });
   const sessions = createSessions(sessionsRepo(db));
   const requestAuth = createRequestAuth(auth, sessions);
   const liveHub = createLiveHub({ authorize: (req) => requestAuth.allowsUpgrade(req.headers), fleet });
@@ -96,7 +99,7 @@ export async function startHubServer(opts: {
       return { status: res.status, json };
     },
     async close() {
-      deployments.close();
+      await deployments.close();
       await hub.close();
       await liveHub.close();
       server.closeAllConnections();

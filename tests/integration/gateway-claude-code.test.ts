@@ -3,54 +3,23 @@
  * gateway, while the route's first target — a "cloud" Anthropic backend — is down: its requests fail
  * over to a local llama.cpp model (OpenAI protocol, so the gateway translates), and it answers.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTinyLlamaGguf } from "../fixtures/gguf/writer";
-import { realComponentsRequired } from "../helpers/docker";
+import { CLAUDE_TIMEOUT_MS, claudeEnv, claudeSkipReason, runClaude } from "../helpers/claude-code";
 import { GATEWAY_KEY, json, scriptedUpstream, startGateway, type GatewayServer, type Scripted } from "../helpers/gateway";
 import { startLlamaServer, type LlamaServer } from "../helpers/llama";
 import { rootfsSkipReason } from "../helpers/llama-rootfs";
-import { ROOT, freePort } from "../helpers/processes";
+import { freePort } from "../helpers/processes";
 
 const WORD = "Pong";
-// Claude Code's first request is ~47,000 of the tiny model's byte tokens: about 25 s of prompt
-// processing on a quiet 2-core machine, several times that on a busy one.
-const CLAUDE_TIMEOUT_MS = 240_000;
-const CLAUDE = [
-  process.env.SWITCHYARD_CLAUDE_BIN,
-  path.join(ROOT, "node_modules/@anthropic-ai/claude-code-linux-x64/claude"),
-  path.join(ROOT, "node_modules/@anthropic-ai/claude-code-linux-x64-musl/claude"),
-].find((p): p is string => !!p && fs.existsSync(p));
 
 async function skipReason(): Promise<string | null> {
-  const rootfs = await rootfsSkipReason();
-  if (rootfs) return rootfs;
-  if (!CLAUDE) {
-    const why = "Claude Code's native binary is missing (npm i @anthropic-ai/claude-code)";
-    if (realComponentsRequired()) throw new Error(why);
-    return why;
-  }
-  return null;
+  return (await rootfsSkipReason()) ?? claudeSkipReason();
 }
 const skip = await skipReason();
-
-function runClaude(env: Record<string, string>, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(CLAUDE!, args, { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe.skipIf(skip !== null)(`Claude Code through the gateway${skip ? ` (skipped: ${skip})` : ""}`, () => {
   let dir: string;
@@ -94,28 +63,10 @@ routes:
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const claudeEnv = (model: string): Record<string, string> => {
-    const home = fs.mkdtempSync(path.join(dir, "home-"));
-    return {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: home,
-      ANTHROPIC_BASE_URL: gw.url,
-      ANTHROPIC_AUTH_TOKEN: GATEWAY_KEY,
-      ANTHROPIC_MODEL: model,
-      ANTHROPIC_DEFAULT_SONNET_MODEL: model,
-      ANTHROPIC_DEFAULT_OPUS_MODEL: model,
-      ANTHROPIC_DEFAULT_HAIKU_MODEL: "claude-haiku-4-5",
-      CLAUDE_CODE_SUBAGENT_MODEL: "claude-haiku-4-5",
-      DISABLE_TELEMETRY: "1",
-      DISABLE_AUTOUPDATER: "1",
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-      CLAUDE_CODE_MAX_RETRIES: "2",
-      API_TIMEOUT_MS: String(CLAUDE_TIMEOUT_MS),
-    };
-  };
+  const envFor = (model: string) => claudeEnv({ home: fs.mkdtempSync(path.join(dir, "home-")), baseUrl: gw.url, key: GATEWAY_KEY, model, timeoutMs: CLAUDE_TIMEOUT_MS });
 
   it("answers `claude -p` from the local model while the cloud is down", async () => {
-    const r = await runClaude(claudeEnv("claude-sonnet-4-5"), ["-p", "Say something", "--max-turns", "1"], CLAUDE_TIMEOUT_MS);
+    const r = await runClaude(envFor("claude-sonnet-4-5"), ["-p", "Say something", "--max-turns", "1"], CLAUDE_TIMEOUT_MS);
     expect(r.stderr).not.toMatch(/API Error/);
     expect(r.stdout.trim()).toContain(WORD);
     expect(r.code).toBe(0);
@@ -131,7 +82,7 @@ routes:
   }, CLAUDE_TIMEOUT_MS + 20_000);
 
   it("fails over request by request when the cloud answers 529 (overloaded)", async () => {
-    const r = await runClaude(claudeEnv("coder-failover"), ["-p", "Say something", "--max-turns", "1"], CLAUDE_TIMEOUT_MS);
+    const r = await runClaude(envFor("coder-failover"), ["-p", "Say something", "--max-turns", "1"], CLAUDE_TIMEOUT_MS);
     expect(r.stderr).not.toMatch(/API Error/);
     expect(r.stdout.trim()).toContain(WORD);
     expect(r.code).toBe(0);

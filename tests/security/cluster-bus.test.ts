@@ -52,6 +52,9 @@ describe.skipIf(skipReason("postgres"))("the bus between servers, attacked from 
       JSON.stringify({ v: 1, f: "srv", k: "deployments.change", b: { op: "put", record: { id: "x" }, seq: -1 } }),
       JSON.stringify({ v: 1, f: "srv", k: "presence", b: { node: "n", server: "srv", address: "a".repeat(200), since: 1, held: true } }),
       JSON.stringify({ v: 1, f: "srv", k: "benchmark.cancel", b: { id: "../../" + "x".repeat(500) } }),
+      JSON.stringify({ v: 1, f: "srv", k: "ondemand.activity", b: { busy: ["x".repeat(65)], last: [] } }),
+      JSON.stringify({ v: 1, f: "srv", k: "ondemand.activity", b: { busy: [], last: [["x", -1]] } }),
+      JSON.stringify({ v: 1, f: "srv", k: "ondemand.activity", b: { busy: "everything", last: [] } }),
     ];
     for (const payload of bad) await notify(payload);
     // A reference to a row far larger than the bus carries is refused without being read whole.

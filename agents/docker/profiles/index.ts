@@ -60,6 +60,7 @@ export function modelMount(spec: DeploySpec): ModelMount {
 }
 
 function checkOptions(spec: DeploySpec, profile: EngineProfile): void {
+  if (spec.sleepMode && !profile.sleep) throw new ProfileError(`${ENGINE_LABEL[spec.engine]} has no sleep mode: unload it by removing its container`);
   for (const [key, value] of Object.entries(spec.options) as Array<[keyof EngineOptions, unknown]>) {
     if (value !== undefined && !profile.supports.includes(key)) {
       throw new ProfileError(`${ENGINE_LABEL[spec.engine]} does not take ${OPTION_LABEL[key]}`);
@@ -128,6 +129,7 @@ export function buildContainerSpec(input: ProfileInput): ContainerSpec {
     ...(profile.entrypoint ? { Entrypoint: profile.entrypoint } : {}),
     Cmd: [...profile.args(spec, model), ...spec.extraArgs],
     Env: [
+      ...(profile.env?.(spec) ?? []),
       ...(spec.secrets.hfToken ? [`HF_TOKEN=${spec.secrets.hfToken}`] : []),
       ...(spec.options.apiKey && profile.apiKeyEnv ? [`${profile.apiKeyEnv}=${spec.options.apiKey}`] : []),
     ],

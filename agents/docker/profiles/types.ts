@@ -42,6 +42,13 @@ export interface EngineProfile {
    * Args. Absent: the engine takes the key only as `--api-key` (its `args` put it there).
    */
   apiKeyEnv?: string;
+  /** Environment the engine needs for this spec (secrets aside: those are set by the caller). */
+  env?(spec: DeploySpec): string[];
+  /**
+   * Sleep mode (an on-demand `--unload sleep`): the engine's endpoints that free its GPU memory and
+   * take it back, and the one that says whether it sleeps. Absent: the engine cannot sleep.
+   */
+  sleep?: { sleep: string; wake: string; isSleeping: string };
   /** Engine-specific HostConfig additions (shared memory, ulimits). */
   hostConfig?: Docker.HostConfig;
   /** Seconds to wait for the first healthy answer unless the deploy says otherwise. */

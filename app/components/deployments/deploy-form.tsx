@@ -135,6 +135,29 @@ export function DeployForm({ onSubmit, submitting, error }: { onSubmit(body: Cre
           <input className={input} value={f.extraArgs} onChange={(e) => set("extraArgs", e.target.value)} placeholder="--max-num-seqs 64" />
         </Field>
       </div>
+      <fieldset className={styles.onDemand} data-testid="deploy-ondemand">
+        <label className={styles.check}>
+          <input type="checkbox" checked={f.onDemand} onChange={(e) => set("onDemand", e.target.checked)} data-testid="deploy-ondemand-on" />
+          <span>On demand: load on the first request, unload when idle (costs no memory until then)</span>
+        </label>
+        {f.onDemand && (
+          <div className={styles.grid}>
+            <Field label="Unload after idle" error={shown.idleTimeout} hint="with no request in flight">
+              <input className={input} value={f.idleTimeout} onChange={(e) => set("idleTimeout", e.target.value)} placeholder="15m" data-testid="deploy-idle-timeout" />
+            </Field>
+            <Field label="Unload by" hint={f.engine === "vllm" ? "sleep: vLLM's sleep mode, wakes in about a second" : "sleep mode is vLLM's"}>
+              <select className={input} value={f.engine === "vllm" ? f.unload : "remove"} disabled={f.engine !== "vllm"} onChange={(e) => set("unload", e.target.value as Form["unload"])}>
+                <option value="remove">Removing its container</option>
+                <option value="sleep">Sleep (vLLM)</option>
+              </select>
+            </Field>
+            <label className={styles.check}>
+              <input type="checkbox" checked={f.preload} onChange={(e) => set("preload", e.target.checked)} />
+              <span>Load it now too</span>
+            </label>
+          </div>
+        )}
+      </fieldset>
       {/* VRAM fit (issue 4): where it fits, or a warning before a deploy that will not. */}
       {f.gpuMode !== "none" && <FitVerdict request={deployFitRequest(f)} node={f.node || undefined} gpus={f.gpuMode === "pick" ? f.gpus : undefined} />}
       <div className={styles.cli}>
@@ -151,7 +174,7 @@ export function DeployForm({ onSubmit, submitting, error }: { onSubmit(body: Cre
       )}
       <div className={styles.submit}>
         <button type="submit" className={cx(button.btn, button.primary)} disabled={submitting} data-testid="deploy-submit">
-          {submitting ? "Deploying…" : "Deploy"}
+          {submitting ? "Deploying…" : f.onDemand ? "Register on demand" : "Deploy"}
         </button>
       </div>
     </form>

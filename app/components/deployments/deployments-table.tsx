@@ -2,7 +2,8 @@
 /**
  * Every deployment: state, node, GPUs, endpoint, uptime, and the VRAM its processes really hold
  * (per-process telemetry joined through the container's PIDs). Failed ones show why, with the
- * container's last lines. Stop and restart act at once; logs open below.
+ * container's last lines. Stop and restart act at once; logs open below. On-demand ones show what
+ * they are doing (loading, idle countdown, memory held) and can be loaded and unloaded by hand.
  */
 import type { DeploymentView } from "../../../protocol/deployments";
 import { cx } from "../../lib/cx";
@@ -16,17 +17,22 @@ import { CopyButton } from "../copy-button";
 import styles from "./deployments-table.module.css";
 import logs from "./logs.module.css";
 import { StateBadge } from "./state-badge";
+import { OnDemandDetail } from "./on-demand-detail";
 
 export interface RowActions {
   onLogs(name: string): void;
   onStop(name: string): void;
   onRestart(name: string): void;
+  onLoad(name: string): void;
+  onUnload(name: string): void;
   busy: ReadonlySet<string>;
 }
 
 function Row({ d, now, actions }: { d: DeploymentView; now: number; actions: RowActions }) {
   const busy = actions.busy.has(d.name);
   const problem = (d.state === "failed" || d.state === "unhealthy") && d.reason;
+  const od = d.onDemand;
+  const loaded = od !== undefined && (d.state !== "standby" || od.sleeping);
   return (
     <>
       <tr data-testid="deployment-row" data-name={d.name}>
@@ -38,6 +44,7 @@ function Row({ d, now, actions }: { d: DeploymentView; now: number; actions: Row
         </td>
         <td>
           <StateBadge state={d.state} pct={d.progress?.pct} />
+          {od?.loadingSince != null && now > 0 && <span className={cx(text.muted, text.small)}> {Math.max(0, Math.round((now - od.loadingSince) / 1000))} s</span>}
           {d.restarts > 0 && <span className={cx(text.muted, text.small)}> ↻{d.restarts}</span>}
         </td>
         <td>
@@ -61,17 +68,30 @@ function Row({ d, now, actions }: { d: DeploymentView; now: number; actions: Row
           <button type="button" className={cx(button.btn, button.small)} onClick={() => actions.onLogs(d.name)}>
             Logs
           </button>
-          <button type="button" className={cx(button.btn, button.small)} disabled={busy || d.desired === "stopped"} onClick={() => actions.onRestart(d.name)}>
-            Restart
-          </button>
+          {od ? (
+            loaded ? (
+              <button type="button" className={cx(button.btn, button.small)} disabled={busy} onClick={() => actions.onUnload(d.name)} data-testid="deployment-unload">
+                Unload
+              </button>
+            ) : (
+              <button type="button" className={cx(button.btn, button.small)} disabled={busy || od.loadingSince !== null} onClick={() => actions.onLoad(d.name)} data-testid="deployment-load">
+                Load
+              </button>
+            )
+          ) : (
+            <button type="button" className={cx(button.btn, button.small)} disabled={busy || d.desired === "stopped"} onClick={() => actions.onRestart(d.name)}>
+              Restart
+            </button>
+          )}
           <button type="button" className={cx(button.btn, button.small, button.danger)} disabled={busy} onClick={() => actions.onStop(d.name)} data-testid="deployment-stop">
             Stop
           </button>
         </td>
       </tr>
-      {(problem || d.warnings.length > 0) && (
+      {(problem || d.warnings.length > 0 || od) && (
         <tr className={styles.detail}>
           <td colSpan={8}>
+            {od && <OnDemandDetail d={d} now={now} />}
             {problem && <div className={cx(text.errorText, text.small)}>{d.reason}</div>}
             {d.warnings.map((w) => (
               <div key={w} className={cx(text.warnText, text.small)}>

@@ -3,7 +3,7 @@ import { Badge, type BadgeTone } from "../badge";
 
 const TONE: Record<DeploymentState, BadgeTone> = {
   ready: "ok", pending: "accent", pulling: "accent", starting: "accent", loading: "accent",
-  unhealthy: "bad", failed: "bad", stopping: "off", stopped: "off",
+  unhealthy: "bad", failed: "bad", stopping: "off", stopped: "off", standby: "off",
 };
 
 /** A deployment's state as a coloured pill (its dot breathes while it moves); pull progress beside "pulling". */

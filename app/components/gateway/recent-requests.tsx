@@ -15,7 +15,7 @@ export function RecentRequests({ rows }: { rows: RequestLogEntry[] }) {
         <thead>
           <tr>
             <th>When</th><th>Key</th><th>Model asked</th><th>Answered by</th><th className={table.num}>Status</th>
-            <th className={table.num}>Tries</th><th className={table.num}>TTFT</th><th className={table.num}>Total</th><th className={table.num}>Tokens in/out</th>
+            <th className={table.num}>Tries</th><th className={table.num} title="How long it waited for an on-demand model to load">Load wait</th><th className={table.num}>TTFT</th><th className={table.num}>Total</th><th className={table.num}>Tokens in/out</th>
           </tr>
         </thead>
         <tbody>
@@ -27,6 +27,7 @@ export function RecentRequests({ rows }: { rows: RequestLogEntry[] }) {
               <td className={text.mono} title={r.error ?? undefined}>{r.target ?? "—"}</td>
               <td className={cx(table.num, r.status >= 400 && text.errorText)}>{r.status}</td>
               <td className={cx(table.num, r.failovers > 0 && text.warnText)}>{r.attempts}</td>
+              <td className={cx(table.num, r.loadWaitMs != null && text.warnText)} data-testid="gw-load-wait">{r.loadWaitMs != null ? `${r.loadWaitMs} ms` : "—"}</td>
               <td className={table.num}>{r.ttftMs !== null ? `${r.ttftMs} ms` : "—"}</td>
               <td className={table.num}>{r.durationMs} ms</td>
               <td className={table.num}>{r.inputTokens ?? "—"} / {r.outputTokens ?? "—"}</td>

@@ -1,11 +1,23 @@
 /** What the deployment verbs share: the store, the live fleet, the way to the agents, secrets. */
 import type { Logger } from "../../../lib/logger";
+import type { DeploymentState } from "../../../protocol/deployments";
+import type { OnDemandView } from "../../../protocol/ondemand";
 import { AgentUnansweredError, ServiceError } from "../errors";
 import type { Fleet } from "../fleet";
 import type { Secrets } from "../secrets";
 import type { FitEstimator } from "./fit-hook";
 import type { LogStreams } from "./log-streams";
 import type { DeploymentStore } from "./store";
+import type { DeploymentRecord } from "./types";
+
+/** What the deployments core asks of the load manager (server/core/ondemand), set once it exists. */
+export interface OnDemandHooks {
+  /** A report about an on-demand deployment that must not change its state (its unload's stop; a late one after it). */
+  ignoresReport(r: DeploymentRecord, state: DeploymentState): boolean;
+  view(r: DeploymentRecord): OnDemandView | undefined;
+  /** Whether the gateway may send to it at once (an on-demand one: only while warm). */
+  isWarm(r: DeploymentRecord): boolean;
+}
 
 /** The part of the agent hub deployments use (a fake in unit tests). */
 export interface AgentLink {
@@ -34,6 +46,9 @@ export interface DeploymentsContext {
   log: Logger;
   newId(): string;
   now(): number;
+  ondemand: OnDemandHooks | null;
+  /** Resolves once every agent event of `node` received so far is applied (events are applied in order, per node). */
+  settle(node: string): Promise<void>;
 }
 
 /** Agent answers that can take a while (create pulls nothing synchronously; stop waits up to 10 s). */

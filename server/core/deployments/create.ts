@@ -25,7 +25,7 @@ import { toView } from "./views";
 const MiB = 1024 ** 2;
 const ACTIVE = new Set(["pending", "pulling", "starting", "loading", "ready", "unhealthy"]);
 
-function engineOf(text: string): Engine {
+export function engineOf(text: string): Engine {
   if (!(ENGINES as readonly string[]).includes(text)) {
     throw new ServiceError("bad_request", `unknown engine '${text}': use one of ${ENGINES.join(", ")}`);
   }
@@ -33,7 +33,7 @@ function engineOf(text: string): Engine {
 }
 
 /** The node checks again on its own disk (agents/docker/model-check.ts); this holds whatever Docker it uses. */
-function modelOf(text: string): ModelRef {
+export function modelOf(text: string): ModelRef {
   let ref: ModelRef;
   try {
     ref = parseModelRef(text);
@@ -47,7 +47,7 @@ function modelOf(text: string): ModelRef {
 }
 
 /** A record that failed without leaving a container behind may be replaced by a new deploy of the same name. */
-async function claimName(ctx: DeploymentsContext, asked: string | undefined, model: ModelRef): Promise<string> {
+export async function claimName(ctx: DeploymentsContext, asked: string | undefined, model: ModelRef): Promise<string> {
   if (asked !== undefined) {
     if (!NAME_PATTERN.test(asked)) {
       throw new ServiceError("bad_request", `name '${asked}' must be lowercase letters, digits, '.', '_' or '-', starting with a letter or digit (at most 63)`);
@@ -135,7 +135,7 @@ export async function createDeployment(ctx: DeploymentsContext, input: unknown):
   const record: DeploymentRecord = {
     id: spec.id, name, node: chosen.node, desired: "running", state: "pending", reason: null, logs: [], containerId: null,
     port: null, restarts: 0, warnings, createdAt: now, updatedAt: now, startedAt: null, readyAt: null, pids: [], progress: null,
-    spec: publicSpec(spec),
+    spec: publicSpec(spec), onDemand: null, lastRequestAt: null,
   };
   await ctx.store.insert(record);
   const settled = trackCreate(ctx, spec.id);

@@ -20,6 +20,10 @@ export interface FitQuery {
 export interface FitAnswer {
   fits: boolean | null;
   totalBytes: number;
+  /** What it takes on each GPU, in the query's GPU order (empty for a CPU deploy). */
+  perGpuBytes?: number[];
+  /** The weights alone (what a sleeping vLLM keeps in CPU memory). */
+  weightsBytes?: number;
   /** What the estimate noticed that the user should hear before the engine fails (context too long …). */
   warnings?: string[];
 }

@@ -7,6 +7,8 @@ import { randomUUID } from "node:crypto";
 import type { DeploymentView, RoutableBackend } from "../../../protocol/deployments";
 import { createLogger } from "../../../lib/logger";
 import type { DeploymentsRepo } from "../../db/repos/deployments-repo";
+import { singleServerCluster, type Cluster } from "../cluster/cluster";
+import { createLoadManager, type OnDemandActivity, type OnDemandGate } from "../ondemand";
 import type { Fleet } from "../fleet";
 import type { Secrets } from "../secrets";
 import type { AgentLink, DeploymentsContext } from "./context";
@@ -24,7 +26,14 @@ import { createDeploymentStore } from "./store";
 import { routableBackends, toView } from "./views";
 
 export interface Deployments {
+  /** Deploys (or, with `onDemand`, registers it standby). */
   create(body: unknown): Promise<DeploymentView>;
+  /** Loads an on-demand deployment; resolves once it is ready (a LoadError otherwise). */
+  load(name: string): Promise<DeploymentView>;
+  /** Unloads an on-demand deployment (waits for requests in flight); resolves once it is standby. */
+  unload(name: string): Promise<DeploymentView>;
+  /** Leases on on-demand deployments, for the gateway. */
+  readonly ondemand: OnDemandGate;
   list(): DeploymentView[];
   get(name: string): DeploymentView;
   stop(name: string): Promise<StopResult>;
@@ -39,7 +48,12 @@ export interface Deployments {
   deploymentOfPid(node: string, pid: number): string | null;
   /** Several servers on one database: changes made here, and those made elsewhere (server/cluster). */
   replica: DeploymentReplica;
-  close(): void;
+  /** Several servers: requests in flight for on-demand deployments, told to and heard from the others. */
+  ondemandActivity: OnDemandActivity;
+  /** Starts the on-demand timers (idle unloads on the leader, last-request writes). */
+  start(): void;
+  /** Stops timers and writes what is pending. */
+  close(): Promise<void>;
 }
 
 export interface DeploymentsDeps {
@@ -49,6 +63,8 @@ export interface DeploymentsDeps {
   hub: AgentLink & { onEvent(listener: (node: { id: string; name: string }, event: string, payload: unknown) => void | Promise<void>): () => void };
   secrets: Pick<Secrets, "hfToken" | "deploymentApiKey" | "setDeploymentApiKey">;
   fit?: FitEstimator | null;
+  /** The servers of this control plane (idle unloads run on the leader; loads lock their node). Default: this one alone. */
+  cluster?: Cluster;
   now?: () => number;
 }
 
@@ -69,15 +85,23 @@ export async function createDeployments(deps: DeploymentsDeps): Promise<Deployme
     const key = await deps.secrets.deploymentApiKey(r.id);
     if (key) apiKeys.set(r.id, key);
   }
+  // Events of one node are applied in order (an announcement must not overtake a state change).
+  const queues = new Map<string, Promise<void>>();
   const ctx: DeploymentsContext = {
     store, fleet: deps.fleet, hub: deps.hub, secrets: deps.secrets, fit: deps.fit ?? null, apiKeys, creating: new Map(),
-    streams: createLogStreams(), seqs: new Map(), log,
+    streams: createLogStreams(), seqs: new Map(), log, ondemand: null,
     newId: () => randomUUID(), now: deps.now ?? Date.now,
+    settle: async (node) => {
+      // Events queued while waiting are waited for too.
+      for (let tail = queues.get(node); tail; ) {
+        await tail;
+        const next = queues.get(node);
+        tail = next === tail ? undefined : next;
+      }
+    },
   };
   replica = createReplica(ctx);
 
-  // Events of one node are applied in order (an announcement must not overtake a state change).
-  const queues = new Map<string, Promise<void>>();
   const offEvent = deps.hub.onEvent((node, event, payload) => {
     if (!event.startsWith("deployment.")) return;
     const next = (queues.get(node.name) ?? Promise.resolve())
@@ -89,9 +113,24 @@ export async function createDeployments(deps: DeploymentsDeps): Promise<Deployme
   const offFleet = deps.fleet.subscribe((node) => {
     if (!node.online) ctx.streams.endNode(node.name, `node ${node.name} disconnected`);
   });
+  const manager = createLoadManager({ ctx, cluster: deps.cluster ?? singleServerCluster(), repo: deps.repo });
+  ctx.ondemand = manager;
+  const viewOf = (name: string) => toView(ctx, recordOr404(ctx, name));
 
   return {
-    create: (body) => createDeployment(ctx, body),
+    async create(body) {
+      const onDemand = typeof body === "object" && body !== null && "onDemand" in body && (body as { onDemand?: unknown }).onDemand !== undefined;
+      return onDemand ? toView(ctx, await manager.register(body)) : createDeployment(ctx, body);
+    },
+    async load(name) {
+      await manager.load(name);
+      return viewOf(name);
+    },
+    async unload(name) {
+      await manager.unload(name);
+      return viewOf(name);
+    },
+    ondemand: manager,
     list: () => ctx.store.all().map((r) => toView(ctx, r)),
     get: (name) => toView(ctx, recordOr404(ctx, name)),
     stop: (name) => stopDeployment(ctx, name),
@@ -102,9 +141,12 @@ export async function createDeployments(deps: DeploymentsDeps): Promise<Deployme
     forgetNode: (node) => forgetNode(ctx, node),
     deploymentOfPid: (node, pid) => ctx.store.onNode(node).find((r) => r.pids.includes(pid))?.name ?? null,
     replica,
-    close() {
+    ondemandActivity: manager.activity,
+    start: () => manager.start(),
+    async close() {
       offEvent();
       offFleet();
+      await manager.close();
     },
   };
 }

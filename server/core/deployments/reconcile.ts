@@ -42,6 +42,7 @@ async function adopt(ctx: DeploymentsContext, node: string, report: DeploymentRe
     id: report.id, name: spec.name, node, spec, desired: "running", state: report.state, reason: report.reason, logs: report.logs,
     containerId: report.containerId, port: report.port, restarts: report.restarts, warnings: report.warnings, createdAt: report.startedAt ?? now,
     updatedAt: now, startedAt: report.startedAt, readyAt: report.readyAt, pids: report.pids, progress: report.progress,
+    onDemand: null, lastRequestAt: null,
   };
   await ctx.store.insert(record);
   ctx.seqs.set(report.id, report.seq);
@@ -68,7 +69,13 @@ async function onState(ctx: DeploymentsContext, node: string, report: Deployment
     if (report.state === "stopped") await ctx.store.remove(r.id);
     return;
   }
+  if (ctx.ondemand?.ignoresReport(r, report.state)) return;
   await applyReport(ctx, node, report);
+}
+
+/** An on-demand deployment with nothing running by the server's record, whose container the node still has. */
+function unloadedButRunning(ctx: DeploymentsContext, r: DeploymentRecord): boolean {
+  return r.onDemand !== null && r.state === "standby" && r.containerId === null && !ctx.creating.has(r.id);
 }
 
 async function onAnnounce(ctx: DeploymentsContext, node: string, reports: DeploymentReport[], complete: boolean): Promise<void> {
@@ -78,13 +85,22 @@ async function onAnnounce(ctx: DeploymentsContext, node: string, reports: Deploy
     if (r === "foreign") continue;
     seen.add(report.id);
     if (!r) await adopt(ctx, node, report);
-    else if (r.desired === "stopped") await stopOnAgent(ctx, node, r.id);
+    // A stop (or an unload whose answer was lost) the node did not carry out: now it does.
+    else if (r.desired === "stopped" || unloadedButRunning(ctx, r)) await stopOnAgent(ctx, node, r.id);
     else await applyReport(ctx, node, report, true);
   }
   if (!complete) return;
   for (const r of ctx.store.onNode(node)) {
     if (seen.has(r.id)) continue;
     if (r.desired === "stopped") await ctx.store.remove(r.id);
+    // An on-demand deployment whose container is gone is simply cold again: the next request starts it.
+    else if (r.onDemand !== null) {
+      if ((r.containerId !== null || !SETTLED.has(r.state)) && r.state !== "standby" && !ctx.creating.has(r.id)) {
+        await ctx.store.update(r.id, { state: "standby", containerId: null, port: null, pids: [], progress: null, startedAt: null, readyAt: null });
+      } else if (r.state === "standby" && r.containerId !== null) {
+        await ctx.store.update(r.id, { containerId: null, port: null, pids: [] });
+      }
+    }
     // A pending record is gone too, unless its create is still being asked for (the agent adds it then).
     else if (!SETTLED.has(r.state) && !ctx.creating.has(r.id)) {
       await ctx.store.update(r.id, {

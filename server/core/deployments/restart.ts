@@ -5,6 +5,7 @@
  */
 import { DEPLOY_ACTIONS, deploymentReportSchema, type DeploymentView } from "../../../protocol/deployments";
 import { ServiceError } from "../errors";
+import { agentSpecOf } from "./agent-spec";
 import { applyReport } from "./apply-report";
 import { AGENT_TIMEOUT_MS, refusedByAgent, trackCreate, type DeploymentsContext } from "./context";
 import { recordOr404 } from "./lookup";
@@ -12,20 +13,13 @@ import type { DeploymentRecord } from "./types";
 import { toView } from "./views";
 
 async function redeploy(ctx: DeploymentsContext, r: DeploymentRecord): Promise<unknown> {
-  const { apiKey: redacted, ...rest } = r.spec.options;
-  const apiKey = redacted ? (ctx.apiKeys.get(r.id) ?? (await ctx.secrets.deploymentApiKey(r.id))) : null;
-  if (redacted && !apiKey) {
-    // Only a deployment adopted from a node (the server's database was reset) has a key the server never saw.
-    throw new ServiceError("conflict", `${r.name} was deployed with an API key this server does not have: deploy it again with its key`);
-  }
-  const options = apiKey ? { ...rest, apiKey } : rest;
-  const hfToken = (await ctx.secrets.hfToken()) ?? undefined;
+  const spec = await agentSpecOf(ctx, r);
   // The agent's new runner counts its reports from 0 again.
   ctx.seqs.delete(r.id);
   await ctx.store.update(r.id, { state: "pending", reason: null, logs: [] });
   const settled = trackCreate(ctx, r.id);
   try {
-    return await ctx.hub.request(r.node, DEPLOY_ACTIONS.create, { ...r.spec, options, secrets: { hfToken } }, AGENT_TIMEOUT_MS);
+    return await ctx.hub.request(r.node, DEPLOY_ACTIONS.create, spec, AGENT_TIMEOUT_MS);
   } catch (err) {
     // Unanswered, the agent may still start it: "pending" (not "failed" with no container, which a
     // stop would forget without asking the node) until its reports or its next announcement say.
@@ -40,6 +34,7 @@ async function redeploy(ctx: DeploymentsContext, r: DeploymentRecord): Promise<u
 export async function restartDeployment(ctx: DeploymentsContext, name: string): Promise<DeploymentView> {
   const r = recordOr404(ctx, name);
   if (r.desired === "stopped") throw new ServiceError("conflict", `${name} is being stopped`);
+  if (r.onDemand && r.containerId === null) throw new ServiceError("conflict", `${name} is on demand and nothing runs: 'switchyard load ${name}' starts it`);
   if (!ctx.hub.isConnected(r.node)) throw new ServiceError("unavailable", `node ${r.node} is offline: start its agent and try again`);
   let answer: unknown;
   if (r.containerId === null) answer = await redeploy(ctx, r);

@@ -19,7 +19,7 @@ export interface StopResult {
 
 export async function stopDeployment(ctx: DeploymentsContext, name: string): Promise<StopResult> {
   let r = recordOr404(ctx, name);
-  if (r.containerId === null && (r.state === "failed" || r.state === "stopped")) {
+  if (r.containerId === null && (r.state === "failed" || r.state === "stopped" || r.state === "standby")) {
     // Nothing on the node (a failed deploy removes its container): forget the record.
     await ctx.store.remove(r.id);
     return { name, removed: true, message: `${name} removed` };

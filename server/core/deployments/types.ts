@@ -1,5 +1,6 @@
 /** A deployment as the server holds it: the public spec, what was asked, and what the node reported. */
 import type { DeploymentState, PublicSpec } from "../../../protocol/deployments";
+import type { OnDemandPolicy } from "../../../protocol/ondemand";
 
 export interface DeploymentRecord {
   id: string;
@@ -18,6 +19,10 @@ export interface DeploymentRecord {
   updatedAt: number;
   startedAt: number | null;
   readyAt: number | null;
+  /** Deployed with --on-demand: its policy; null for one that always runs ("pinned"). */
+  onDemand: OnDemandPolicy | null;
+  /** Newest gateway request for it (persisted every few seconds by the load manager, not per request). */
+  lastRequestAt: number | null;
   /** Live only (not persisted): host PIDs of its processes and pull progress. */
   pids: number[];
   progress: { pct: number | null; text: string } | null;

@@ -20,24 +20,40 @@ export function vramOf(ctx: DeploymentsContext, r: DeploymentRecord): number | n
   return procs.reduce((sum, p) => sum + (p.usedMiB ?? 0), 0);
 }
 
+const STARTING = new Set(["pending", "pulling", "starting"]);
+
 export function toView(ctx: DeploymentsContext, r: DeploymentRecord): DeploymentView {
+  const onDemand = ctx.ondemand?.view(r);
+  // On demand, every step of a start reads as one: standby → loading → ready.
+  const state = onDemand && STARTING.has(r.state) ? "loading" : r.state;
   return {
     id: r.id, name: r.name, node: r.node, engine: r.spec.engine, model: formatModelRef(r.spec.model), image: r.spec.image,
-    gpus: r.spec.gpus, state: r.state, desired: r.desired, reason: r.reason, logs: r.logs, port: r.port,
+    gpus: r.spec.gpus, state, desired: r.desired, reason: r.reason, logs: r.logs, port: r.port,
     endpoint: endpointOf(ctx, r), servedName: r.spec.servedName, ctx: r.spec.ctx ?? null, restart: r.spec.restart,
     extraArgs: r.spec.extraArgs, createdAt: r.createdAt, startedAt: r.startedAt, readyAt: r.readyAt, restarts: r.restarts,
     progress: r.progress, vramMiB: vramOf(ctx, r), nodeOnline: ctx.hub.isConnected(r.node), warnings: r.warnings,
     options: r.spec.options,
+    ...(onDemand ? { onDemand } : {}),
   };
 }
 
-/** Every deployment as a backend the gateway can route to by its name. */
+/**
+ * Every deployment as a backend the gateway can route to by its name. An on-demand one is
+ * routable cold too (no URL until it loads): the gateway asks the load manager before sending.
+ */
 export function routableBackends(ctx: DeploymentsContext): RoutableBackend[] {
   const out: RoutableBackend[] = [];
   for (const r of ctx.store.all()) {
+    if (r.desired !== "running") continue;
     const url = endpointOf(ctx, r);
-    if (r.desired !== "running" || !url) continue;
-    out.push({ name: r.name, url, api: "openai", model: r.spec.servedName, ready: r.state === "ready", apiKey: ctx.apiKeys.get(r.id) ?? null });
+    const apiKey = ctx.apiKeys.get(r.id) ?? null;
+    if (r.onDemand) {
+      const warm = url !== null && (ctx.ondemand?.isWarm(r) ?? false);
+      out.push({ name: r.name, url: warm ? url : "", api: "openai", model: r.spec.servedName, ready: warm, apiKey, onDemand: { id: r.id, warm } });
+      continue;
+    }
+    if (!url) continue;
+    out.push({ name: r.name, url, api: "openai", model: r.spec.servedName, ready: r.state === "ready", apiKey });
   }
   return out;
 }

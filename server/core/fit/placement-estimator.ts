@@ -28,7 +28,10 @@ export function placementEstimator(fit: Pick<FitService, "prepare">, log: Logger
           };
       const p = await fit.prepare(formatModelRef(q.model), { ...base, ...memory });
       const r = estimateFit(p.facts, p.options);
-      return { fits: q.gpus.length === 0 ? null : r.fits, totalBytes: r.totalBytes, warnings: r.warnings };
+      return {
+        fits: q.gpus.length === 0 ? null : r.fits, totalBytes: r.totalBytes, warnings: r.warnings,
+        perGpuBytes: q.gpus.length === 0 ? [] : r.perGpu.map((g) => g.totalBytes), weightsBytes: r.weightsBytes,
+      };
     } catch (err) {
       log.debug({ err: (err as Error).message }, "fit estimate unavailable for this deploy");
       return null;

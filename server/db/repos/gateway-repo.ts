@@ -104,12 +104,13 @@ export function gatewayRepo(handle: DbHandle): GatewayRepo {
         const insert = tx.insert(gatewayRequests).values({
           ts: p("ts"), keyName: p("keyName"), endpoint: p("endpoint"), modelAsked: p("modelAsked"), target: p("target"),
           attempts: p("attempts"), failovers: p("failovers"), status: p("status"), stream: p("stream"), ttftMs: p("ttftMs"),
-          durationMs: p("durationMs"), inputTokens: p("inputTokens"), outputTokens: p("outputTokens"), error: p("error"), body: p("body"),
+          durationMs: p("durationMs"), inputTokens: p("inputTokens"), outputTokens: p("outputTokens"), loadWaitMs: p("loadWaitMs"),
+          error: p("error"), body: p("body"),
         }).prepare();
         for (const r of rows) {
           await insert.execute({
             ...r, keyName: r.keyName ?? null, modelAsked: r.modelAsked ?? null, target: r.target ?? null, ttftMs: r.ttftMs ?? null,
-            inputTokens: r.inputTokens ?? null, outputTokens: r.outputTokens ?? null, error: r.error ?? null, body: r.body ?? null,
+            inputTokens: r.inputTokens ?? null, outputTokens: r.outputTokens ?? null, loadWaitMs: r.loadWaitMs ?? null, error: r.error ?? null, body: r.body ?? null,
           });
         }
       });

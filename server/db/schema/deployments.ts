@@ -27,6 +27,10 @@ export const deployments = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     startedAt: integer("started_at"),
     readyAt: integer("ready_at"),
+    /** On-demand policy (JSON: protocol/ondemand.ts); null for a deployment that always runs. */
+    onDemand: text("on_demand"),
+    /** Newest gateway request for it (written every few seconds, not per request): idle timers resume from it. */
+    lastRequestAt: integer("last_request_at"),
   },
   (t) => [index("deployments_node_idx").on(t.node)],
 );

@@ -51,6 +51,8 @@ export const gatewayRequests = sqliteTable(
     durationMs: integer("duration_ms").notNull(),
     inputTokens: integer("input_tokens"),
     outputTokens: integer("output_tokens"),
+    /** How long it waited for an on-demand deployment to load (null: it did not wait). */
+    loadWaitMs: integer("load_wait_ms"),
     /** Why it failed, or the failovers on the way ("box1: connection refused; cloud: 529"). */
     error: text("error"),
     /** Only with request-body logging switched on. */

@@ -19,7 +19,7 @@ const BODY_LOG_LIMIT = 64 * 1024;
 export function newRecord(endpoint: Endpoint, protocol: Protocol, now: number): RequestRecord {
   return {
     ts: now, keyName: null, endpoint, protocol, modelAsked: null, target: null, attempts: 0, failovers: 0, status: 0,
-    stream: false, ttftMs: null, durationMs: 0, inputTokens: null, outputTokens: null, error: null, body: null, hops: [],
+    stream: false, ttftMs: null, durationMs: 0, inputTokens: null, outputTokens: null, loadWaitMs: null, error: null, body: null, hops: [],
   };
 }
 

@@ -80,6 +80,8 @@ export class HealthMonitor {
   availability(name: string): Availability | null {
     const b = this.backends().get(name);
     if (!b) return null;
+    // Cold on demand: nothing to check and nothing to trip; a request loads it.
+    if (b.onDemand && !b.onDemand.warm) return "up";
     const h = this.get(name);
     if (b.deploymentReady === false || h.up === false) return "down";
     if (b.maxConcurrent > 0 && h.outstanding >= b.maxConcurrent) return "down";
@@ -90,6 +92,12 @@ export class HealthMonitor {
 
   outstanding(name: string): number {
     return this.state.get(name)?.outstanding ?? 0;
+  }
+
+  /** An on-demand deployment that is not loaded: tried after warm targets of the same tier. */
+  cold(name: string): boolean {
+    const od = this.backends().get(name)?.onDemand;
+    return od !== undefined && !od.warm;
   }
 
   /** Call before sending: false when the breaker refuses (its half-open trial is taken). */
@@ -194,6 +202,12 @@ export class HealthMonitor {
     const now = this.now();
     const backends = this.backends();
     for (const [name, b] of backends) {
+      // What was learnt about an unloaded engine says nothing about its next start.
+      if (b.onDemand && !b.onDemand.warm) {
+        const gone = this.state.get(name);
+        if (gone && gone.outstanding === 0 && !gone.checking) this.state.delete(name);
+        continue;
+      }
       const h = this.get(name);
       if (h.checking || !b.healthPath) continue;
       let stalled = false;

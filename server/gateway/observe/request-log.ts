@@ -142,7 +142,7 @@ export class RequestLog {
         await this.repo.insertRequests(slice.map((r) => ({
           ts: r.ts, keyName: r.keyName, endpoint: r.endpoint, modelAsked: r.modelAsked, target: r.target,
           attempts: r.attempts, failovers: r.failovers, status: r.status, stream: r.stream, ttftMs: r.ttftMs,
-          durationMs: r.durationMs, inputTokens: r.inputTokens, outputTokens: r.outputTokens, error: r.error, body: r.body,
+          durationMs: r.durationMs, inputTokens: r.inputTokens, outputTokens: r.outputTokens, loadWaitMs: r.loadWaitMs ?? null, error: r.error, body: r.body,
         })));
       } catch (err) {
         // The database is down (a restart): what is not written waits for the next flush, within the buffer's bound.

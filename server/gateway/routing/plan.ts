@@ -7,6 +7,9 @@
  *    the fully healthy ones.
  *  - Unavailable targets (health check failing, breaker open) are not dropped: they go last, in
  *    route order, as a last resort. A request that might succeed beats a certain 503.
+ *  - Cold on-demand deployments (healthy, but a request must wait for their load) go after the
+ *    warm targets of their tier: a route that lists one after a cloud target uses it only when the
+ *    cloud fails.
  */
 import type { Target, Tier } from "./route-table";
 
@@ -15,6 +18,8 @@ export type Availability = "up" | "trial" | "down";
 export interface TargetState {
   availability(backend: string): Availability | null;
   outstanding(backend: string): number;
+  /** An on-demand deployment that is not loaded. */
+  cold?(backend: string): boolean;
 }
 
 export interface PlannedTarget extends Target {
@@ -31,15 +36,18 @@ export function planAttempts(tiers: readonly Tier[], state: TargetState, rotatio
   const first: PlannedTarget[] = [];
   const last: PlannedTarget[] = [];
   for (const tier of tiers) {
-    const usable: Array<PlannedTarget & { load: number; order: number }> = [];
+    const usable: Array<PlannedTarget & { load: number; order: number; cold: boolean }> = [];
     tier.forEach((t, i) => {
       const availability = state.availability(t.backend);
       if (availability === null) return; // unknown backend (a deployment that is gone, a typo)
       if (availability === "down") last.push({ ...t, availability });
-      else usable.push({ ...t, availability, load: state.outstanding(t.backend), order: (i - rotation % tier.length + tier.length) % tier.length });
+      else {
+        const order = (i - rotation % tier.length + tier.length) % tier.length;
+        usable.push({ ...t, availability, load: state.outstanding(t.backend), order, cold: state.cold?.(t.backend) ?? false });
+      }
     });
-    usable.sort((a, b) => rank(a.availability) - rank(b.availability) || a.load - b.load || a.order - b.order);
-    for (const { load: _load, order: _order, ...t } of usable) first.push(t);
+    usable.sort((a, b) => Number(a.cold) - Number(b.cold) || rank(a.availability) - rank(b.availability) || a.load - b.load || a.order - b.order);
+    for (const { load: _load, order: _order, cold: _cold, ...t } of usable) first.push(t);
   }
   return [...first, ...last];
 }

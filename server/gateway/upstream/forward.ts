@@ -19,9 +19,11 @@ import type { Tokens } from "../observe/usage";
 import { upstreamHeaders } from "./headers";
 import type { UpstreamPool } from "./pool";
 import { collect, isReset, send, sendOnFreshConnection, UpstreamError, type UpstreamCall, type UpstreamRequest } from "./send";
-import { relayRest, writeError, writeJson, writeWhole, type RelayContext } from "./relay";
+import { endHeldStream, heldOpen, relayRest, writeError, writeJson, writeWhole, type RelayContext } from "./relay";
 import { redactBody } from "./redact";
 import { appendAnsweredBy } from "../observe/answered-by";
+import type { OnDemandGate, Release } from "../../core/ondemand";
+import { holdOpenWhile, leaseCold } from "./on-demand";
 
 /** Plain responses up to this size are held until complete (so they stay retryable). */
 const HOLD_LIMIT = 8 * 1024 * 1024;
@@ -35,6 +37,12 @@ export interface ForwardDeps {
   monitor: HealthMonitor;
   pool: UpstreamPool;
   secrets: () => readonly string[];
+  /** Leases on on-demand deployments (null: none are routable). */
+  ondemand?: OnDemandGate | null;
+  /** A backend read afresh, past the cache (an on-demand deployment has a new URL after each load). */
+  fresh?(name: string): Backend | undefined;
+  /** A stream waiting this long for a model to load gets its head and SSE comments (default 15 s). */
+  streamKeepAliveMs?: number;
 }
 
 export interface ForwardRequest {
@@ -59,32 +67,78 @@ export async function forward(deps: ForwardDeps, fr: ForwardRequest): Promise<vo
   let last: LastFailure | null = null;
   const reasons: string[] = [];
   let previous: { id: string; why: string } | null = null;
+  const enter = (id: string) => {
+    if (previous) record.hops.push({ from: previous.id, to: id, why: previous.why });
+    record.attempts++;
+    if (record.attempts > 1) record.failovers++;
+    record.target = id;
+  };
   for (const target of fr.plan) {
     if (fr.client.destroyed) return void (record.status = 499);
-    const backend = deps.backends().get(target.backend);
+    let backend = deps.backends().get(target.backend);
     if (!backend) continue;
     const prepared = fr.prepare(target, backend);
     if ("unsupported" in prepared) {
       reasons.push(`${target.id}: ${prepared.unsupported}`);
       continue;
     }
-    if (!deps.monitor.begin(backend.name, target.availability === "down")) {
-      reasons.push(`${target.id}: circuit open`);
-      continue;
+    let release: Release | null = null;
+    let entered = false;
+    const od = backend.onDemand;
+    if (od) {
+      // Warm: a lease at once, no await. Cold: wait for its load (every request for it joins the same one).
+      release = deps.ondemand?.tryLease(od.id) ?? null;
+      // Warm now, though the cached view is older (it turned warm a moment ago): its URL is new.
+      if (release && !od.warm) {
+        const fresh = deps.fresh?.(backend.name);
+        if (fresh?.url) backend = fresh;
+        else {
+          release();
+          release = null;
+        }
+      }
+      if (!release) {
+        if (!deps.ondemand) continue;
+        enter(target.id);
+        entered = true;
+        const fresh = (name: string) => deps.fresh?.(name) ?? deps.backends().get(name);
+        // A long load must not look like a dead connection to a proxy between the client and here.
+        const held = fr.stream ? holdOpenWhile(fr.client, backend.name, deps.streamKeepAliveMs ?? 15_000) : null;
+        const got = await leaseCold(deps.ondemand, backend.name, od.id, fr.client, fr.protocol, deps.secrets(), fresh, (ms) => (record.loadWaitMs = (record.loadWaitMs ?? 0) + ms));
+        held?.stop();
+        if ("why" in got) {
+          if (got.status === 499) return void (record.status = 499);
+          if (got.body.length > 0) last = { status: got.status, body: got.body, contentType: "application/json", raw: true };
+          reasons.push(`${target.id}: ${got.why}`);
+          previous = { id: target.id, why: got.why };
+          continue;
+        }
+        release = got.release;
+        backend = got.backend;
+      }
     }
-    if (previous) record.hops.push({ from: previous.id, to: target.id, why: previous.why });
-    record.attempts++;
-    if (record.attempts > 1) record.failovers++;
-    record.target = target.id;
-    const result = await attempt(deps, fr, backend, prepared);
-    if (result.done) return;
-    last = result.failure;
-    reasons.push(`${target.id}: ${result.why}`);
-    previous = { id: target.id, why: result.why };
+    try {
+      if (!deps.monitor.begin(backend.name, target.availability === "down" || entered)) {
+        reasons.push(`${target.id}: circuit open`);
+        continue;
+      }
+      if (!entered) enter(target.id);
+      const result = await attempt(deps, fr, backend, prepared);
+      if (result.done) return;
+      last = result.failure;
+      reasons.push(`${target.id}: ${result.why}`);
+      previous = { id: target.id, why: result.why };
+    } finally {
+      release?.();
+    }
   }
   if (previous) record.hops.push({ from: previous.id, to: null, why: previous.why });
   record.error = reasons.join("; ") || "no target";
   if (fr.client.destroyed) return void (record.status = 499);
+  if (last && last.status !== null && heldOpen(fr.client)) {
+    record.status = last.status;
+    return endHeldStream(fr.client, fr.protocol, last.status, last.body.toString("utf8"), deps.secrets());
+  }
   if (last && last.status !== null) {
     // Every target failed; the last one's own answer is the most useful thing to show.
     record.status = last.status;
@@ -162,7 +216,8 @@ async function attempt(deps: ForwardDeps, fr: ForwardRequest, backend: Backend, 
       commit(fr, status);
       // The request log says why (a context overflow, a bad field), not just the status.
       fr.record.error = redactSecrets(readUpstreamError(body.toString("utf8")).message, deps.secrets()).slice(0, 500);
-      if (got.complete) writeWhole(relayCtx, call, body);
+      if (heldOpen(fr.client)) endHeldStream(fr.client, fr.protocol, status, body.toString("utf8"), deps.secrets());
+      else if (got.complete) writeWhole(relayCtx, call, body);
       else writeJson(fr.client, status, translateErrorBody(body.toString("utf8"), status, fr.protocol, deps.secrets()), appendAnsweredBy([], fr.record));
       return { done: true };
     }

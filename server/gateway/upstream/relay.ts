@@ -40,8 +40,40 @@ export function writeJson(client: ServerResponse, status: number, value: unknown
 }
 
 export function writeError(client: ServerResponse, protocol: Protocol, status: number, message: string, extra: readonly string[] = []): void {
-  if (client.headersSent) return void client.destroy();
+  if (client.headersSent) return heldOpen(client) ? endHeldStream(client, protocol, status, message, []) : void client.destroy();
   writeJson(client, status, errorBodyFor(protocol, status, message), extra);
+}
+
+/**
+ * A stream whose head the gateway sent before any backend answered (kept alive with SSE comments
+ * while its model loaded): still no event in it, so a failover can still fill it, and an error
+ * becomes one error event instead of a status.
+ */
+export function heldOpen(client: ServerResponse): boolean {
+  return held.has(client);
+}
+
+const held = new WeakSet<ServerResponse>();
+
+/** Sends the SSE head now (once) and a comment, which every SSE client skips. */
+export function holdOpen(client: ServerResponse, comment: string): void {
+  if (client.destroyed || client.writableEnded) return;
+  if (!client.headersSent) {
+    client.writeHead(200, SSE_HEADERS);
+    held.add(client);
+  }
+  client.write(`: ${comment.replace(/[\r\n]+/g, " ")}\n\n`);
+}
+
+/** Ends a held-open stream with one error event in the client's protocol (`body`: an error body or a message). */
+export function endHeldStream(client: ServerResponse, protocol: Protocol, status: number, body: unknown, secrets: readonly string[]): void {
+  client.end(errorEvent(protocol, body, status, status, secrets));
+}
+
+/** One SSE error event in `protocol` (Anthropic's `event: error`; OpenAI's `data: {"error": …}`). */
+function errorEvent(protocol: Protocol, payload: unknown, anthropicStatus: number, openAIStatus: number, secrets: readonly string[]): string {
+  if (protocol === "anthropic") return `event: error\ndata: ${JSON.stringify(anthropicStreamError(payload, anthropicStatus, secrets))}\n\n`;
+  return `data: ${JSON.stringify(openAIStreamError(payload, openAIStatus, secrets))}\n\n`;
 }
 
 /** A complete (non-streamed, or error) body from the backend. */
@@ -92,7 +124,8 @@ export function relayRest(ctx: RelayContext, upstream: UpstreamCall, head: Buffe
   // The last two bytes written raw: an injected error event must start on an event boundary.
   let last = 0;
   let beforeLast = 0;
-  client.writeHead(upstream.status, appendAnsweredBy(translate ? SSE_HEADERS.slice() : downstreamHeaders(upstream.rawHeaders), ctx.answeredBy));
+  // A head sent early (a stream held open while its model loaded) already said SSE.
+  if (!client.headersSent) client.writeHead(upstream.status, appendAnsweredBy(translate ? SSE_HEADERS.slice() : downstreamHeaders(upstream.rawHeaders), ctx.answeredBy));
   const resume = () => upstream.resume();
   let wrote = false;
 
@@ -163,6 +196,5 @@ function streamFailure(ctx: RelayContext, translate: OpenAISseToAnthropicSse | A
   const payload = { error: { type: "overloaded_error", message: `the backend stopped mid-stream: ${message}` } };
   if (translate) return translate.fail(payload, 529);
   const sep = tail.endsWith("\n\n") || tail === "" ? "" : tail.endsWith("\n") ? "\n" : "\n\n";
-  if (ctx.clientProtocol === "anthropic") return `${sep}event: error\ndata: ${JSON.stringify(anthropicStreamError(payload, 529, ctx.secrets))}\n\n`;
-  return `${sep}data: ${JSON.stringify(openAIStreamError(payload, 502, ctx.secrets))}\n\n`;
+  return sep + errorEvent(ctx.clientProtocol, payload, 529, 502, ctx.secrets);
 }

@@ -31,7 +31,8 @@ const deployment = (over: Partial<DeploymentRecord> = {}): DeploymentRecord => (
     id: "d-1", name: "qwen", engine: "llamacpp", model: { kind: "gguf", path: "/m/q.gguf" }, image: "img", gpus: [0, 1], servedName: "qwen", options: {},
   }),
   desired: "running", state: "ready", reason: null, logs: ["line 1", "line 2"], containerId: "c0ffee", port: 18080, restarts: 2,
-  warnings: ["tight fit"], createdAt: T, updatedAt: T + 1, startedAt: T + 2, readyAt: null, pids: [], progress: null, ...over,
+  warnings: ["tight fit"], createdAt: T, updatedAt: T + 1, startedAt: T + 2, readyAt: null, onDemand: null, lastRequestAt: null,
+  pids: [], progress: null, ...over,
 });
 
 const calibration = (over: Partial<NewCalibration> = {}): NewCalibration => ({
@@ -220,7 +221,7 @@ for (const backend of BACKENDS) {
       await repo.upsert(deployment());
       await repo.upsert(deployment({ state: "failed", reason: "OOM", readyAt: T + 3, updatedAt: T + 4 }));
       await repo.upsert(deployment({ id: "d-2", name: "other", desired: "stopped", logs: [], warnings: [] }));
-      const { spec: _spec, ...unreadable } = deployment({ id: "d-3", name: "future" });
+      const { spec: _spec, onDemand: _policy, ...unreadable } = deployment({ id: "d-3", name: "future" });
       await handle.db.insert(handle.schema.deployments).values({ ...unreadable, spec: JSON.stringify({ engine: "from-the-future" }), logs: "[]", warnings: "[]" });
       const list = await repo.list();
       expect(list.map((d) => d.id).sort()).toEqual(["d-1", "d-2"]);
@@ -228,6 +229,18 @@ for (const backend of BACKENDS) {
       expect(list.find((d) => d.id === "d-2")?.desired).toBe("stopped");
       await repo.delete("d-1");
       expect((await repo.list()).map((d) => d.id)).toEqual(["d-2"]);
+    });
+
+    it("deployments: an on-demand policy and its last request time survive a restart; request times are written in one batch", async () => {
+      const repo = deploymentsRepo(handle);
+      const policy = { idleTimeoutS: 60, loadTimeoutS: 300, unload: "sleep" as const, node: null, gpus: "none", image: null };
+      await repo.upsert(deployment({ id: "d-od", name: "cold", state: "standby", containerId: null, onDemand: policy }));
+      await repo.touch(new Map([["d-od", T + 99], ["gone", T]]));
+      const [row] = await repo.list();
+      expect(row).toMatchObject({ state: "standby", onDemand: policy, lastRequestAt: T + 99 });
+      // A policy this version cannot read is a pinned deployment, not a broken list.
+      await handle.db.update(handle.schema.deployments).set({ onDemand: '{"idleTimeoutS":"soon"}' });
+      expect((await repo.list())[0]!.onDemand).toBeNull();
     });
 
     it("fit: one calibration per deployment start, newest first, byte counts past 2^32", async () => {

@@ -22,6 +22,7 @@ import { samplesRepo } from "../../../server/db/repos/samples-repo";
 import { settingsRepo } from "../../../server/db/repos/settings-repo";
 import { gpu, sample } from "../../helpers/samples";
 import { waitFor } from "../../helpers/wait";
+import { apiCaller } from "../../helpers/api-call";
 
 const ADMIN = "admin-token-for-tests";
 const facts = { hostname: "box1", os: "linux", arch: "x64", cpuModel: null, cpuCores: 2, memTotalBytes: 8e9 };
@@ -63,16 +64,7 @@ describe("deployments core and REST API", () => {
   let api: ReturnType<typeof createApi>;
   let fit: FitEstimator | null = null;
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await api.request(path, {
-      method, headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { "content-type": "application/json" } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    let json: any = null;
-    try { json = JSON.parse(text); } catch { /* text body */ }
-    return { status: res.status, json, text };
-  };
+  const call = apiCaller(() => api, ADMIN);
 
   const start = async () => {
     deployments = await createDeployments({ repo: deploymentsRepo(handle), fleet, hub, secrets, fit });

@@ -48,6 +48,15 @@ describe("vLLM profile", () => {
     expect(c.HostConfig?.DeviceRequests?.[0]?.DeviceIDs).toEqual(["3"]);
   });
 
+  it("sleep mode (on-demand --unload sleep): --enable-sleep-mode, and VLLM_SERVER_DEV_MODE=1 for its endpoints", () => {
+    const c = build({ engine: "vllm", model: { kind: "hf", repo: "Qwen/Qwen3-8B" }, sleepMode: true });
+    expect(c.Cmd).toContain("--enable-sleep-mode");
+    expect(c.Env).toEqual(["VLLM_SERVER_DEV_MODE=1"]);
+    expect(build({ engine: "vllm", model: { kind: "hf", repo: "Qwen/Qwen3-8B" } }).Cmd).not.toContain("--enable-sleep-mode");
+    expect(() => build({ engine: "llamacpp", model: { kind: "gguf", path: "/m/x.gguf" }, sleepMode: true })).toThrow(/llama\.cpp has no sleep mode/);
+    expect(() => build({ engine: "sglang", model: { kind: "hf", repo: "Qwen/Qwen3-8B" }, sleepMode: true })).toThrow(/SGLang has no sleep mode/);
+  });
+
   it("takes an explicit tensor-parallel size over the GPU count", () => {
     const c = build({ engine: "vllm", model: { kind: "hf", repo: "a/b" }, gpus: [0, 1, 2, 3], options: { tp: 2 } });
     expect(c.Cmd?.join(" ")).toContain("--tensor-parallel-size 2");

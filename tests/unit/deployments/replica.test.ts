@@ -12,7 +12,7 @@ const record = (over: Partial<DeploymentRecord> = {}): DeploymentRecord => ({
   id: "d1", name: "qwen", node: "box1",
   spec: publicSpecSchema.parse({ id: "d1", name: "qwen", engine: "llamacpp", model: { kind: "gguf", path: "/m/q.gguf" }, image: "img", gpus: [], servedName: "qwen", options: {} }),
   desired: "running", state: "starting", reason: null, logs: [], containerId: "c1", port: 18080, restarts: 0, warnings: [],
-  createdAt: 1, updatedAt: 1, startedAt: null, readyAt: null, pids: [], progress: null, ...over,
+  createdAt: 1, updatedAt: 1, startedAt: null, readyAt: null, onDemand: null, lastRequestAt: null, pids: [], progress: null, ...over,
 });
 
 describe("mergeRemote", () => {

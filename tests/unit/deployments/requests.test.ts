@@ -132,3 +132,30 @@ describe("GPU choice and placement", () => {
     expect(placementCandidates([full, unknown], { engine: "vllm", gpus: undefined }).map((c) => c.node)).toEqual(["unknown", "full"]);
   });
 });
+
+describe("switchyard deploy --on-demand", () => {
+  it("registers with a policy: durations as people write them", () => {
+    const { body } = parseDeployArgs(["llamacpp", "/m/x.gguf", "--on-demand", "--idle-timeout", "15m", "--load-timeout", "90s", "--unload", "remove", "--preload"], "/", "/");
+    expect(body.onDemand).toEqual({ idleTimeoutS: 900, loadTimeoutS: 90, unload: "remove", preload: true });
+    expect(parseDeployArgs(["vllm", "a/b", "--on-demand", "--idle-timeout", "2h"], "/", "/").body.onDemand).toEqual({ idleTimeoutS: 7200 });
+    expect(parseDeployArgs(["vllm", "a/b", "--on-demand", "--idle-timeout", "45"], "/", "/").body.onDemand).toEqual({ idleTimeoutS: 45 });
+    expect(parseDeployArgs(["vllm", "a/b"], "/", "/").body.onDemand).toBeUndefined();
+  });
+
+  it.each([
+    [["--idle-timeout", "10m"], /--idle-timeout is for on-demand deployments: add --on-demand/],
+    [["--on-demand", "--idle-timeout", "soon"], /--idle-timeout must be a duration like 90s, 15m or 2h/],
+    [["--on-demand", "--idle-timeout", "0s"], /--idle-timeout must be a duration/],
+    [["--on-demand", "--load-timeout", "2d"], /--load-timeout must be at most 24 h/],
+    [["--on-demand", "--unload", "hibernate"], /--unload must be one of remove, sleep/],
+  ])("refuses %j", (extra, message) => {
+    expect(() => parseDeployArgs(["vllm", "a/b", ...extra], "/", "/")).toThrow(message);
+  });
+
+  it("round-trips through the command line the dashboard shows", () => {
+    const body = { engine: "vllm", model: "Qwen/Qwen3-8B", name: "q", onDemand: { idleTimeoutS: 600, loadTimeoutS: 300, unload: "sleep" as const, preload: true } };
+    const line = deployCommandLine(body);
+    expect(line).toBe("npx switchyard deploy vllm Qwen/Qwen3-8B --name q --on-demand --idle-timeout 10m --load-timeout 5m --unload sleep --preload");
+    expect(parseDeployArgs(line.split(" ").slice(3), "/", "/").body).toEqual(body);
+  });
+});

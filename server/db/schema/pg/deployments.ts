@@ -21,6 +21,8 @@ export const deployments = pgTable(
     updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
     startedAt: bigint("started_at", { mode: "number" }),
     readyAt: bigint("ready_at", { mode: "number" }),
+    onDemand: text("on_demand"),
+    lastRequestAt: bigint("last_request_at", { mode: "number" }),
   },
   (t) => [index("deployments_node_idx").on(t.node)],
 );

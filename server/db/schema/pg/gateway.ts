@@ -41,6 +41,7 @@ export const gatewayRequests = pgTable(
     durationMs: integer("duration_ms").notNull(),
     inputTokens: integer("input_tokens"),
     outputTokens: integer("output_tokens"),
+    loadWaitMs: integer("load_wait_ms"),
     error: text("error"),
     body: text("body"),
   },
