@@ -63,15 +63,23 @@ routes:
   });
 
   it("prints the contract's JSON, keeps the result, and its decode speed agrees with llama.cpp's own", async () => {
-    const { code, stdout, stderr } = await cli(gw.url, ["bench", "bench-model", "--concurrency", "1,2", "--requests", "5", "--prompt-tokens", "64", "--max-tokens", "2048", "--json"]).done;
-    expect(code, stderr).toBe(0);
-    const out = JSON.parse(stdout) as { model: string; id: string; runs: Array<Record<string, unknown>> };
+    const bench = async () => {
+      const { code, stdout, stderr } = await cli(gw.url, ["bench", "bench-model", "--concurrency", "1,2", "--requests", "5", "--prompt-tokens", "64", "--max-tokens", "2048", "--json"]).done;
+      expect(code, stderr).toBe(0);
+      expect(stderr).toMatch(/concurrency 2: 5\/5 requests/);
+      const out = JSON.parse(stdout) as { model: string; id: string; runs: Array<Record<string, unknown>> };
+      return { out, stored: (await (await gw.api(`/api/benchmarks/${out.id}`)).json()) as BenchmarkView };
+    };
+    // Per request, as the client saw it against what the engine timed for the same requests (the
+    // median of five, over 2048 tokens each).
+    const disagreements = (b: BenchmarkView) => b.runs
+      .filter((r) => !(r.engineTokensPerSec! > 0 && within(r.outputTokensPerSec!, r.engineTokensPerSec!, 5)))
+      .map((r) => `concurrency ${r.concurrency}: ${r.outputTokensPerSec} vs llama.cpp ${r.engineTokensPerSec}`);
+
+    const { out, stored } = await bench();
     expect(out.model).toBe("bench-model");
     expect(out.runs.map((r) => Object.keys(r))).toEqual([0, 1].map(() => ["concurrency", "requests", "failed", "ttftMs", "outputTokensPerSec", "aggregateTokensPerSec", "requestsPerSec"]));
     expect(out.runs.map((r) => [r.concurrency, r.requests, r.failed])).toEqual([[1, 5, 0], [2, 5, 0]]);
-    expect(stderr).toMatch(/concurrency 2: 5\/5 requests/);
-
-    const stored = (await (await gw.api(`/api/benchmarks/${out.id}`)).json()) as BenchmarkView;
     expect(stored).toMatchObject({ state: "done", params: { ignoreEos: true }, context: { target: "llama/tiny", backend: "llama", backendKind: "llamacpp" } });
     for (const run of stored.runs) {
       expect(run.backends).toEqual({ llama: 5 });
@@ -79,18 +87,18 @@ routes:
       expect(run.ttftMs.p50).toBeGreaterThan(0);
       expect(run.ttftMs.p99).toBeGreaterThanOrEqual(run.ttftMs.p50!);
       expect(run.aggregateTokensPerSec).toBeGreaterThan(0);
-      // Per request, as the client saw it against what the engine timed for the same requests; the
-      // median of five, so that one request whose stream this busy machine delivered late is not it,
-      // over 2048 tokens (~1.5 s), so that a first chunk held up ~100 ms by a busy machine moves the
-      // client's figure by a few percent, not by a quarter as over 512.
-      expect(run.engineTokensPerSec).toBeGreaterThan(0);
-      expect(within(run.outputTokensPerSec!, run.engineTokensPerSec!, 5), `${run.outputTokensPerSec} vs llama.cpp ${run.engineTokensPerSec}`).toBe(true);
     }
+    // Quiet, they agree within 0.2 %. Amid a full test run, one run in two came out a fifth apart on
+    // one side or the other (a stream's start delayed in delivery, or the engine's own clock
+    // stretched); a measure that is wrong is wrong in every run, so a second run decides.
+    const first = disagreements(stored);
+    if (first.length > 0) expect(disagreements((await bench()).stored), `first run: ${first.join("; ")}`).toEqual([]);
+
     const log = (await (await gw.api("/api/gateway/requests?limit=50")).json()) as RequestLogEntry[];
     expect(log.filter((r) => r.modelAsked === "bench-model").every((r) => r.keyName === "benchmark" && r.status === 200)).toBe(true);
     const list = (await (await gw.api("/api/benchmarks")).json()) as BenchmarkView[];
     expect(list.map((b) => b.id)).toContain(out.id);
-  }, 180_000);
+  }, 240_000);
 
   it("prints a readable table, and Ctrl+C cancels the benchmark on the server", async () => {
     let interrupted = false;
