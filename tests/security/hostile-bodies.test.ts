@@ -153,6 +153,26 @@ describe("generated hostile input against every REST API schema", () => {
     expect(serverErrors).toEqual([]);
   });
 
+  it("refuses a key for more models, or a route through more targets, than any fleet has (each is walked per request)", async () => {
+    const json = { "content-type": "application/json" };
+    const cases: Array<[string, unknown, RegExp]> = [
+      ["/api/gateway/keys", { name: "many", models: Array.from({ length: 50_000 }, (_, i) => `m${i}`) }, /at most 100 models/],
+      ["/api/gateway/keys", { name: "long", models: ["m".repeat(5000)] }, /at most 200 characters/],
+      ["/api/gateway/routes", { model: "wide", targets: Array.from({ length: 50_000 }, () => "cloud/m") }, /at most 32 targets/],
+      ["/api/gateway/routes", { model: "group", targets: [Array.from({ length: 1000 }, () => "cloud/m")] }, /at most 32 targets/],
+    ];
+    for (const [target, body, why] of cases) {
+      const res = await server.api(target, { method: "POST", headers: json, body: JSON.stringify(body) });
+      const text = await res.text();
+      expect(res.status, text.slice(0, 200)).toBe(400);
+      expect(text).toMatch(why);
+    }
+    const keys = (await (await server.api("/api/gateway/keys")).json()) as Array<{ name: string }>;
+    expect(keys.map((k) => k.name).filter((n) => n === "many" || n === "long")).toEqual([]);
+    const routes = (await (await server.api("/api/gateway/routes")).json()) as Array<{ model: string }>;
+    expect(routes.map((r) => r.model).filter((m) => m === "wide" || m === "group")).toEqual([]);
+  });
+
   it("lost nothing: the server is up, and what was stored before is still there", async () => {
     expect(sent).toBeGreaterThan(3000);
     expect(server.proc.child.exitCode).toBeNull();

@@ -7,9 +7,12 @@ import type { CreatedApiKey } from "../../../protocol/gateway";
 import type { KeyStore } from "./key-store";
 import { keyView } from "./key-view";
 
+/** Checked per request: a list longer than any fleet's models is a mistake or an attack. */
+const MAX_KEY_MODELS = 100;
+
 const keyBodySchema = z.object({
   name: z.string().trim().min(1, "name is required").max(80).regex(/^[\w.@ -]+$/, "use letters, digits, spaces and . _ @ -"),
-  models: z.array(z.string().trim().min(1)).nullish(),
+  models: z.array(z.string().trim().min(1).max(200, "a model name has at most 200 characters")).max(MAX_KEY_MODELS, `a key names at most ${MAX_KEY_MODELS} models (leave the list out for all of them)`).nullish(),
 });
 
 export async function createKey(store: KeyStore, body: unknown): Promise<CreatedApiKey> {

@@ -5,11 +5,12 @@
 import { z } from "zod";
 import type { GatewayRepo } from "../../db/repos/gateway-repo";
 import { ServiceError } from "../errors";
-import { targetEntrySchema, type RouteDef } from "./route-targets";
+import { MAX_TARGETS, targetEntrySchema, type RouteDef } from "./route-targets";
 
 export const routeBodySchema = z.object({
   model: z.string().trim().min(1, "model is required").max(200),
-  targets: z.array(targetEntrySchema).min(1, "needs at least one BACKEND/MODEL target"),
+  targets: z.array(targetEntrySchema).min(1, "needs at least one BACKEND/MODEL target").max(MAX_TARGETS, `a route has at most ${MAX_TARGETS} targets`)
+    .refine((t) => t.flat().length <= MAX_TARGETS, `a route has at most ${MAX_TARGETS} targets, equal-rank groups included`),
 });
 
 export interface RouteView extends RouteDef {

@@ -5,7 +5,10 @@
 import { z } from "zod";
 
 /** `BACKEND/MODEL`: the model part may itself contain slashes (Hugging Face ids). */
-export const targetString = z.string().trim().regex(/^[^/\s]+\/.+$/, "must be BACKEND/MODEL, e.g. box2/glm-4.5-air");
+export const targetString = z.string().trim().max(300).regex(/^[^/\s]+\/.+$/, "must be BACKEND/MODEL, e.g. box2/glm-4.5-air");
+
+/** More than a fleet has: each target is a failover step a request may take. */
+export const MAX_TARGETS = 32;
 
 /** One entry of `targets`: a target, or a list of equal-rank targets balanced by load. */
 export const targetEntrySchema = z.union([targetString, z.array(targetString).min(1, "an equal-rank group needs at least one target")]);
