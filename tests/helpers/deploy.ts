@@ -50,10 +50,11 @@ export async function nodeContainers(node: string) {
   return docker().listContainers({ all: true, filters: { label: [`switchyard.node=${node}`] } });
 }
 
-export async function chat(endpoint: string, model: string): Promise<string> {
+/** A chat completion straight to an engine, or through the gateway with `key`. */
+export async function chat(endpoint: string, model: string, key?: string): Promise<string> {
   const res = await fetch(`${endpoint}/v1/chat/completions`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: JSON.stringify({ model, messages: [{ role: "user", content: "Say something" }], max_tokens: 8 }),
   });
   if (!res.ok) throw new Error(`chat completion: HTTP ${res.status} ${await res.text()}`);

@@ -54,6 +54,8 @@ describe.skipIf(skip !== null)(`deploys on the real Docker Engine${skip ? ` (ski
   it("deploys with one command: waits until healthy, prints the name and endpoint, exits 0", async () => {
     const r = await deploy("tiny");
     expect(r.code, r.stderr).toBe(0);
+    // Routable through the gateway the moment deploy says ready (its cached view once lagged by up to 0.5 s: a 404).
+    expect(await chat(server.url, "tiny", ADMIN_TOKEN)).toBe(WORD);
     expect(r.stdout).toMatch(new RegExp(`^tiny is ready on ${NODE} in \\d+\\.\\d s`));
     endpoint = printedEndpoint(r.stdout);
     expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:28\d{3}$/);

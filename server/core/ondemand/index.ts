@@ -86,17 +86,20 @@ export function createLoadManager(deps: LoadManagerDeps): LoadManager {
     if (r.onDemand && r.containerId !== null) o.ranOn.set(r.id, new Set([r.node]));
   }
   // A deployment turns warm or cold through its node's reports too (a start another server began,
-  // a crash), and one registered or removed on another server comes or goes: the gateway hears of
-  // it at once, not when its cached view expires.
+  // a crash), one registered or removed on another server comes or goes, and a pinned one turns
+  // ready or moves: the gateway hears of it at once, not when its cached view expires (a request
+  // right after `deploy` returned was a 404 for up to half a second).
   const warmNow = new Map<string, boolean>();
-  const known = new Set(deps.ctx.store.all().map((r) => r.id));
+  const routable = (r: { state: string; node: string; port: number | null }) => `${r.state}|${r.node}|${r.port}`;
+  const seen = new Map(deps.ctx.store.all().map((r) => [r.id, routable(r)]));
   const offChanges = deps.ctx.store.onChange((id) => {
     const r = deps.ctx.store.byId(id);
-    const came = r !== null && !known.has(id);
-    const went = r === null && known.delete(id);
-    if (r) known.add(id);
+    const before = seen.get(id);
+    const now = r ? routable(r) : undefined;
+    if (now === undefined) seen.delete(id);
+    else seen.set(id, now);
     const warm = r !== null && isOnDemand(r) && isWarm(o, r);
-    if (!came && !went && (warmNow.get(id) ?? false) === warm) return;
+    if (before === now && (warmNow.get(id) ?? false) === warm) return;
     if (warm) warmNow.set(id, true);
     else warmNow.delete(id);
     o.changed();
