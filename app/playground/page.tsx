@@ -27,9 +27,13 @@ const NO_MODELS: string[] = [];
 export default function PlaygroundPage() {
   const modelsQuery = useQuery({ queryKey: ["v1", "models"], queryFn: fetchModels, refetchInterval: 15_000 });
   const models = modelsQuery.data ?? NO_MODELS;
-  // Deployments that are not ready yet: their first answer waits for the engine to load.
+  // Deployments that are not ready yet: their first answer waits for the engine to load (an
+  // on-demand one in standby loads on the first message).
   const deployments = useQuery({ queryKey: deploymentKeys.list, queryFn: deploymentsApi.list, refetchInterval: 5000, retry: false });
-  const loading = useMemo(() => new Set((deployments.data ?? []).filter((d) => d.state !== "ready").map((d) => d.name)), [deployments.data]);
+  const loading = useMemo(
+    () => new Map((deployments.data ?? []).filter((d) => d.state !== "ready").map((d) => [d.name, d.state === "standby" ? "standby: loads on the first message" : d.state] as const)),
+    [deployments.data],
+  );
   const pg = usePlayground(models);
   const [prompt, setPrompt] = useState("");
   const canSend = prompt.trim() !== "" && pg.conv.panes.every((p) => p.model);

@@ -99,4 +99,22 @@ describe.skipIf(skip !== null)(`models on demand on the dashboard${skip ? ` (ski
     await waitFor("the load wait in the request log", async () => /^\d+ ms$/.test((await wait.textContent()) ?? ""), 15_000);
     expect(pageErrors).toEqual([]);
   });
+
+  it("the playground says a model is in standby, and its first message loads it and is answered", async () => {
+    expect((await server.api("/api/deployments/ui-cold/unload", { method: "POST" })).status).toBeLessThan(300);
+    await waitFor("ui-cold in standby", async () => ((await (await server.api("/api/deployments/ui-cold")).json()) as { state: string }).state === "standby", 30_000);
+    await page.goto(`${server.url}/playground`);
+    const model = page.getByLabel("Model", { exact: true });
+    await expect.poll(async () => model.locator("option").allTextContents()).toContain("ui-cold");
+    await model.selectOption("ui-cold");
+    const badge = page.getByTestId("pane").first().getByTestId("pane-loading");
+    await expect.poll(async () => badge.textContent(), { timeout: 15_000 }).toBe("standby: loads on the first message");
+    await page.locator("textarea#pg-prompt").fill("hi");
+    await page.getByRole("button", { name: "Send" }).click();
+    const answer = page.getByTestId("pane").first().getByTestId("answer").last();
+    await answer.getByTestId("answer-stats").waitFor({ timeout: 60_000 });
+    expect(await answer.textContent()).toContain("Pong");
+    await badge.waitFor({ state: "detached", timeout: 15_000 });
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -16,8 +16,8 @@ export interface ModelPaneProps {
   index: number;
   pane: Pane;
   models: readonly string[];
-  /** Models whose deployment is not ready yet (starting, loading): the first answer waits for it. */
-  loading: ReadonlySet<string>;
+  /** Models whose deployment is not ready yet, with what it is doing (standby, starting, loading): the first answer waits for it. */
+  loading: ReadonlyMap<string, string>;
   busy: boolean;
   settings: ChatSettings;
   prompt: string;
@@ -54,7 +54,7 @@ export function ModelPane({ index, pane, models, loading, busy, settings, prompt
           {!pane.model && <option value="">choose…</option>}
           {options.map((m) => <option key={m} value={m}>{m}</option>)}
         </select>
-        {loading.has(pane.model) && <Badge tone="accent" dot pulse data-testid="pane-loading">loading</Badge>}
+        {loading.has(pane.model) && <Badge tone="accent" dot pulse data-testid="pane-loading">{loading.get(pane.model)}</Badge>}
         <button type="button" className={cx(button.btn, button.small)} onClick={() => setShowCode(!showCode)} aria-expanded={showCode} data-testid="view-code" disabled={!pane.model}>
           {showCode ? "Hide code" : "View as code"}
         </button>
