@@ -11,7 +11,7 @@ import { estimateInputTokens } from "../protocol/count-tokens";
 import { parseAnthropicCountTokensRequest } from "../protocol/anthropic-types";
 import { ProtocolError } from "../protocol/errors";
 import { upstreamHeaders } from "../upstream/headers";
-import { collect, send, UpstreamError } from "../upstream/send";
+import { collectWithin, send } from "../upstream/send";
 import { writeJson } from "../upstream/relay";
 import { authenticate, newRecord, refuse } from "./proxy";
 import { readRequestBody, type RequestBody } from "./prepare";
@@ -26,10 +26,8 @@ async function askBackend(gw: Gateway, req: IncomingMessage, b: Backend, body: R
   const call = send(target.dispatcher, {
     method: "POST", path: `${target.base}/v1/messages/count_tokens${body.query}`, headers: upstreamHeaders(b, req.headers, false), body: withModel(body.raw, body.fields, model),
   });
-  const reading = collect(call, 64 * 1024);
-  const timer = setTimeout(() => call.abort(new UpstreamError("timeout", "timeout")), TIMEOUT_MS);
   try {
-    const got = await reading;
+    const got = await collectWithin(call, 64 * 1024, TIMEOUT_MS, "timeout");
     const status = call.status;
     if (status === 404 || status === 405 || status === 501) gw.countTokensUnsupported.set(b.name, b.url);
     if (status !== 200 || !got.complete) return null;
@@ -37,9 +35,6 @@ async function askBackend(gw: Gateway, req: IncomingMessage, b: Backend, body: R
     return typeof n === "number" ? n : null;
   } catch {
     return null;
-  } finally {
-    clearTimeout(timer);
-    call.abort(new UpstreamError("reset", "answer too large")); // unread rest (a no-op once complete)
   }
 }
 

@@ -4,7 +4,7 @@
  * (503 while loading); clouds are asked cheaply for their model list with the backend's key.
  */
 import type { Backend } from "../backends";
-import { collect, sendOnFreshConnection, UpstreamError } from "../upstream/send";
+import { collectWithin, sendOnFreshConnection } from "../upstream/send";
 import { upstreamAuthHeaders } from "../upstream/headers";
 
 export interface CheckResult {
@@ -17,15 +17,11 @@ export interface CheckResult {
 async function getOnce(b: Backend, path: string, timeoutMs: number): Promise<{ status: number | null; error: string | null }> {
   const u = new URL(b.url);
   const call = sendOnFreshConnection(u.origin, { method: "GET", path: u.pathname.replace(/\/+$/, "") + path, headers: upstreamAuthHeaders(b, undefined, ["accept", "application/json"]) });
-  const timer = setTimeout(() => call.abort(new UpstreamError("timeout", `no answer within ${timeoutMs} ms`)), timeoutMs);
   try {
-    await collect(call, 64 * 1024); // the body does not matter, only that it comes
+    await collectWithin(call, 64 * 1024, timeoutMs, `no answer within ${timeoutMs} ms`); // the body does not matter, only that it comes
     return { status: call.status, error: null };
   } catch (err) {
     return { status: null, error: (err as Error).message };
-  } finally {
-    clearTimeout(timer);
-    call.abort(new UpstreamError("reset", "answer too large")); // unread rest (a no-op once complete)
   }
 }
 

@@ -209,3 +209,19 @@ export function collect(call: UpstreamCall, limit: number): Promise<Collected> {
   p.catch(() => {});
   return p;
 }
+
+/**
+ * A small answer read whole, for the side requests (health checks, count_tokens): aborted with a
+ * timeout after `timeoutMs`, and an answer over `limit` loses its connection instead of its rest
+ * being read. Rejects as `collect` does.
+ */
+export async function collectWithin(call: UpstreamCall, limit: number, timeoutMs: number, why: string): Promise<Collected> {
+  const reading = collect(call, limit);
+  const timer = setTimeout(() => call.abort(new UpstreamError("timeout", why)), timeoutMs);
+  try {
+    return await reading;
+  } finally {
+    clearTimeout(timer);
+    call.abort(new UpstreamError("reset", "answer too large")); // unread rest (a no-op once complete)
+  }
+}
