@@ -6,6 +6,7 @@
 import type { Backend } from "../backends";
 import { collectWithin, sendOnFreshConnection } from "../upstream/send";
 import { upstreamAuthHeaders } from "../upstream/headers";
+import { splitBaseUrl } from "../upstream/pool";
 
 export interface CheckResult {
   ok: boolean;
@@ -15,8 +16,8 @@ export interface CheckResult {
 }
 
 async function getOnce(b: Backend, path: string, timeoutMs: number): Promise<{ status: number | null; error: string | null }> {
-  const u = new URL(b.url);
-  const call = sendOnFreshConnection(u.origin, { method: "GET", path: u.pathname.replace(/\/+$/, "") + path, headers: upstreamAuthHeaders(b, undefined, ["accept", "application/json"]) });
+  const { origin, base } = splitBaseUrl(b.url);
+  const call = sendOnFreshConnection(origin, { method: "GET", path: base + path, headers: upstreamAuthHeaders(b, undefined, ["accept", "application/json"]) });
   try {
     await collectWithin(call, 64 * 1024, timeoutMs, `no answer within ${timeoutMs} ms`); // the body does not matter, only that it comes
     return { status: call.status, error: null };

@@ -30,6 +30,12 @@ export interface UpstreamPool {
 // watchdog and per-backend first-byte limit, and a long prompt may think for longer than that.
 export const UPSTREAM_OPTIONS = { headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: IDLE_MS, keepAliveMaxTimeout: IDLE_MS };
 
+/** A backend's base URL as requests use it: where to connect, and the path prefix (no trailing slash). */
+export function splitBaseUrl(url: string): Pick<UpstreamTarget, "origin" | "base"> {
+  const u = new URL(url);
+  return { origin: u.origin, base: u.pathname.replace(/\/+$/, "") };
+}
+
 export function createUpstreamPool(): UpstreamPool {
   const pools = new Map<string, { url: string; target: UpstreamTarget }>();
   return {
@@ -37,8 +43,8 @@ export function createUpstreamPool(): UpstreamPool {
       const hit = pools.get(backend);
       if (hit && hit.url === url) return hit.target;
       if (hit) retire(hit.target.dispatcher);
-      const u = new URL(url);
-      const target: UpstreamTarget = { dispatcher: new Pool(u.origin, UPSTREAM_OPTIONS), origin: u.origin, base: u.pathname.replace(/\/+$/, "") };
+      const { origin, base } = splitBaseUrl(url);
+      const target: UpstreamTarget = { dispatcher: new Pool(origin, UPSTREAM_OPTIONS), origin, base };
       pools.set(backend, { url, target });
       return target;
     },
