@@ -14,7 +14,7 @@ import { BenchList } from "../components/benchmarks/bench-list";
 import { useBenchEvents } from "../components/benchmarks/use-bench-events";
 import type { BenchmarkView } from "../../protocol/benchmarks";
 import { benchmarkKeys, benchmarksApi } from "../lib/benchmarks-api";
-import { fetchModels } from "../lib/playground/chat-client";
+import { modelsQuery } from "../lib/playground/chat-client";
 import { cx } from "../lib/cx";
 import button from "../styles/button.module.css";
 import panel from "../styles/panel.module.css";
@@ -22,7 +22,7 @@ import text from "../styles/text.module.css";
 
 export default function BenchmarksPage() {
   const client = useQueryClient();
-  const models = useQuery({ queryKey: ["v1", "models"], queryFn: fetchModels, refetchInterval: 15_000 });
+  const models = useQuery(modelsQuery);
   const list = useQuery({ queryKey: benchmarkKeys.list, queryFn: benchmarksApi.list });
   const refresh = () => void client.invalidateQueries({ queryKey: benchmarkKeys.list });
   const benchmarks = useBenchEvents(list.data ?? [], refresh);

@@ -13,7 +13,7 @@ import { ModelPane } from "../components/playground/model-pane";
 import { SettingsPanel } from "../components/playground/settings-panel";
 import { usePlayground } from "../components/playground/use-playground";
 import { deploymentKeys, deploymentsApi } from "../lib/deployments-api";
-import { fetchModels } from "../lib/playground/chat-client";
+import { modelsQuery } from "../lib/playground/chat-client";
 import { MAX_PANES } from "../lib/playground/chat-types";
 import { cx } from "../lib/cx";
 import button from "../styles/button.module.css";
@@ -25,8 +25,8 @@ import styles from "../components/playground/playground.module.css";
 const NO_MODELS: string[] = [];
 
 export default function PlaygroundPage() {
-  const modelsQuery = useQuery({ queryKey: ["v1", "models"], queryFn: fetchModels, refetchInterval: 15_000 });
-  const models = modelsQuery.data ?? NO_MODELS;
+  const modelList = useQuery(modelsQuery);
+  const models = modelList.data ?? NO_MODELS;
   // Deployments that are not ready yet: their first answer waits for the engine to load (an
   // on-demand one in standby loads on the first message).
   const deployments = useQuery({ queryKey: deploymentKeys.list, queryFn: deploymentsApi.list, refetchInterval: 5000, retry: false });
@@ -46,7 +46,7 @@ export default function PlaygroundPage() {
 
   return (
     <DashboardShell>
-      {modelsQuery.isError && <ErrorBanner title="Could not list the models" detail={modelsQuery.error.message} onRetry={() => void modelsQuery.refetch()} />}
+      {modelList.isError && <ErrorBanner title="Could not list the models" detail={modelList.error.message} onRetry={() => void modelList.refetch()} />}
       <section className={panel.panel}>
         <header className={panel.head}>
           <h2>Playground</h2>
@@ -74,7 +74,7 @@ export default function PlaygroundPage() {
         </header>
         <SettingsPanel value={pg.conv.settings} onChange={pg.setSettings} disabled={pg.busy} />
       </section>
-      {modelsQuery.isSuccess && models.length === 0 && (
+      {modelList.isSuccess && models.length === 0 && (
         <p className={cx(panel.panel, text.muted)}>No model is routable yet: deploy one (Deployments) or add a route (Routes).</p>
       )}
       <div className={styles.panes} data-count={pg.conv.panes.length}>

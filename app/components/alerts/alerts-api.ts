@@ -1,5 +1,5 @@
 /** The Alerts page's calls to /api/alerts/* and their react-query keys. */
-import type { AlertChannelView, AlertRuleView, AlertsSummary, ChannelTestResult, DeliveryView, FiringAlertView, OccurrenceView } from "../../../protocol/alerts";
+import type { AlertChannelView, AlertRuleView, AlertsSummary, ChannelTestResult, FiringAlertView, OccurrenceView } from "../../../protocol/alerts";
 import { apiFetch } from "../../lib/api";
 
 const enc = encodeURIComponent;
@@ -15,7 +15,6 @@ export const alertsApi = {
   saveChannel: (name: string, url: string) => apiFetch<AlertChannelView>("/api/alerts/channels", { method: "POST", body: JSON.stringify({ name, url }) }),
   deleteChannel: (name: string) => apiFetch<void>(`/api/alerts/channels/${enc(name)}`, { method: "DELETE" }),
   testChannel: (name: string) => apiFetch<ChannelTestResult>(`/api/alerts/channels/${enc(name)}/test`, { method: "POST" }),
-  tests: () => apiFetch<DeliveryView[]>("/api/alerts/tests"),
 };
 
 export const alertKeys = {

@@ -82,9 +82,10 @@ export function BenchCompare({ picked }: { picked: readonly BenchmarkView[] }) {
           </thead>
           <tbody>
             {levels.flatMap((c) => METRICS.map((m, mi) => {
-              const va = a ? m.get(at(a, c) ?? ({} as BenchRun)) ?? null : null;
-              const vb = b ? m.get(at(b, c) ?? ({} as BenchRun)) ?? null : null;
-              const d = b ? deltaPct(at(a!, c) ? va : null, at(b, c) ? vb : null) : null;
+              // A level only one of the two ran has no change to show.
+              const ra = a ? at(a, c) : null;
+              const rb = b ? at(b, c) : null;
+              const d = ra && rb ? deltaPct(m.get(ra), m.get(rb)) : null;
               const better = d === null ? null : m.higherIsBetter ? d > 0 : d < 0;
               return (
                 <tr key={`${c}-${m.key}`} data-testid="bench-compare-row" data-concurrency={c} data-metric={m.key}>

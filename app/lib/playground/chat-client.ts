@@ -4,7 +4,7 @@
  * through the same reader the benchmarks use, so both time tokens the same way.
  */
 import { ChatStreamReader, decodeTokensPerSec, outputTokens } from "../../../lib/chat-stream";
-import { goToLogin } from "../api";
+import { apiFetch, goToLogin } from "../api";
 import { requestMessages, samplingFields, type AnswerStats, type ChatMessage, type ChatSettings } from "./chat-types";
 
 /** An answer past this is cut: the page must stay responsive whatever a model sends. */
@@ -28,16 +28,14 @@ const headerText = (v: string | null): string | null => {
   }
 };
 
+/** The routable models' ids, through the dashboard's one fetch helper (session cookie, 401 to sign-in, the error's message). */
 export async function fetchModels(): Promise<string[]> {
-  const res = await fetch("/v1/models", { credentials: "same-origin", headers: { accept: "application/json" } });
-  if (res.status === 401) {
-    goToLogin();
-    throw new Error(await errorMessage(res));
-  }
-  if (!res.ok) throw new Error(await errorMessage(res));
-  const body = (await res.json()) as { data?: Array<{ id?: unknown }> };
+  const body = await apiFetch<{ data?: Array<{ id?: unknown }> }>("/v1/models");
   return (body.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === "string");
 }
+
+/** The model list as the playground and the benchmarks form share it (one react-query entry). */
+export const modelsQuery = { queryKey: ["v1", "models"] as const, queryFn: fetchModels, refetchInterval: 15_000 };
 
 export interface AnswerResult {
   content: string;
