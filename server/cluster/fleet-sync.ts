@@ -22,7 +22,7 @@ const MAX_VIEWS_PER_MESSAGE = 200;
 const BATCH_BYTES = MAX_INLINE_BYTES - 300;
 
 const text = (max: number) => z.string().max(max);
-export const nodeViewSchema = z.object({
+const nodeViewSchema = z.object({
   id: text(64).min(1),
   name: text(128).min(1),
   online: z.boolean(),
