@@ -82,17 +82,3 @@ export function createDispatcher(log: Logger) {
     },
   };
 }
-
-/** A bus for one server alone (SQLite, or tests of one server): nothing to send to, nothing heard. */
-export function soloBus(serverId = "local"): Bus {
-  return {
-    serverId,
-    publish: async () => {},
-    subscribe: () => () => {},
-    onResync: () => () => {},
-    onDown: () => () => {},
-    isUp: () => true,
-    stats: () => ({ up: true, published: 0, received: 0, refused: 0, failed: 0, reconnects: 0 }),
-    close: async () => {},
-  };
-}

@@ -22,7 +22,7 @@ const MAX_VIEWS_PER_MESSAGE = 200;
 const BATCH_BYTES = MAX_INLINE_BYTES - 300;
 
 const text = (max: number) => z.string().max(max);
-export const nodeViewSchema = z.object({
+const nodeViewSchema = z.object({
   id: text(64).min(1),
   name: text(128).min(1),
   online: z.boolean(),
@@ -69,7 +69,8 @@ export function syncFleet(deps: { bus: Bus; fleet: Fleet; presence: Presence; ho
       bytes = 0;
     };
     for (const item of items) {
-      const size = JSON.stringify(item).length + 1;
+      // Bytes, as NOTIFY counts them: a process or GPU name outside ASCII takes several each.
+      const size = Buffer.byteLength(JSON.stringify(item)) + 1;
       if (batch.length > 0 && (bytes + size > BATCH_BYTES || batch.length >= MAX_VIEWS_PER_MESSAGE)) send();
       batch.push(item);
       bytes += size;

@@ -55,6 +55,20 @@ describe.skipIf(skipReason("postgres"))("the bus between servers, attacked from 
       JSON.stringify({ v: 1, f: "srv", k: "ondemand.activity", b: { busy: ["x".repeat(65)], last: [] } }),
       JSON.stringify({ v: 1, f: "srv", k: "ondemand.activity", b: { busy: [], last: [["x", -1]] } }),
       JSON.stringify({ v: 1, f: "srv", k: "ondemand.activity", b: { busy: "everything", last: [] } }),
+      // Every other topic a server hears, each with a body its schema refuses.
+      JSON.stringify({ v: 1, f: "srv", k: "relay.res", b: { id: "short", ok: true } }),
+      JSON.stringify({ v: 1, f: "srv", k: "relay.res", b: { id: "r".repeat(16), ok: false, error: { code: "unavailable", message: "m".repeat(4001), unanswered: true } } }),
+      JSON.stringify({ v: 1, f: "srv", k: "relay.evt", b: { node: "n".repeat(129), event: "deployment.log", payload: {} } }),
+      JSON.stringify({ v: 1, f: "srv", k: "relay.evt", b: { node: "n", event: "e".repeat(65), payload: {} } }),
+      JSON.stringify({ v: 1, f: "srv", k: "gateway.changed", b: { what: "everything" } }),
+      JSON.stringify({ v: 1, f: "srv", k: "gateway.served", b: { model: "m", target: "t", ts: 1, hops: Array.from({ length: 17 }, () => ({ from: "a", to: null, why: "w" })) } }),
+      JSON.stringify({ v: 1, f: "srv", k: "gateway.served", b: { model: "m".repeat(201), target: "t", ts: 1, hops: [] } }),
+      JSON.stringify({ v: 1, f: "srv", k: "session.ended", b: { id: "../../etc/passwd" } }),
+      JSON.stringify({ v: 1, f: "srv", k: "node.cut", b: { name: "n", reason: "r".repeat(301) } }),
+      JSON.stringify({ v: 1, f: "srv", k: "node.cut", b: { name: "", reason: "" } }),
+      JSON.stringify({ v: 1, f: "srv", k: "node.removed", b: { name: "n".repeat(129) } }),
+      JSON.stringify({ v: 1, f: "srv", k: "server.hello", b: "hello" }),
+      JSON.stringify({ v: 1, f: "srv", k: "server.gone", b: [] }),
     ];
     for (const payload of bad) await notify(payload);
     // A reference to a row far larger than the bus carries is refused without being read whole.
