@@ -13,7 +13,7 @@ import { openPage, signIn } from "../helpers/browser";
 import { writeTinyLlamaGguf } from "../fixtures/gguf/writer";
 import { chat, nodeContainers, startDeployAgent } from "../helpers/deploy";
 import { TEST_IMAGE, cleanupContainers, dockerSkipReason } from "../helpers/docker";
-import { ADMIN_TOKEN, startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
+import { ADMIN_TOKEN, startServer, waitForNodesOnline, type Proc, type TestServer } from "../helpers/processes";
 
 const NODE = `deploy-ui-${process.pid}`;
 const skip = await dockerSkipReason();
@@ -34,10 +34,7 @@ describe.skipIf(skip !== null)(`deployments page in Chromium${skip ? ` (skipped:
     await writeTinyLlamaGguf(model, { deterministicWord: "Pong" });
     server = await startServer();
     agent = startDeployAgent(server, NODE, { portRange: "28500-28599" });
-    await waitFor(`${NODE} online`, async () => {
-      const nodes = (await (await server.api("/api/nodes")).json()) as Array<{ name: string; online: boolean }>;
-      return nodes.some((n) => n.name === NODE && n.online);
-    }, 30_000);
+    await waitForNodesOnline(server, [NODE]);
     ({ browser, page, pageErrors } = await openPage());
     page.on("dialog", (d) => void d.accept()); // the Stop confirmation
   });

@@ -9,7 +9,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPage, signIn } from "../helpers/browser";
-import { ADMIN_TOKEN, startAgent, startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
+import { ADMIN_TOKEN, startAgent, startServer, waitFor, waitForNodesOnline, type Proc, type TestServer } from "../helpers/processes";
 
 describe("Add a GPU box in Chromium", () => {
   let server: TestServer;
@@ -50,10 +50,7 @@ describe("Add a GPU box in Chromium", () => {
 
     // The token, as the box would use it (here against this machine's loopback), adds it once.
     agents.push(startAgent({ server: server.url, name: "joined-box", token }));
-    await waitFor("joined-box online", async () => {
-      const nodes = (await (await server.api("/api/nodes")).json()) as Array<{ name: string; online: boolean }>;
-      return nodes.some((n) => n.name === "joined-box" && n.online);
-    }, 45_000);
+    await waitForNodesOnline(server, ["joined-box"], 45_000);
     const again = startAgent({ server: server.url, name: "second-box", token });
     agents.push(again);
     await waitFor("the reused token refused", () => /join token was already used/.test(again.text()), 30_000);

@@ -15,7 +15,7 @@ import { writeTinyLlamaGguf } from "../fixtures/gguf/writer";
 import { nodeContainers, startDeployAgent } from "../helpers/deploy";
 import { TEST_IMAGE, cleanupContainers, dockerSkipReason } from "../helpers/docker";
 import { GATEWAY_KEY } from "../helpers/gateway";
-import { ADMIN_TOKEN, startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
+import { ADMIN_TOKEN, startServer, waitFor, waitForNodesOnline, type Proc, type TestServer } from "../helpers/processes";
 
 const NODE = `ondemand-ui-${process.pid}`;
 const skip = await dockerSkipReason();
@@ -39,10 +39,7 @@ describe.skipIf(skip !== null)(`models on demand on the dashboard${skip ? ` (ski
     await fs.writeFile(config, `apiKeys:\n  - {name: tests, key: ${GATEWAY_KEY}}\n`);
     server = await startServer({ env: { SWITCHYARD_CONFIG: config } });
     agent = startDeployAgent(server, NODE, { portRange: "28700-28799" });
-    await waitFor(`${NODE} online`, async () => {
-      const nodes = (await (await server.api("/api/nodes")).json()) as Array<{ name: string; online: boolean }>;
-      return nodes.some((n) => n.name === NODE && n.online);
-    }, 30_000);
+    await waitForNodesOnline(server, [NODE]);
     ({ browser, page, pageErrors } = await openPage());
   });
 

@@ -68,6 +68,14 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+/** Waits until every node in `names` is listed online by the server's `/api/nodes`. */
+export function waitForNodesOnline(server: TestServer, names: string[], timeoutMs = 30_000, everyMs?: number): Promise<true> {
+  return waitFor(`${names.join(" and ")} online`, async () => {
+    const nodes = (await (await server.api("/api/nodes")).json()) as Array<{ name: string; online: boolean }>;
+    return names.every((n) => nodes.some((x) => x.name === n && x.online));
+  }, timeoutMs, everyMs);
+}
+
 /** `env` values that are undefined remove the variable (e.g. to let the server generate a token). */
 type ServerOptions = { dataDir?: string; port?: number; env?: Record<string, string | undefined>; args?: string[] };
 

@@ -13,7 +13,7 @@ import type { DeploymentView } from "../../protocol/deployments";
 import { writeTinyLlamaGguf } from "../fixtures/gguf/writer";
 import { nodeContainers, runCli, startDeployAgent, type CliResult } from "../helpers/deploy";
 import { TEST_IMAGE, cleanupContainers, dockerSkipReason } from "../helpers/docker";
-import { freePort, startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
+import { freePort, startServer, waitForNodesOnline, type Proc, type TestServer } from "../helpers/processes";
 
 const NODE = `deploy-err-${process.pid}`;
 const NO_DOCKER = `no-docker-${process.pid}`;
@@ -45,10 +45,7 @@ describe.skipIf(skip !== null)(`bad deploys${skip ? ` (skipped: ${skip})` : ""}`
     server = await startServer();
     agents.push(startDeployAgent(server, NODE, { portRange: "28200-28299" }));
     agents.push(startDeployAgent(server, NO_DOCKER, { env: { DOCKER_HOST: `unix://${dir}/no-dockerd.sock` } }));
-    await waitFor("both agents online", async () => {
-      const nodes = (await (await server.api("/api/nodes")).json()) as Array<{ name: string; online: boolean }>;
-      return [NODE, NO_DOCKER].every((n) => nodes.some((x) => x.name === n && x.online));
-    }, 30_000);
+    await waitForNodesOnline(server, [NODE, NO_DOCKER]);
   });
 
   beforeEach(async () => expect(await nodeContainers(NODE)).toEqual([]));

@@ -14,7 +14,7 @@ import type { DeploymentView } from "../../protocol/deployments";
 import { writeTinyLlamaGguf } from "../fixtures/gguf/writer";
 import { chat, nodeContainers, printedEndpoint, runCli, startDeployAgent } from "../helpers/deploy";
 import { STANDIN_IMAGE, cleanupContainers, docker, dockerSkipReason } from "../helpers/docker";
-import { startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
+import { startServer, waitFor, waitForNodesOnline, type Proc, type TestServer } from "../helpers/processes";
 
 const NODE = `deploy-standin-${process.pid}`;
 const skip = await dockerSkipReason(STANDIN_IMAGE);
@@ -37,10 +37,7 @@ describe.skipIf(skip !== null)(`vLLM and SGLang through the engine stand-in${ski
     await writeTinyLlamaGguf(path.join(modelDir, "model.gguf"), { deterministicWord: "Pong" });
     server = await startServer();
     agent = startDeployAgent(server, NODE, { portRange: "28300-28399" });
-    await waitFor(`${NODE} online`, async () => {
-      const nodes = (await (await server.api("/api/nodes")).json()) as Array<{ name: string; online: boolean }>;
-      return nodes.some((n) => n.name === NODE && n.online);
-    }, 30_000);
+    await waitForNodesOnline(server, [NODE]);
   });
 
   afterAll(async () => {

@@ -13,7 +13,7 @@ import type { DeploymentView } from "../../protocol/deployments";
 import { writeTinyLlamaGguf } from "../fixtures/gguf/writer";
 import { chat, nodeContainers, printedEndpoint, runCli, startDeployAgent } from "../helpers/deploy";
 import { TEST_IMAGE, cleanupContainers, containerExists, docker, dockerSkipReason } from "../helpers/docker";
-import { ADMIN_TOKEN, ROOT, startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
+import { ADMIN_TOKEN, ROOT, startServer, waitFor, waitForNodesOnline, type Proc, type TestServer } from "../helpers/processes";
 
 const WORD = "Pong";
 const NODE = `deploy-it-${process.pid}`;
@@ -29,10 +29,7 @@ describe.skipIf(skip !== null)(`deploys on the real Docker Engine${skip ? ` (ski
   const view = async (name: string) => (await (await server.api(`/api/deployments/${name}`)).json()) as DeploymentView;
   const deploy = (name: string, ...extra: string[]) =>
     runCli(server, ["deploy", "llamacpp", model, "--name", name, "--node", NODE, "--gpus", "none", "--image", TEST_IMAGE, "--ctx", "2048", ...extra]);
-  const nodeOnline = () => waitFor(`${NODE} online`, async () => {
-    const nodes = (await (await server.api("/api/nodes")).json()) as Array<{ name: string; online: boolean }>;
-    return nodes.some((n) => n.name === NODE && n.online);
-  }, 30_000);
+  const nodeOnline = () => waitForNodesOnline(server, [NODE]);
 
   beforeAll(async () => {
     await cleanupContainers({ "switchyard.node": NODE });

@@ -16,7 +16,7 @@ import { writeTinyLlamaGguf } from "../fixtures/gguf/writer";
 import { nodeContainers, runCli, startDeployAgent } from "../helpers/deploy";
 import { STANDIN_IMAGE, cleanupContainers, dockerSkipReason } from "../helpers/docker";
 import { GATEWAY_KEY } from "../helpers/gateway";
-import { startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
+import { startServer, waitFor, waitForNodesOnline, type Proc, type TestServer } from "../helpers/processes";
 
 const NODE = `ondemand-rs-${process.pid}`;
 const skip = await dockerSkipReason(STANDIN_IMAGE);
@@ -32,10 +32,7 @@ describe.skipIf(skip !== null)(`models on demand across restarts, and vLLM sleep
   const containersOf = async (name: string) => (await nodeContainers(NODE)).filter((c) => c.Labels["switchyard.name"] === name);
   const launches = (name: string) => agent.text().split("\n").filter((l) => l.includes("deployment launched") && l.includes(`"deployment":"${name}"`)).length;
   const startAgent = () => startDeployAgent(server, NODE, { portRange: "28500-28599" });
-  const online = () => waitFor(`${NODE} online`, async () => {
-    const nodes = (await (await server.api("/api/nodes")).json()) as Array<{ name: string; online: boolean }>;
-    return nodes.some((n) => n.name === NODE && n.online);
-  }, 30_000);
+  const online = () => waitForNodesOnline(server, [NODE]);
   const register = (name: string, ...extra: string[]) =>
     runCli(server, ["deploy", "vllm", modelDir, "--name", name, "--gpus", "none", "--image", STANDIN_IMAGE, "--ctx", "1024", "--on-demand", ...extra]);
   const ask = async (model: string) => {

@@ -17,7 +17,7 @@ import { nodeContainers, runCli, startDeployAgent } from "../helpers/deploy";
 import { TEST_IMAGE, cleanupContainers, dockerSkipReason } from "../helpers/docker";
 import { CLAUDE_TIMEOUT_MS, claudeEnv, claudeSkipReason, runClaude } from "../helpers/claude-code";
 import { GATEWAY_KEY } from "../helpers/gateway";
-import { freePort, startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
+import { freePort, startServer, waitForNodesOnline, type Proc, type TestServer } from "../helpers/processes";
 
 const NODE = `ondemand-sb-${process.pid}`;
 const WORD = "Pong";
@@ -54,10 +54,7 @@ routes:
 `);
     server = await startServer({ env: { SWITCHYARD_CONFIG: config } });
     agent = startDeployAgent(server, NODE, { portRange: "28600-28699" });
-    await waitFor(`${NODE} online`, async () => {
-      const nodes = (await (await server.api("/api/nodes")).json()) as Array<{ name: string; online: boolean }>;
-      return nodes.some((n) => n.name === NODE && n.online);
-    }, 30_000);
+    await waitForNodesOnline(server, [NODE]);
     // Claude Code's first request is about 12,000 tokens (~47,000 of this model's byte tokens), in each of two slots.
     const r = await runCli(server, ["deploy", "llamacpp", model, "--name", "local", "--gpus", "none", "--image", TEST_IMAGE, "--ctx", "131072", "--parallel", "2", "--on-demand"]);
     expect(r.code, r.stderr).toBe(0);

@@ -14,7 +14,7 @@ import type { DeploymentView } from "../../protocol/deployments";
 import { writeTinyLlamaGguf } from "../fixtures/gguf/writer";
 import { nodeContainers, startDeployAgent } from "../helpers/deploy";
 import { TEST_IMAGE, cleanupContainers, dockerSkipReason } from "../helpers/docker";
-import { startServer, waitFor, type Proc, type TestServer } from "../helpers/processes";
+import { startServer, waitFor, waitForNodesOnline, type Proc, type TestServer } from "../helpers/processes";
 
 const LOCAL = `paths-local-${process.pid}`;
 const REMOTE = `paths-remote-${process.pid}`;
@@ -68,10 +68,7 @@ describe.skipIf(skip !== null)(`model paths a deploy may mount${skip ? ` (skippe
     server = await startServer({ env: { SWITCHYARD_OFFLINE_AFTER_S: "60" } });
     agents.push(startDeployAgent(server, LOCAL, { portRange: "28750-28769" }));
     agents.push(startDeployAgent(server, REMOTE, { portRange: "28770-28789", env: { DOCKER_HOST: `tcp://localhost:${relayPort}` } }));
-    await waitFor("both agents online", async () => {
-      const nodes = (await (await server.api("/api/nodes")).json()) as Array<{ name: string; online: boolean }>;
-      return [LOCAL, REMOTE].every((n) => nodes.some((x) => x.name === n && x.online));
-    }, 30_000);
+    await waitForNodesOnline(server, [LOCAL, REMOTE]);
   });
 
   afterAll(async () => {

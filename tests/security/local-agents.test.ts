@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, AGENT_TOKEN, STANDIN, startServer, waitFor, type TestServer } from "../helpers/processes";
+import { ADMIN_TOKEN, AGENT_TOKEN, STANDIN, startServer, waitForNodesOnline, type TestServer } from "../helpers/processes";
 import { childPids } from "../../bench/proc-stats";
 
 const MARKER = "sy-test-server-only-secret-7d1e";
@@ -29,10 +29,7 @@ describe("agents the server starts itself", () => {
       env: { SWITCHYARD_LOCAL_AGENT: "1", SWITCHYARD_NVIDIA_SMI: STANDIN, SWITCHYARD_STANDIN_GPUS: "rtx-2080-super", SWITCHYARD_SERVER_ONLY_SECRET: MARKER },
     });
     const names = [os.hostname(), "atlas", "forge", "hopper"];
-    await waitFor("every local agent online", async () => {
-      const nodes = (await (await server.api("/api/nodes")).json()) as Array<{ name: string; online: boolean }>;
-      return names.every((n) => nodes.some((x) => x.name === n && x.online));
-    }, 90_000, 500);
+    await waitForNodesOnline(server, names, 90_000, 500);
 
     const agentPids = childPids(server.proc.child.pid!).filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("agents/cli.ts"));
     expect(agentPids.length).toBe(4);
