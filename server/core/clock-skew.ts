@@ -8,7 +8,10 @@
  */
 import type { TelemetrySample } from "../../protocol/agent-wire";
 
-export function correctClockSkew(samples: TelemetrySample[], now: number, toleranceMs = 2000, sentAt?: number): TelemetrySample[] {
+/** How far an agent's clock may be off before its samples are shifted. */
+export const SKEW_TOLERANCE_MS = 2000;
+
+export function correctClockSkew(samples: TelemetrySample[], now: number, toleranceMs = SKEW_TOLERANCE_MS, sentAt?: number): TelemetrySample[] {
   const newest = samples[samples.length - 1];
   if (!newest) return samples;
   const skew = now - (sentAt ?? newest.ts);

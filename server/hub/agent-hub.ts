@@ -18,7 +18,7 @@ import {
 } from "../../protocol/agent-wire";
 import { REFUSAL_CODES } from "../../protocol/agent-identity";
 import { bearer } from "../http/credentials";
-import { correctClockSkew } from "../core/clock-skew";
+import { SKEW_TOLERANCE_MS, correctClockSkew } from "../core/clock-skew";
 import { AgentUnansweredError, ServiceError, type ErrorCode } from "../core/errors";
 import type { Fleet } from "../core/fleet";
 import type { History } from "../core/history";
@@ -218,7 +218,13 @@ export function createAgentHub(deps: {
       await slices.pause();
     }
     if (conn.cut) return;
-    const corrected = correctClockSkew(samples, Date.now(), undefined, sentAt);
+    const now = Date.now();
+    // Corrected, an honest sample is never later than now (give or take the tolerance). A later one
+    // is a node lying (a `sentAt` far from its samples, or samples out of order): it would stand in
+    // its charts past "now" and outlive retention, which prunes by age.
+    const corrected = correctClockSkew(samples, now, SKEW_TOLERANCE_MS, sentAt).filter((s) => s.ts <= now + SKEW_TOLERANCE_MS);
+    if (corrected.length < samples.length) noteMalformed(conn.nodeName, `${samples.length - corrected.length} samples dated in the future`);
+    if (corrected.length === 0) return;
     for (let i = 0; i < corrected.length; i += 20) {
       history.record(conn.nodeId, corrected.slice(i, i + 20));
       await slices.pause();

@@ -105,6 +105,24 @@ describe("a hostile node against the hub", () => {
     expect(new Set(theirs.gpus.flatMap((g) => g.points.map((p) => p.memUsedMiB)))).toEqual(new Set([9999]));
   });
 
+  it("keeps no sample dated in the future, whether by a lying sentAt or by samples out of order", async () => {
+    const uuids = ["GPU-mallory-0"];
+    const now = Date.now();
+    const day = 86_400_000;
+    const before = server.hub.stats().malformed;
+    // sentAt a day behind its samples: the skew correction would move them a day ahead.
+    mallory.send({ type: "telemetry", v: 1, sentAt: now - day, samples: [{ ts: now - 1000, snapshot: gpuSnapshot(uuids, 6666) }] });
+    // No sentAt, the newest last in place but an older-looking one dated a day ahead.
+    mallory.telemetry([{ ts: now + day, snapshot: gpuSnapshot(uuids, 6666) }, { ts: now, snapshot: gpuSnapshot(uuids, 1234) }]);
+    await waitFor("both lies counted", () => server.hub.stats().malformed >= before + 2);
+    await waitFor("the honest sample kept", () => server.fleet.get("mallory")?.gpus.length === 1);
+
+    const history = (await server.call("GET", "/api/nodes/mallory/history?range=5m")).json as NodeHistory;
+    const points = history.gpus.flatMap((g) => g.points);
+    expect(points.map((p) => p.memUsedMiB)).toEqual([1234]);
+    expect(points.every((p) => p.ts <= Date.now())).toBe(true);
+  });
+
   it("lets one socket speak for one node only: a second hello closes it and creates nothing", async () => {
     const { agent } = await enrolledAgent(server.wsUrl, "haunted", AGENT_TOKEN);
     for (let i = 0; i < 20; i++) agent.hello(`ghost-${i}`);

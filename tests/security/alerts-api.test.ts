@@ -16,6 +16,7 @@ import { createHistory } from "../../server/core/history";
 import { createSessions } from "../../server/core/sessions";
 import { createAlerts, type Alerts } from "../../server/core/alerts/module";
 import { EMPTY_ALERTS } from "../../server/core/alerts/config-schema";
+import { MAX_DASHBOARD_ENTRIES } from "../../server/core/alerts/catalog";
 import { openMemoryDatabase, type DbHandle } from "../../server/db/client";
 import { alertsRepo } from "../../server/db/repos/alerts-repo";
 import { alertChannels } from "../../server/db/schema";
@@ -109,6 +110,18 @@ describe("alerts API under hostile input", () => {
   ])("refuses the rule %j", async (body, why) => {
     await refused(await post("/api/alerts/rules", body), 400, why);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("holds at most MAX_DASHBOARD_ENTRIES channels and rules: one more is refused, replacing one is not", async () => {
+    for (let i = 0; i < MAX_DASHBOARD_ENTRIES; i++) expect((await post("/api/alerts/channels", { name: `c${i}`, url: `ntfy://ntfy.sh/topic${i}` })).status).toBe(201);
+    await refused(await post("/api/alerts/channels", { name: "one-more", url: "ntfy://ntfy.sh/more" }), 409, /delete some first/);
+    expect((await post("/api/alerts/channels", { name: "c0", url: "ntfy://ntfy.sh/replaced" })).status).toBe(201);
+    for (let i = 0; i < MAX_DASHBOARD_ENTRIES; i++) expect((await post("/api/alerts/rules", { name: `r${i}`, when: "gpu-memory", notify: ["c0"] })).status).toBe(201);
+    await refused(await post("/api/alerts/rules", { name: "one-more", when: "gpu-memory", notify: ["c0"] }), 409, /delete some first/);
+    expect((await post("/api/alerts/rules", { name: "r0", when: "gpu-temperature", notify: ["c1"] })).status).toBe(201);
+    const channels = (await (await get("/api/alerts/channels")).json()) as unknown[];
+    const rules = (await (await get("/api/alerts/rules")).json()) as unknown[];
+    expect([channels.length, rules.length]).toEqual([MAX_DASHBOARD_ENTRIES, MAX_DASHBOARD_ENTRIES]);
   });
 
   it("answers generated hostile bodies with a 4xx JSON error, never a 500, and keeps working", async () => {

@@ -24,6 +24,12 @@ export interface ChannelEntry {
   problem: string | null;
 }
 
+/**
+ * Rules and channels the dashboard may add, each (as many as the config file may hold): the engine
+ * walks every rule on each evaluation, and each reload opens every channel.
+ */
+export const MAX_DASHBOARD_ENTRIES = 100;
+
 const ruleBodySchema = ruleConfigSchema.refine((r) => r.name !== undefined, { path: ["name"], message: "name is required" });
 
 export class AlertCatalog {
@@ -86,6 +92,7 @@ export class AlertCatalog {
     if (this.configRules.some((r) => r.name === spec.name)) throw new ServiceError("conflict", `the rule ${spec.name} comes from the config file: change it there`);
     const missing = spec.notify.filter((n) => !this.channel(n));
     if (missing.length) throw new ServiceError("bad_request", `no channel named ${missing.join(", ")}: add it first`);
+    refuseOverLimit("rules", this.uiRules, spec.name);
     await this.repo.upsertRule(spec.name, JSON.stringify(body), this.now());
     await this.reload();
     return normalizeRule(spec, spec.name, "ui");
@@ -100,6 +107,7 @@ export class AlertCatalog {
   async saveChannel(body: unknown): Promise<ChannelEntry> {
     const { name, url } = channelConfigSchema.parse(body);
     if (this.configChannels.some((c) => c.name === name)) throw new ServiceError("conflict", `the channel ${name} comes from the config file: change it there`);
+    refuseOverLimit("channels", this.uiChannels, name);
     const kind = parseChannelUrl(url, this.bases).kind;
     await this.repo.upsertChannel({ name, kind, urlSealed: this.box.seal(url), urlMasked: maskChannelUrl(url) }, this.now());
     await this.reload();
@@ -113,6 +121,12 @@ export class AlertCatalog {
     if (!(await this.repo.deleteChannel(name))) throw new ServiceError("not_found", `no alert channel named '${name}'`);
     await this.reload();
   }
+}
+
+/** A new entry past the limit is refused; one replacing an entry of the same name is not. */
+function refuseOverLimit(what: "rules" | "channels", entries: ReadonlyArray<{ name: string }>, name: string): void {
+  if (entries.length < MAX_DASHBOARD_ENTRIES || entries.some((e) => e.name === name)) return;
+  throw new ServiceError("conflict", `the dashboard holds ${MAX_DASHBOARD_ENTRIES} alert ${what} already: delete some first (or put them in the config file)`);
 }
 
 function safeJson(text: string): unknown {

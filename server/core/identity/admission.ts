@@ -127,7 +127,3 @@ export function createAdmission(deps: AdmissionDeps) {
 }
 
 export type AdmissionControl = ReturnType<typeof createAdmission>;
-
-export function isRefusal(x: Issued | Refusal): x is Refusal {
-  return (x as Refusal).code !== undefined;
-}

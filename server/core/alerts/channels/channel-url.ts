@@ -172,11 +172,6 @@ export function parseChannelUrl(text: string, bases: ServiceBases = DEFAULT_BASE
   }
 }
 
-/** Only the kind (the dashboard and validation); throws like parseChannelUrl. */
-export function channelKind(text: string): ChannelKind {
-  return parseChannelUrl(text).kind;
-}
-
 /** Query keys whose values are shown; everything else is masked. */
 const PLAIN_QUERY = new Set(["priority", "tags", "tls", "to", "from"]);
 const MASK = "•••";
