@@ -19,14 +19,12 @@ import type { DeploymentRecord } from "../deployments/types";
 import { AgentRefusal, COLD, logTail, startOn, stopOnAgent, wakeOnAgent } from "./agent-ops";
 import { isOnDemand, isSleeping, isWarm, type OnDemandContext } from "./context";
 import { LoadError } from "./errors";
-import { CLAIMED, needOf } from "./ledger";
+import { CLAIMED, LOADING, needOf } from "./ledger";
 import { describeShortfalls } from "./messages";
 import { rankPlacements, type PlacementOption } from "./placement";
 import { decideRoom, type Holder, type RoomDecision, type Shortfall } from "./room";
 import { creditsNow, currentLedger } from "./snapshot";
 import { BusyError, unloadLocked } from "./unload";
-
-const LOADING = new Set(["pending", "pulling", "starting", "loading"]);
 
 function recordOf(o: OnDemandContext, id: string, name: string): DeploymentRecord & { onDemand: NonNullable<DeploymentRecord["onDemand"]> } {
   const r = o.d.store.byId(id);
