@@ -8,11 +8,8 @@ import { agentSpecOf } from "../deployments/agent-spec";
 import { applyReport } from "../deployments/apply-report";
 import { AGENT_TIMEOUT_MS, refusedByAgent, trackCreate } from "../deployments/context";
 import { requestTail } from "../deployments/logs";
-import type { DeploymentRecord } from "../deployments/types";
+import { COLD, type DeploymentRecord } from "../deployments/types";
 import type { OnDemandContext } from "./context";
-
-/** How the record looks with nothing running: ready to start again. */
-export const COLD: Partial<DeploymentRecord> = { state: "standby", containerId: null, port: null, pids: [], startedAt: null, readyAt: null, progress: null };
 
 export class AgentRefusal extends Error {}
 

@@ -15,8 +15,8 @@
 import { formatModelRef } from "../../../protocol/model-ref";
 import { ServiceError } from "../errors";
 import { parseGpuChoice, placementCandidates, type Candidate } from "../deployments/placement";
-import type { DeploymentRecord } from "../deployments/types";
-import { AgentRefusal, COLD, logTail, startOn, stopOnAgent, wakeOnAgent } from "./agent-ops";
+import { COLD, type DeploymentRecord } from "../deployments/types";
+import { AgentRefusal, logTail, startOn, stopOnAgent, wakeOnAgent } from "./agent-ops";
 import { isOnDemand, isSleeping, isWarm, type OnDemandContext } from "./context";
 import { LoadError } from "./errors";
 import { CLAIMED, LOADING, needOf, type Ledger } from "./ledger";
