@@ -8,6 +8,7 @@ import { ServiceError } from "../errors";
 import { AGENT_TIMEOUT_MS, type DeploymentsContext } from "./context";
 import type { LogSink } from "./log-streams";
 import { recordOr404 } from "./lookup";
+import type { DeploymentRecord } from "./types";
 
 export async function tailLogs(ctx: DeploymentsContext, name: string, tail: number): Promise<string[]> {
   const r = recordOr404(ctx, name);
@@ -15,8 +16,13 @@ export async function tailLogs(ctx: DeploymentsContext, name: string, tail: numb
     if (r.logs.length) return r.logs.slice(-tail);
     throw new ServiceError("unavailable", `node ${r.node} is offline: its logs are there, start its agent to read them`);
   }
-  const answer = (await ctx.hub.request(r.node, DEPLOY_ACTIONS.logs, { id: r.id, tail }, AGENT_TIMEOUT_MS)) as { lines?: unknown };
-  return Array.isArray(answer?.lines) ? answer.lines.filter((l): l is string => typeof l === "string") : [];
+  return (await requestTail(ctx, r, tail)) ?? [];
+}
+
+/** The last `tail` lines the node's agent has of `r`'s container; null when its answer holds no list of lines. */
+export async function requestTail(ctx: DeploymentsContext, r: DeploymentRecord, tail: number, timeoutMs = AGENT_TIMEOUT_MS): Promise<string[] | null> {
+  const answer = (await ctx.hub.request(r.node, DEPLOY_ACTIONS.logs, { id: r.id, tail }, timeoutMs)) as { lines?: unknown };
+  return Array.isArray(answer?.lines) ? answer.lines.filter((l): l is string => typeof l === "string") : null;
 }
 
 /** Starts a live stream into `sink`; returns the function that closes it. */

@@ -15,7 +15,7 @@ import {
 } from "../../../protocol/deployments";
 import { applyReport } from "./apply-report";
 import { AGENT_TIMEOUT_MS, type DeploymentsContext } from "./context";
-import type { DeploymentRecord } from "./types";
+import { COLD, type DeploymentRecord } from "./types";
 
 const SETTLED = new Set(["failed", "stopped"]);
 
@@ -96,7 +96,7 @@ async function onAnnounce(ctx: DeploymentsContext, node: string, reports: Deploy
     // An on-demand deployment whose container is gone is simply cold again: the next request starts it.
     else if (r.onDemand !== null) {
       if ((r.containerId !== null || !SETTLED.has(r.state)) && r.state !== "standby" && !ctx.creating.has(r.id)) {
-        await ctx.store.update(r.id, { state: "standby", containerId: null, port: null, pids: [], progress: null, startedAt: null, readyAt: null });
+        await ctx.store.update(r.id, COLD);
       } else if (r.state === "standby" && r.containerId !== null) {
         await ctx.store.update(r.id, { containerId: null, port: null, pids: [] });
       }

@@ -27,3 +27,6 @@ export interface DeploymentRecord {
   pids: number[];
   progress: { pct: number | null; text: string } | null;
 }
+
+/** An on-demand deployment with nothing running (unloaded, or its container gone): the next request starts it. */
+export const COLD: Partial<DeploymentRecord> = { state: "standby", containerId: null, port: null, pids: [], startedAt: null, readyAt: null, progress: null };

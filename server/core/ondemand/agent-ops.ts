@@ -7,11 +7,9 @@ import { DEPLOY_ACTIONS, defaultImage, deploymentReportSchema } from "../../../p
 import { agentSpecOf } from "../deployments/agent-spec";
 import { applyReport } from "../deployments/apply-report";
 import { AGENT_TIMEOUT_MS, refusedByAgent, trackCreate } from "../deployments/context";
-import type { DeploymentRecord } from "../deployments/types";
+import { requestTail } from "../deployments/logs";
+import { COLD, type DeploymentRecord } from "../deployments/types";
 import type { OnDemandContext } from "./context";
-
-/** How the record looks with nothing running: ready to start again. */
-export const COLD: Partial<DeploymentRecord> = { state: "standby", containerId: null, port: null, pids: [], startedAt: null, readyAt: null, progress: null };
 
 export class AgentRefusal extends Error {}
 
@@ -70,8 +68,7 @@ export async function wakeOnAgent(o: OnDemandContext, node: string, id: string):
 export async function logTail(o: OnDemandContext, r: DeploymentRecord, lines = 20): Promise<string[]> {
   if (r.containerId === null || !o.d.hub.isConnected(r.node)) return r.logs.slice(-lines);
   try {
-    const answer = (await o.d.hub.request(r.node, DEPLOY_ACTIONS.logs, { id: r.id, tail: lines }, 10_000)) as { lines?: unknown };
-    return Array.isArray(answer?.lines) ? answer.lines.filter((l): l is string => typeof l === "string").slice(-lines) : r.logs.slice(-lines);
+    return ((await requestTail(o.d, r, lines, 10_000)) ?? r.logs).slice(-lines);
   } catch {
     return r.logs.slice(-lines);
   }

@@ -15,18 +15,16 @@
 import { formatModelRef } from "../../../protocol/model-ref";
 import { ServiceError } from "../errors";
 import { parseGpuChoice, placementCandidates, type Candidate } from "../deployments/placement";
-import type { DeploymentRecord } from "../deployments/types";
-import { AgentRefusal, COLD, logTail, startOn, stopOnAgent, wakeOnAgent } from "./agent-ops";
+import { COLD, type DeploymentRecord } from "../deployments/types";
+import { AgentRefusal, logTail, startOn, stopOnAgent, wakeOnAgent } from "./agent-ops";
 import { isOnDemand, isSleeping, isWarm, type OnDemandContext } from "./context";
 import { LoadError } from "./errors";
-import { CLAIMED, needOf } from "./ledger";
+import { CLAIMED, LOADING, needOf, type Ledger } from "./ledger";
 import { describeShortfalls } from "./messages";
 import { rankPlacements, type PlacementOption } from "./placement";
 import { decideRoom, type Holder, type RoomDecision, type Shortfall } from "./room";
 import { creditsNow, currentLedger } from "./snapshot";
 import { BusyError, unloadLocked } from "./unload";
-
-const LOADING = new Set(["pending", "pulling", "starting", "loading"]);
 
 function recordOf(o: OnDemandContext, id: string, name: string): DeploymentRecord & { onDemand: NonNullable<DeploymentRecord["onDemand"]> } {
   const r = o.d.store.byId(id);
@@ -53,11 +51,12 @@ function hasModel(o: OnDemandContext, r: DeploymentRecord, node: string): boolea
   return o.d.store.onNode(node).some((x) => x.id !== r.id && x.containerId !== null && formatModelRef(x.spec.model) === model);
 }
 
-async function decide(o: OnDemandContext, r: DeploymentRecord, node: string, gpus: number[]): Promise<RoomDecision> {
+/** `ledgerOf` lets the ranking of many candidates share one ledger; inside a node's lock it is read afresh. */
+async function decide(o: OnDemandContext, r: DeploymentRecord, node: string, gpus: number[], ledgerOf = () => currentLedger(o)): Promise<RoomDecision> {
   const estimate = await o.estimates.get(r.spec, o.d.fleet.get(node) ?? undefined, gpus);
   // Without an estimate nothing can be judged: the engine has the last word, as for any deploy.
   if (!estimate) return { kind: "fits" };
-  const ledger = await currentLedger(o);
+  const ledger = await ledgerOf();
   return decideRoom({ ...ledger, credits: creditsNow(o), need: needOf(node, gpus, estimate), self: r.id });
 }
 
@@ -100,8 +99,11 @@ async function decideAndStart(o: OnDemandContext, id: string, name: string, node
 /** Places and starts it; returns what to wait for when the room is held by requests in flight. */
 async function placeAndStart(o: OnDemandContext, id: string, name: string): Promise<"started" | Holder[]> {
   const r = recordOf(o, id, name);
+  // Only to rank them (each is decided again inside its node's lock): one ledger, not one per candidate.
+  let ledger: Promise<Ledger> | undefined;
+  const shared = () => (ledger ??= currentLedger(o));
   const options: PlacementOption[] = await Promise.all(candidatesFor(o, r).map(async (c) => ({
-    node: c.node, gpus: c.gpus, decision: await decide(o, r, c.node, c.gpus), hasModel: hasModel(o, r, c.node),
+    node: c.node, gpus: c.gpus, decision: await decide(o, r, c.node, c.gpus, shared), hasModel: hasModel(o, r, c.node),
   })));
   const busy: Holder[] = [];
   let short: Shortfall[] | null = null;

@@ -28,7 +28,8 @@ export interface LedgerDeployment {
   sleeping: boolean;
 }
 
-const LOADING = new Set(["pending", "pulling", "starting", "loading"]);
+/** On its way to serving: a start under way (bring-up.ts waits for it rather than start a second). */
+export const LOADING: ReadonlySet<string> = new Set(["pending", "pulling", "starting", "loading"]);
 const SERVING = new Set(["ready", "unhealthy"]);
 
 /** A load claimed by a server (others wait for it) but not yet placed: it holds and reserves nothing yet. */

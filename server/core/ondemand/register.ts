@@ -19,15 +19,15 @@ import { capacity, type Shortfall } from "./room";
 import { creditsNow, currentLedger } from "./snapshot";
 
 /** The first candidate it could ever fit on (with every on-demand deployment there gone); throws when none. */
-async function firstWithCapacity(o: OnDemandContext, spec: DeploySpec, candidates: Candidate[]): Promise<{ chosen: Candidate; warnings: string[] }> {
+async function firstWithCapacity(o: OnDemandContext, spec: DeploySpec, candidates: Candidate[]): Promise<Candidate> {
   const ledger = await currentLedger(o);
   let best: Shortfall[] | null = null;
   for (const c of candidates) {
     const estimate = await o.estimates.get(spec, o.d.fleet.get(c.node) ?? undefined, c.gpus);
     // Unknown (no estimate, no telemetry yet): the engine will say at load time.
-    if (!estimate) return { chosen: c, warnings: [] };
+    if (!estimate) return c;
     const short = capacity({ ...ledger, credits: creditsNow(o), need: needOf(c.node, c.gpus, estimate), self: spec.id });
-    if (short === null || short === "unknown") return { chosen: c, warnings: [] };
+    if (short === null || short === "unknown") return c;
     best ??= short;
   }
   throw new ServiceError("bad_request", `${spec.name} can never fit where it may run, even with every on-demand deployment there unloaded: it ${describeShortfalls(best ?? [])}`, { short: best });
@@ -51,7 +51,7 @@ export async function registerOnDemand(o: OnDemandContext, input: unknown, prelo
     extraArgs: body.extraArgs ?? [], options: body.options ?? {}, restart: body.restart ?? "no",
     startupTimeoutS: body.startupTimeoutS, ...(unload === "sleep" ? { sleepMode: true } : {}), secrets: {},
   };
-  const { chosen, warnings } = await firstWithCapacity(o, spec, candidates);
+  const chosen = await firstWithCapacity(o, spec, candidates);
   const policy: OnDemandPolicy = {
     idleTimeoutS: asked.idleTimeoutS ?? ONDEMAND_DEFAULTS.idleTimeoutS,
     loadTimeoutS: asked.loadTimeoutS ?? ONDEMAND_DEFAULTS.loadTimeoutS,
@@ -60,7 +60,7 @@ export async function registerOnDemand(o: OnDemandContext, input: unknown, prelo
   const now = d.now();
   const record: DeploymentRecord = {
     id: spec.id, name, node: chosen.node, desired: "running", state: "standby", reason: null, logs: [], containerId: null,
-    port: null, restarts: 0, warnings, createdAt: now, updatedAt: now, startedAt: null, readyAt: null, pids: [], progress: null,
+    port: null, restarts: 0, warnings: [], createdAt: now, updatedAt: now, startedAt: null, readyAt: null, pids: [], progress: null,
     spec: publicSpec({ ...spec, gpus: chosen.gpus, image: body.image ?? defaultImage(engine, chosen.gpus.length) }),
     onDemand: policy, lastRequestAt: null,
   };

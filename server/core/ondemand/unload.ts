@@ -7,7 +7,8 @@
  */
 import { ServiceError } from "../errors";
 import { recordOr404 } from "../deployments/lookup";
-import { COLD, sleepOnAgent, stopOnAgent } from "./agent-ops";
+import { COLD } from "../deployments/types";
+import { sleepOnAgent, stopOnAgent } from "./agent-ops";
 import { busyCount, isOnDemand, isSleeping, type OnDemandContext } from "./context";
 import { currentLedger } from "./snapshot";
 

@@ -8,7 +8,7 @@
  */
 import type { ServerResponse } from "node:http";
 import type { OnDemandGate, Release } from "../../core/ondemand";
-import { LoadError } from "../../core/ondemand/errors";
+import { LoadError, withLogTail } from "../../core/ondemand/errors";
 import type { Backend } from "../backends";
 import type { Protocol } from "../protocol/errors";
 import { anthropicErrorBody, openAIErrorBody, redactSecrets } from "../protocol/errors";
@@ -42,7 +42,7 @@ export type NotLeased = { status: 503 | 499; body: Buffer; why: string };
 /** The error body for a failed load, in the client's protocol, with the cause and log lines as fields of their own. */
 export function loadFailureBody(err: LoadError, protocol: Protocol, secrets: readonly string[]): Buffer {
   const logs = err.logs.slice(-20).map((l) => redactSecrets(l, secrets));
-  const message = redactSecrets(logs.length ? `${err.message}\n--- last log lines of ${err.deployment} ---\n${logs.slice(-10).join("\n")}` : err.message, secrets);
+  const message = redactSecrets(withLogTail(err), secrets);
   // Anthropic clients (Claude Code) retry an overloaded_error with backoff; OpenAI's SDKs retry any 503.
   const base = protocol === "anthropic" ? anthropicErrorBody(503, message, "overloaded_error") : openAIErrorBody(503, message, `load_${err.why}`);
   return Buffer.from(JSON.stringify({ ...base, error: { ...base.error, deployment: err.deployment, cause: err.why, logs } }));
