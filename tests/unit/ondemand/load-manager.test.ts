@@ -214,6 +214,26 @@ describe("the load manager", () => {
     await expect(deployments.ondemand.leaseWhenReady(id)).rejects.toThrow(/image nope:latest is not on box1/);
   });
 
+  it("a start that outlives --load-timeout answers every waiter with a timeout and the engine's last lines, stops it and leaves it standby", async () => {
+    await register("slow", { loadTimeoutS: 1 });
+    const id = idOf("slow");
+    const waiters = [deployments.ondemand.leaseWhenReady(id), deployments.ondemand.leaseWhenReady(id)];
+    // The agent never reports it ready: the load's own timer (1 s) ends it.
+    const results = await Promise.allSettled(waiters);
+    expect(agent.count(DEPLOY_ACTIONS.create)).toBe(1);
+    for (const r of results) {
+      expect(r.status).toBe("rejected");
+      const err = (r as PromiseRejectedResult).reason as LoadError;
+      expect(err).toBeInstanceOf(LoadError);
+      expect(err.why).toBe("timeout");
+      expect(err.message).toMatch(/slow did not become ready within its load timeout \(1 s; still \w+\)/);
+      expect(err.logs).toEqual(["llama_model_load: loading", "error: out of memory"]);
+    }
+    await until(() => view("slow").state === "standby", "standby after the timeout");
+    expect(agent.count(DEPLOY_ACTIONS.stop)).toBe(1);
+    expect(view("slow").reason).toMatch(/last load failed: slow did not become ready/);
+  });
+
   it("refuses at deploy time what could never fit, with the fit's reason; a load with no room says who holds it", async () => {
     const tooBig: FitEstimator = async () => ({ fits: null, totalBytes: 500 * MiB, perGpuBytes: [] });
     await deployments.close();
