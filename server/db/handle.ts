@@ -7,7 +7,8 @@
  * awaited select/insert/update/delete, `.returning()`, `onConflictDoUpdate/DoNothing`, and
  * `transaction()`. Where SQL must differ, a repository switches on `dialect` in the open.
  */
-import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import type { InferInsertModel } from "drizzle-orm";
+import type { BaseSQLiteDatabase, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { SqliteRemoteResult } from "drizzle-orm/sqlite-proxy";
 import type * as schema from "./schema";
 
@@ -28,6 +29,13 @@ export interface DbHandle {
    * Nest with `tx.transaction()` (a savepoint), not with this.
    */
   transaction<T>(work: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Appends `rows` to `table`, all or none, in a transaction of its own: for batches written often
+   * (the request log), where an awaited insert per row costs several times the insert itself.
+   * Values are taken as `db.insert(table).values(row)` takes them. Like `db`, not for use inside
+   * `transaction()` (on SQLite it waits for that transaction to end).
+   */
+  insertMany<T extends SQLiteTable>(table: T, rows: ReadonlyArray<InferInsertModel<T>>): Promise<void>;
   /**
    * Rewrites the storage so that values overwritten or deleted earlier leave no copy in it (after
    * sealing secrets an earlier version stored in clear). SQLite: VACUUM and a truncated WAL.

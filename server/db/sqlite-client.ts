@@ -6,6 +6,8 @@
  * transaction body on a single connection lets any other async work that runs between its awaits
  * slip its statements into the open transaction (and lose them with a rollback). Here every
  * statement outside a transaction waits while one is open, and transactions take turns.
+ * Batches of appended rows (insertMany) skip the async driver: one prepared statement per table,
+ * run synchronously for every row in one transaction, behind the same gate.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -13,9 +15,11 @@ import Database from "better-sqlite3";
 import { drizzle as drizzleSync } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { drizzle as drizzleAsync } from "drizzle-orm/sqlite-proxy";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import * as schema from "./schema";
 import type { Db, DbHandle } from "./handle";
 import { migrationsFolder } from "./migrations-folder";
+import { insertPlan } from "./sqlite-insert-plan";
 
 type Method = "run" | "all" | "values" | "get";
 
@@ -62,6 +66,21 @@ function open(file: string, pragmas: string[]): DbHandle {
   const direct = async (text: string, params: unknown[], method: Method) => exec(text, params, method) as { rows: unknown[] };
   const db: Db = drizzleAsync(gated, { schema });
   const txDb: Db = drizzleAsync(direct, { schema });
+  const batchInserts = new Map<SQLiteTable, { values: (row: Record<string, unknown>) => unknown[]; run: (rows: unknown[][]) => void }>();
+  const batchInsert = (table: SQLiteTable) => {
+    let batch = batchInserts.get(table);
+    if (!batch) {
+      const plan = insertPlan(db, table);
+      const stmt = sqlite.prepare(plan.text);
+      // better-sqlite3's transaction: BEGIN IMMEDIATE … COMMIT around the loop, ROLLBACK if a row throws.
+      const run = sqlite.transaction((rows: unknown[][]) => {
+        for (const values of rows) stmt.run(values);
+      });
+      batch = { values: plan.values, run: (rows) => run.immediate(rows) };
+      batchInserts.set(table, batch);
+    }
+    return batch;
+  };
 
   const handle: DbHandle = {
     db,
@@ -83,6 +102,18 @@ function open(file: string, pragmas: string[]): DbHandle {
       const result = turn.then(run, run);
       turn = result.catch(() => undefined);
       return result;
+    },
+    async insertMany(table, rows) {
+      if (rows.length === 0) return;
+      const batch = batchInsert(table);
+      const values = rows.map((row) => batch.values(row as Record<string, unknown>));
+      // The same gate as every other statement: better-sqlite3 would run this batch as a savepoint
+      // inside an async transaction left open on this connection, and that transaction's rollback
+      // would take the batch with it. Once the gate is open, the batch runs to its COMMIT without
+      // yielding, so no transaction can begin in between (a transaction closes the gate before its
+      // BEGIN and opens it after its COMMIT or ROLLBACK).
+      while (openTx) await openTx;
+      batch.run(values);
     },
     async scrub() {
       await turn;

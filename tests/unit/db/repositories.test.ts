@@ -322,6 +322,67 @@ for (const backend of BACKENDS) {
       expect((await repo.requests({ limit: 10 })).map((r) => r.ts)).toEqual([T + 2]);
     });
 
+    it("gateway request log: rows read back as written, and as drizzle's own insert writes them", async () => {
+      const repo = gatewayRepo(handle);
+      const { gatewayRequests } = handle.schema;
+      const rows: GatewayRequestRow[] = [
+        request({ ts: T, stream: true, loadWaitMs: 2_500 }),
+        request({
+          ts: T + 1, stream: false, status: 529, attempts: 3, failovers: 2, error: `box1: connection refused; cloud: 529 ${"é🚀".repeat(50_000)}`,
+          body: JSON.stringify({ messages: [{ role: "user", content: "héllo 世界 🚀 e\u0301 \"quoted\" \\ back" }] }).repeat(1_000),
+        }),
+        { ts: T + 2, endpoint: "/v1/models", attempts: 1, failovers: 0, status: 200, stream: false, durationMs: 0 }, // every optional column left out
+        request({ ts: T + 3, keyName: null, modelAsked: null, target: null, ttftMs: null, inputTokens: null, outputTokens: null, loadWaitMs: null, error: null, body: null }),
+        request({ ts: T + 4, keyName: "ключ-🔑", modelAsked: undefined, inputTokens: 2 ** 31 - 1, outputTokens: 0, ttftMs: 0, durationMs: 2 ** 31 - 1, error: "" }),
+      ];
+      const stored = (r: GatewayRequestRow) => ({
+        keyName: null, modelAsked: null, target: null, ttftMs: null, inputTokens: null, outputTokens: null, loadWaitMs: null, error: null, body: null,
+        ...Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)),
+      });
+      await repo.insertRequests(rows);
+      const written = (await repo.requests({ limit: 10 })).reverse();
+      expect(written.map(({ id: _, ...r }) => r)).toEqual(rows.map(stored));
+      await handle.db.insert(gatewayRequests).values(rows);
+      const byDrizzle = (await repo.requests({ limit: 5 })).reverse();
+      expect(byDrizzle.map(({ id: _, ...r }) => r)).toEqual(written.map(({ id: _, ...r }) => r));
+    });
+
+    it("gateway request log: a batch flushed while a transaction is open is not rolled back with it", async () => {
+      const repo = gatewayRepo(handle);
+      const { gatewayRequests } = handle.schema;
+      let opened!: () => void;
+      let finish!: () => void;
+      const isOpen = new Promise<void>((r) => (opened = r));
+      const finished = new Promise<void>((r) => (finish = r));
+      const tx = handle.transaction(async (t) => {
+        await t.insert(gatewayRequests).values(request({ ts: T, error: "inside" }));
+        opened();
+        await finished;
+        throw new Error("roll back");
+      });
+      await isOpen;
+      const flush = repo.insertRequests([request({ ts: T + 1 }), request({ ts: T + 2 })]); // the request log's flush, mid-transaction
+      finish();
+      await expect(tx).rejects.toThrow("roll back");
+      await flush;
+      expect((await repo.requests({ limit: 10 })).map((r) => r.ts)).toEqual([T + 2, T + 1]);
+    });
+
+    it("gateway request log: a batch with a bad row writes none of its rows, says why, and the next batch is written", async () => {
+      const repo = gatewayRepo(handle);
+      await repo.insertRequests([request({ ts: T })]);
+      const bad = request({ ts: T + 2, endpoint: null as unknown as string }); // NOT NULL
+      const failure = (p: Promise<unknown>) => p.then(() => "written", (err: Error & { cause?: Error }) => `${err.message} ${err.cause?.message ?? ""}`);
+      expect(await failure(repo.insertRequests([request({ ts: T + 1 }), bad, request({ ts: T + 3 })]))).toMatch(/not.null/i);
+      // More rows than one PostgreSQL statement carries, the bad one last.
+      const many = Array.from({ length: 5_000 }, (_, i) => request({ ts: T + 10 + i }));
+      expect(await failure(repo.insertRequests([...many, bad]))).toMatch(/not.null/i);
+      expect((await repo.requests({ limit: 10 })).map((r) => r.ts)).toEqual([T]);
+      await repo.insertRequests(many);
+      expect(await repo.pruneRequests(T + 10)).toBe(1);
+      expect(await repo.pruneRequests(T + 10 + many.length)).toBe(many.length);
+    });
+
     it("benchmarks: insert, levels and the end as they come, newest first, running ones failed after a restart, remove", async () => {
       const repo = benchmarksRepo(handle);
       await repo.insert(benchmark(), "s1");
