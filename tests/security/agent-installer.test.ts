@@ -78,6 +78,11 @@ describe("the installer routes under attack", () => {
       ["/agent/", 404], ["/agent/switchyard-agent.mjs.map", 404],
       ["/agent/../api/nodes", 401], ["/agent/%2e%2e/api/nodes", 401], ["/agent/install.sh/../../api/nodes", 401],
       ["/agent/%ZZ", 400],
+      // Around the fast path for targets already canonical: each of these is one character away
+      // from one it serves as it came, and must still be resolved (or refused) like any other.
+      ["/agent//../api/nodes", 401], ["/agent/./../api/nodes", 401], ["/agent/.%2e/api/nodes", 401], ["/agent\\..\\api\\nodes", 401],
+      ["/agent/../api/nodes?x=%41", 401], ["/agent/../api/nodes/", 401], ["/agent/install.sh?x=%zz", 400], ["/agent/install.sh/..", 302],
+      ["/agent/..;/api/nodes", 404], ["/agent/.../api/nodes", 404],
     ] as const) {
       const r = await raw(server, { path });
       expect(r.status, path).toBe(status);
