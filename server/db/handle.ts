@@ -32,8 +32,10 @@ export interface DbHandle {
   /**
    * Appends `rows` to `table`, all or none, in a transaction of its own: for batches written often
    * (the request log), where an awaited insert per row costs several times the insert itself.
-   * Values are taken as `db.insert(table).values(row)` takes them. Like `db`, not for use inside
-   * `transaction()` (on SQLite it waits for that transaction to end).
+   * Values are taken as `db.insert(table).values(row)` takes them, plain values only (no sql`…`),
+   * and on PostgreSQL a column only the database fills when left out (identity, serial, SQL
+   * default) is given in every row of a batch or in none (pg-insert-plan.ts). Like `db`, not for
+   * use inside `transaction()` (on SQLite it waits for that transaction to end).
    */
   insertMany<T extends SQLiteTable>(table: T, rows: ReadonlyArray<InferInsertModel<T>>): Promise<void>;
   /**

@@ -4,7 +4,6 @@
  * it does not crash-loop), then applies the committed migrations under an advisory lock, so that
  * several servers starting at once migrate once.
  */
-import { getTableColumns } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import type { PgTable } from "drizzle-orm/pg-core";
@@ -14,6 +13,7 @@ import { createLogger, type Logger } from "../../lib/logger";
 import { ConfigError } from "../config/env";
 import type { Db, DbHandle, Schema } from "./handle";
 import { migrationsFolder } from "./migrations-folder";
+import { pgInsertPlan, type PgInsertPlan } from "./pg-insert-plan";
 import { PG_LOCKS } from "./pg-locks";
 import * as pgSchema from "./schema/pg";
 
@@ -94,9 +94,6 @@ async function migrateLocked(pool: pg.Pool) {
   }
 }
 
-/** Bound parameters one statement may carry (the protocol counts them in 16 bits). */
-const MAX_PARAMS = 65_535;
-
 export async function openPostgres(url: string, opts: PostgresOptions = {}): Promise<DbHandle> {
   const log = opts.log ?? createLogger("db");
   const where = describeDatabaseUrl(url);
@@ -114,20 +111,20 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   // The contained cast (see handle.ts): same tables, columns and names; repositories use only
   // what both drivers share.
   const db = pgDb as unknown as Db;
+  const insertPlans = new Map<PgTable, PgInsertPlan>();
   return {
     db,
     schema: pgSchema as unknown as Schema,
     dialect: "postgres",
     transaction: (work) => pgDb.transaction((tx) => work(tx as unknown as Db)),
-    // Multi-row INSERTs: one round trip per statement instead of one per row.
+    // One statement of one array per column (pg-insert-plan.ts): atomic on its own, on a pooled
+    // connection of its own, so an open transaction neither holds it back nor takes it along.
     async insertMany(sqliteTable, rows) {
       if (rows.length === 0) return;
       const table = sqliteTable as unknown as PgTable; // this handle's schema holds PostgreSQL tables
-      const perStatement = Math.floor(MAX_PARAMS / Object.keys(getTableColumns(table)).length);
-      if (rows.length <= perStatement) return void (await pgDb.insert(table).values(rows as never));
-      await pgDb.transaction(async (tx) => {
-        for (let i = 0; i < rows.length; i += perStatement) await tx.insert(table).values(rows.slice(i, i + perStatement) as never);
-      });
+      let plan = insertPlans.get(table);
+      if (!plan) insertPlans.set(table, (plan = pgInsertPlan(pgDb, table)));
+      await pool.query(plan.statement(rows as ReadonlyArray<Record<string, unknown>>));
     },
     // Dead row versions of the settings rewritten when sealing stay in the table's pages until a
     // vacuum; FULL rewrites the (small) table now. Its WAL and base backups are the operator's.
