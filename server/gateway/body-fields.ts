@@ -173,9 +173,28 @@ export function readBodyFields(buf: Buffer): BodyFields | null {
   }
 }
 
+/** Target model names as JSON bytes: a route's few names are encoded once, not per request. */
+const encodedModels = new Map<string, Buffer>();
+const ENCODED_MODELS_MAX = 1000; // `BACKEND/anything` names come from clients
+
+function encodedModel(model: string): Buffer {
+  let b = encodedModels.get(model);
+  if (!b) {
+    if (encodedModels.size >= ENCODED_MODELS_MAX) encodedModels.clear();
+    b = Buffer.from(JSON.stringify(model));
+    encodedModels.set(model, b);
+  }
+  return b;
+}
+
 /** The body with its top-level model replaced (or the same buffer when it already says so). */
 export function withModel(buf: Buffer, fields: BodyFields, model: string): Buffer {
   if (fields.model === model || !fields.modelSpan) return buf;
   const [start, end] = fields.modelSpan;
-  return Buffer.concat([buf.subarray(0, start), Buffer.from(JSON.stringify(model)), buf.subarray(end)]);
+  const name = encodedModel(model);
+  const out = Buffer.allocUnsafe(buf.length - (end - start) + name.length);
+  buf.copy(out, 0, 0, start);
+  name.copy(out, start);
+  buf.copy(out, start + name.length, end);
+  return out;
 }

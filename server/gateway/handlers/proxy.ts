@@ -5,13 +5,15 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GatewayKey } from "../../core/gateway/key-store";
-import type { Endpoint, RequestRecord } from "../exchange";
+import type { Endpoint, PreparedRequest, RequestRecord, Unsupported } from "../exchange";
 import type { Gateway } from "../gateway";
 import { ProtocolError, type Protocol } from "../protocol/errors";
 import type { Tokens } from "../observe/usage";
-import { forward } from "../upstream/forward";
+import { forward, type ForwardRequest } from "../upstream/forward";
+import type { PlannedTarget } from "../routing/plan";
+import type { Backend } from "../backends";
 import { writeError } from "../upstream/relay";
-import { readRequestBody, prepareFor } from "./prepare";
+import { readRequestBody, prepareFor, type RequestBody } from "./prepare";
 import { ClientBodyError, readClientBody } from "./read-body";
 
 const BODY_LOG_LIMIT = 64 * 1024;
@@ -46,6 +48,26 @@ function admit(key: GatewayKey | null, req: IncomingMessage, res: ServerResponse
   return key;
 }
 
+/** One client request on its way through forward(): what it carries, and how it is made for each target. */
+class ProxiedRequest implements ForwardRequest {
+  readonly stream: boolean;
+
+  constructor(
+    readonly client: ServerResponse, readonly clientReq: IncomingMessage, readonly protocol: Protocol, readonly record: RequestRecord, readonly tokens: Tokens,
+    readonly plan: PlannedTarget[], private readonly endpoint: Endpoint, private readonly body: RequestBody, private readonly started: number,
+  ) {
+    this.stream = record.stream;
+  }
+
+  prepare(target: PlannedTarget, backend: Backend): PreparedRequest | Unsupported {
+    return prepareFor(this.endpoint, this.body, target, backend);
+  }
+
+  onCommit(): void {
+    this.record.ttftMs = Math.round(performance.now() - this.started);
+  }
+}
+
 export async function handleProxy(gw: Gateway, req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, protocol: Protocol, query: string): Promise<void> {
   const started = performance.now();
   const record = newRecord(endpoint, protocol, Date.now());
@@ -68,14 +90,7 @@ export async function handleProxy(gw: Gateway, req: IncomingMessage, res: Server
       const known = gw.models();
       return refuse(res, record, 404, `model ${model} is not routed by this gateway (known: ${known.length ? known.join(", ") : "none: add a route or deploy a model"})`);
     }
-    await forward(
-      gw.forwardDeps,
-      {
-        client: res, clientReq: req, protocol, stream: record.stream, plan: gw.plan(route), record, tokens,
-        prepare: (target, backend) => prepareFor(endpoint, body, target, backend),
-        onCommit: () => void (record.ttftMs = Math.round(performance.now() - started)),
-      },
-    );
+    await forward(gw.forwardDeps, new ProxiedRequest(res, req, protocol, record, tokens, gw.plan(route), endpoint, body, started));
   } catch (err) {
     if (err instanceof ProtocolError) refuse(res, record, err.status, err.message);
     else if (err instanceof ClientBodyError) refuse(res, record, err.status, err.message);

@@ -21,7 +21,11 @@ const STALL_MS = 1000;
 const MIN_PROBE_GAP_MS = 1000;
 const TICK_MS = 250;
 
-type Waiter = { since: number; onDown: (why: string) => void };
+/** A request waiting for its first byte: `since` is set when it starts waiting (waitFirstByte). */
+export interface FirstByteWaiter {
+  since: number;
+  onDown(why: string): void;
+}
 
 interface BackendHealth {
   breaker: Breaker;
@@ -31,7 +35,7 @@ interface BackendHealth {
   lastCheckAt: number;
   checking: boolean;
   outstanding: number;
-  waiters: Set<Waiter>;
+  waiters: Set<FirstByteWaiter>;
   changedAt: number;
   lastActivity: number;
 }
@@ -132,12 +136,17 @@ export class HealthMonitor {
     if (h) h.lastActivity = this.now();
   }
 
-  /** Registers a request waiting for its first byte; returns the function that unregisters it. */
-  waitFirstByte(name: string, onDown: (why: string) => void): () => void {
-    const h = this.get(name);
-    const w: Waiter = { since: this.now(), onDown };
-    h.waiters.add(w);
-    return () => void h.waiters.delete(w);
+  /**
+   * Registers a request waiting for its first byte, until doneWaiting. The waiter is the caller's
+   * own object (no closure per request on the hot path).
+   */
+  waitFirstByte(name: string, waiter: FirstByteWaiter): void {
+    waiter.since = this.now();
+    this.get(name).waiters.add(waiter);
+  }
+
+  doneWaiting(name: string, waiter: FirstByteWaiter): void {
+    this.state.get(name)?.waiters.delete(waiter);
   }
 
   view(name: string): BackendHealthView {

@@ -1,9 +1,11 @@
 /** The gateway's own Prometheus series, fed once per finished request and on each scrape. */
-import type { RequestRecord } from "../exchange";
+import type { Endpoint, RequestRecord } from "../exchange";
 import type { BackendHealthView } from "../health/monitor";
 import { Counter, Histogram, Registry, formatLabels } from "./prometheus";
 
 export const UNROUTED = "(unrouted)";
+
+const ENDPOINTS: readonly Endpoint[] = ["chat", "completions", "embeddings", "messages", "count_tokens", "models"];
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
@@ -19,8 +21,9 @@ export class GatewayMetrics {
   private readonly breaker = this.registry.add(new Counter("switchyard_gateway_upstream_circuit_open", "1 while the backend's circuit breaker is open or half-open.", "gauge"));
   private readonly outstanding = this.registry.add(new Counter("switchyard_gateway_upstream_outstanding_requests", "Requests in flight to each backend.", "gauge"));
 
-  /** Formatted label sets, reused: formatting them anew for every request showed in profiles. */
-  private readonly labelCache = new Map<string, Labelled>();
+  /** Formatted label sets by target, then model, reused: formatting them anew for every request showed in profiles. */
+  private readonly labelCache = new Map<string, Map<string, Labelled>>();
+  private labelled = 0;
 
   record(r: RequestRecord): void {
     // The model name comes from the client: it becomes a label only once a target was chosen for it
@@ -28,18 +31,25 @@ export class GatewayMetrics {
     // cycling through made-up names cannot grow the series without bound.
     const model = r.target === null ? UNROUTED : (r.modelAsked ?? "");
     const target = r.target ?? "";
-    const cacheKey = `${model}\u0000${target}`;
-    let c = this.labelCache.get(cacheKey);
+    let byModel = this.labelCache.get(target);
+    if (!byModel) this.labelCache.set(target, (byModel = new Map()));
+    let c = byModel.get(model);
     if (!c) {
-      if (this.labelCache.size > 10_000) this.labelCache.clear(); // bounded: model names come from clients
+      // Bounded: model names come from clients.
+      if (++this.labelled > 10_000) {
+        this.labelCache.clear();
+        this.labelCache.set(target, byModel);
+        byModel.clear();
+        this.labelled = 1;
+      }
       c = {
         pair: { model, target }, pairKey: formatLabels({ model, target }), byStatus: new Map(),
         backendKey: target ? formatLabels({ backend: backendOf(target) }) : "",
         inputKey: formatLabels({ model, direction: "input" }), outputKey: formatLabels({ model, direction: "output" }),
       };
-      this.labelCache.set(cacheKey, c);
+      byModel.set(model, c);
     }
-    const statusKey = `${r.status} ${r.endpoint}`;
+    const statusKey = r.status * 8 + ENDPOINTS.indexOf(r.endpoint); // a number: no string built per request
     let reqKey = c.byStatus.get(statusKey);
     if (reqKey === undefined) {
       reqKey = formatLabels({ model, target, status: String(r.status), endpoint: r.endpoint });
@@ -74,7 +84,7 @@ export class GatewayMetrics {
 interface Labelled {
   pair: { model: string; target: string };
   pairKey: string;
-  byStatus: Map<string, string>;
+  byStatus: Map<number, string>;
   /** The target's backend (attempts), the model by direction (tokens). */
   backendKey: string;
   inputKey: string;

@@ -9,16 +9,16 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Backend } from "../backends";
-import type { PreparedRequest, RequestRecord, Unsupported } from "../exchange";
-import type { HealthMonitor, Outcome } from "../health/monitor";
+import type { PreparedRequest, Relay, RequestRecord, Unsupported } from "../exchange";
+import type { FirstByteWaiter, HealthMonitor, Outcome } from "../health/monitor";
 import { retryAfterMs } from "../health/breaker";
 import type { Protocol } from "../protocol/errors";
 import { readUpstreamError, redactSecrets, translateErrorBody } from "../protocol/errors";
 import type { PlannedTarget } from "../routing/plan";
 import type { Tokens } from "../observe/usage";
 import { upstreamHeaders } from "./headers";
-import type { UpstreamPool } from "./pool";
-import { collect, isReset, send, sendOnFreshConnection, UpstreamError, type UpstreamCall, type UpstreamRequest } from "./send";
+import type { UpstreamPool, UpstreamTarget } from "./pool";
+import { collect, isReset, send, sendOnFreshConnection, UpstreamError, type Collected, type UpstreamCall, type UpstreamRequest } from "./send";
 import { endHeldStream, heldOpen, relayRest, writeError, writeJson, writeWhole, type RelayContext } from "./relay";
 import { redactBody } from "./redact";
 import { appendAnsweredBy } from "../observe/answered-by";
@@ -67,12 +67,6 @@ export async function forward(deps: ForwardDeps, fr: ForwardRequest): Promise<vo
   let last: LastFailure | null = null;
   const reasons: string[] = [];
   let previous: { id: string; why: string } | null = null;
-  const enter = (id: string) => {
-    if (previous) record.hops.push({ from: previous.id, to: id, why: previous.why });
-    record.attempts++;
-    if (record.attempts > 1) record.failovers++;
-    record.target = id;
-  };
   for (const target of fr.plan) {
     if (fr.client.destroyed) return void (record.status = 499);
     let backend = deps.backends().get(target.backend);
@@ -99,7 +93,7 @@ export async function forward(deps: ForwardDeps, fr: ForwardRequest): Promise<vo
       }
       if (!release) {
         if (!deps.ondemand) continue;
-        enter(target.id);
+        enter(record, previous, target.id);
         entered = true;
         const fresh = (name: string) => deps.fresh?.(name) ?? deps.backends().get(name);
         // A long load must not look like a dead connection to a proxy between the client and here.
@@ -122,8 +116,8 @@ export async function forward(deps: ForwardDeps, fr: ForwardRequest): Promise<vo
         reasons.push(`${target.id}: circuit open`);
         continue;
       }
-      if (!entered) enter(target.id);
-      const result = await attempt(deps, fr, backend, prepared);
+      if (!entered) enter(record, previous, target.id);
+      const result = await new Attempt(deps, fr, backend, prepared).run();
       if (result.done) return;
       last = result.failure;
       reasons.push(`${target.id}: ${result.why}`);
@@ -159,94 +153,170 @@ export async function forward(deps: ForwardDeps, fr: ForwardRequest): Promise<vo
   writeError(fr.client, fr.protocol, 503, message, ["retry-after", "1"]);
 }
 
-async function attempt(deps: ForwardDeps, fr: ForwardRequest, backend: Backend, prepared: PreparedRequest): Promise<AttemptResult> {
-  const target = deps.pool.targetFor(backend.name, backend.url);
-  const request: UpstreamRequest = { method: "POST", path: target.base + prepared.path, headers: upstreamHeaders(backend, fr.clientReq.headers, fr.stream), body: prepared.body };
-  let call = send(target.dispatcher, request);
-  // A plain answer is read whole whatever its status: its reader is set before the head arrives.
-  let held = fr.stream ? null : collect(call, HOLD_LIMIT);
-  let abandon: UpstreamError | null = null;
-  const giveUp = (err: UpstreamError) => {
-    abandon ??= err;
-    call.abort(err);
-  };
-  // Nothing has gone to the client yet: a stalled backend (watchdog) or a slow one (timeout) is left for the next target.
-  const unwatch = deps.monitor.waitFirstByte(backend.name, (why) => giveUp(new UpstreamError("timeout", `stopped answering (${why})`)));
-  const timer = backend.firstByteTimeoutMs ? setTimeout(() => giveUp(new UpstreamError("timeout", `nothing within ${backend.firstByteTimeoutMs} ms`)), backend.firstByteTimeoutMs) : null;
-  const onClientGone = () => giveUp(new UpstreamError("reset", "client went away"));
-  fr.client.once("close", onClientGone);
-  const stopWaiting = () => {
-    unwatch();
-    if (timer) clearTimeout(timer);
-    fr.client.off("close", onClientGone);
-  };
-  const relayCtx: RelayContext = { client: fr.client, clientProtocol: fr.protocol, backendProtocol: backend.api, relay: prepared.relay, secrets: deps.secrets(), tokens: fr.tokens, answeredBy: fr.record, onActivity: () => deps.monitor.touch(backend.name) };
+/** The request moves on to target `id` (after `previous`, when one failed before it). */
+function enter(record: RequestRecord, previous: { id: string; why: string } | null, id: string): void {
+  if (previous) record.hops.push({ from: previous.id, to: id, why: previous.why });
+  record.attempts++;
+  if (record.attempts > 1) record.failovers++;
+  record.target = id;
+}
 
-  try {
-    try {
-      await call.head;
-    } catch (err) {
-      // A lost connection before any byte of the answer: most often a keep-alive connection the
-      // backend closed just as it was reused (llama-server closes idle ones). The request never got
-      // an answer, and that says nothing about the backend's health: send it once more, on a
-      // connection of its own (another pooled one may be just as stale), before failing over.
-      if (abandon || !isReset(err)) throw err;
-      call = sendOnFreshConnection(target.origin, request);
-      held = fr.stream ? null : collect(call, HOLD_LIMIT);
-      await call.head;
-    }
-    deps.monitor.touch(backend.name);
-    const status = call.status;
-    if (status >= 400) {
-      const got = await (held ?? collect(call, HOLD_LIMIT));
-      // An error body this large is no message for anyone: the rest is not read (the connection
-      // goes, rather than staying paused forever), and the client gets an error that says so
-      // instead of a cut-off body passed off as whole.
-      if (!got.complete) call.abort(new UpstreamError("reset", "error body too large"));
-      const body = got.complete ? got.body : Buffer.from(JSON.stringify({ error: { message: `the backend answered HTTP ${status} with an error body over ${HOLD_LIMIT >> 20} MiB (not relayed)` } }));
-      const raw = got.complete && prepared.relay.kind === "raw";
-      if (RETRY(status)) {
-        stopWaiting();
-        const outcome = BREAKER_KIND(status);
-        deps.monitor.end(backend.name, outcome.ok === false ? { ...outcome, retryAfterMs: retryAfterMs(call.header("retry-after")) } : outcome);
-        return { done: false, failure: { status, body, contentType: call.header("content-type"), raw }, why: `HTTP ${status}` };
-      }
-      stopWaiting();
-      deps.monitor.end(backend.name, { ok: null }); // the request's fault, not the backend's
-      commit(fr, status);
-      // The request log says why (a context overflow, a bad field), not just the status.
-      fr.record.error = redactSecrets(readUpstreamError(body.toString("utf8")).message, deps.secrets()).slice(0, 500);
-      if (heldOpen(fr.client)) endHeldStream(fr.client, fr.protocol, status, body.toString("utf8"), deps.secrets());
-      else if (got.complete) writeWhole(relayCtx, call, body);
-      else writeJson(fr.client, status, translateErrorBody(body.toString("utf8"), status, fr.protocol, deps.secrets()), appendAnsweredBy([], fr.record));
-      return { done: true };
-    }
-    if (held) {
-      const got = await held;
-      deps.monitor.touch(backend.name);
-      stopWaiting();
-      commit(fr, status);
-      if (got.complete) {
-        writeWhole(relayCtx, call, got.body);
-        deps.monitor.end(backend.name, { ok: true });
-        return { done: true };
-      }
-      return finishRelay(deps, backend, await relayRest(relayCtx, call, got.head, false));
-    }
-    const head = await firstChunk(call);
-    stopWaiting();
-    commit(fr, status);
-    return finishRelay(deps, backend, await relayRest(relayCtx, call, head, true));
-  } catch (err) {
-    stopWaiting();
-    const error = abandon ?? (err instanceof UpstreamError ? err : new UpstreamError("reset", (err as Error).message));
-    if (fr.client.destroyed) {
-      deps.monitor.end(backend.name, { ok: null });
-      return { done: false, failure: { status: null, message: "client went away" }, why: "client went away" };
-    }
-    deps.monitor.end(backend.name, { ok: false, kind: error.kind });
-    return { done: false, failure: { status: null, message: error.message }, why: error.message };
+/**
+ * One try of one target. The object is also what the health monitor's watchdog holds while the
+ * request waits for its first byte, and the relay's context once it commits: the hot path makes
+ * one object per try, not a closure per concern.
+ */
+class Attempt implements FirstByteWaiter, RelayContext {
+  since = 0;
+  readonly client: ServerResponse;
+  readonly clientProtocol: Protocol;
+  readonly backendProtocol: Protocol;
+  readonly relay: Relay;
+  readonly secrets: readonly string[];
+  readonly tokens: Tokens;
+  readonly answeredBy: RequestRecord;
+  private call: UpstreamCall;
+  private held: Promise<Collected> | null = null;
+  /** Why the gateway gave up on this try (watchdog, timeout, client gone), if it did. */
+  private abandon: UpstreamError | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly onClientGone: () => void;
+  private readonly target: UpstreamTarget;
+  private readonly request: UpstreamRequest;
+
+  constructor(private readonly deps: ForwardDeps, private readonly fr: ForwardRequest, private readonly backend: Backend, private readonly prepared: PreparedRequest) {
+    this.client = fr.client;
+    this.clientProtocol = fr.protocol;
+    this.backendProtocol = backend.api;
+    this.relay = prepared.relay;
+    this.secrets = deps.secrets();
+    this.tokens = fr.tokens;
+    this.answeredBy = fr.record;
+    this.target = deps.pool.targetFor(backend.name, backend.url);
+    this.request = { method: "POST", path: this.target.base + prepared.path, headers: upstreamHeaders(backend, fr.clientReq.headers, fr.stream), body: prepared.body };
+    this.call = this.send(send(this.target.dispatcher, this.request));
+    this.onClientGone = this.clientGone.bind(this);
   }
+
+  /** Sends; a plain answer is read whole whatever its status: its reader is set before the head arrives. */
+  private send(call: UpstreamCall): UpstreamCall {
+    this.held = this.fr.stream ? null : collect(call, HOLD_LIMIT);
+    return call;
+  }
+
+  /** The backend sent something (liveness for the health monitor). */
+  onActivity(): void {
+    this.deps.monitor.touch(this.backend.name);
+  }
+
+  /** The watchdog found the backend down while this try waited for its first byte. */
+  onDown(why: string): void {
+    this.giveUp(new UpstreamError("timeout", `stopped answering (${why})`));
+  }
+
+  private giveUp(err: UpstreamError): void {
+    this.abandon ??= err;
+    this.call.abort(err);
+  }
+
+  private clientGone(): void {
+    this.giveUp(new UpstreamError("reset", "client went away"));
+  }
+
+  /** Nothing has gone to the client yet: a stalled backend (watchdog) or a slow one (timeout) is left for the next target. */
+  private startWaiting(): void {
+    this.deps.monitor.waitFirstByte(this.backend.name, this);
+    const ms = this.backend.firstByteTimeoutMs;
+    if (ms) this.timer = setTimeout(firstByteTimeout, ms, this, ms);
+    this.client.once("close", this.onClientGone);
+  }
+
+  private stopWaiting(): void {
+    this.deps.monitor.doneWaiting(this.backend.name, this);
+    if (this.timer) clearTimeout(this.timer);
+    this.client.off("close", this.onClientGone);
+  }
+
+  /** Called by the first-byte timer. */
+  timedOut(ms: number): void {
+    this.giveUp(new UpstreamError("timeout", `nothing within ${ms} ms`));
+  }
+
+  async run(): Promise<AttemptResult> {
+    const { deps, fr, backend, prepared } = this;
+    this.startWaiting();
+    try {
+      try {
+        await this.call.head;
+      } catch (err) {
+        // A lost connection before any byte of the answer: most often a keep-alive connection the
+        // backend closed just as it was reused (llama-server closes idle ones). The request never got
+        // an answer, and that says nothing about the backend's health: send it once more, on a
+        // connection of its own (another pooled one may be just as stale), before failing over.
+        if (this.abandon || !isReset(err)) throw err;
+        this.call = this.send(sendOnFreshConnection(this.target.origin, this.request));
+        await this.call.head;
+      }
+      const call = this.call;
+      deps.monitor.touch(backend.name);
+      const status = call.status;
+      if (status >= 400) {
+        const got = await (this.held ?? collect(call, HOLD_LIMIT));
+        // An error body this large is no message for anyone: the rest is not read (the connection
+        // goes, rather than staying paused forever), and the client gets an error that says so
+        // instead of a cut-off body passed off as whole.
+        if (!got.complete) call.abort(new UpstreamError("reset", "error body too large"));
+        const body = got.complete ? got.body : Buffer.from(JSON.stringify({ error: { message: `the backend answered HTTP ${status} with an error body over ${HOLD_LIMIT >> 20} MiB (not relayed)` } }));
+        const raw = got.complete && prepared.relay.kind === "raw";
+        if (RETRY(status)) {
+          this.stopWaiting();
+          const outcome = BREAKER_KIND(status);
+          deps.monitor.end(backend.name, outcome.ok === false ? { ...outcome, retryAfterMs: retryAfterMs(call.header("retry-after")) } : outcome);
+          return { done: false, failure: { status, body, contentType: call.header("content-type"), raw }, why: `HTTP ${status}` };
+        }
+        this.stopWaiting();
+        deps.monitor.end(backend.name, { ok: null }); // the request's fault, not the backend's
+        commit(fr, status);
+        // The request log says why (a context overflow, a bad field), not just the status.
+        fr.record.error = redactSecrets(readUpstreamError(body.toString("utf8")).message, deps.secrets()).slice(0, 500);
+        if (heldOpen(fr.client)) endHeldStream(fr.client, fr.protocol, status, body.toString("utf8"), deps.secrets());
+        else if (got.complete) writeWhole(this, call, body);
+        else writeJson(fr.client, status, translateErrorBody(body.toString("utf8"), status, fr.protocol, deps.secrets()), appendAnsweredBy([], fr.record));
+        return DONE;
+      }
+      if (this.held) {
+        const got = await this.held;
+        deps.monitor.touch(backend.name);
+        this.stopWaiting();
+        commit(fr, status);
+        if (got.complete) {
+          writeWhole(this, call, got.body);
+          deps.monitor.end(backend.name, { ok: true });
+          return DONE;
+        }
+        return finishRelay(deps, backend, await relayRest(this, call, got.head, false));
+      }
+      const head = await firstChunk(call);
+      this.stopWaiting();
+      commit(fr, status);
+      return finishRelay(deps, backend, await relayRest(this, call, head, true));
+    } catch (err) {
+      this.stopWaiting();
+      const error = this.abandon ?? (err instanceof UpstreamError ? err : new UpstreamError("reset", (err as Error).message));
+      if (fr.client.destroyed) {
+        deps.monitor.end(backend.name, { ok: null });
+        return { done: false, failure: { status: null, message: "client went away" }, why: "client went away" };
+      }
+      deps.monitor.end(backend.name, { ok: false, kind: error.kind });
+      return { done: false, failure: { status: null, message: error.message }, why: error.message };
+    }
+  }
+}
+
+const DONE: AttemptResult = { done: true };
+
+function firstByteTimeout(attempt: Attempt, ms: number): void {
+  attempt.timedOut(ms);
 }
 
 function commit(fr: ForwardRequest, status: number): void {
@@ -258,7 +328,7 @@ function finishRelay(deps: ForwardDeps, backend: Backend, end: Awaited<ReturnTyp
   if (end.ok === true) deps.monitor.end(backend.name, { ok: true });
   else if (end.ok === false) deps.monitor.end(backend.name, { ok: false, kind: end.error.kind });
   else deps.monitor.end(backend.name, { ok: null });
-  return { done: true };
+  return DONE;
 }
 
 /** Waits for a stream's first body chunk (or its end); rejects when the backend fails before it. */

@@ -48,6 +48,18 @@ describe("body fields", () => {
     expect(withModel(buf, readBodyFields(buf)!, "alias")).toBe(buf);
   });
 
+  it("rewrites the model wherever it stands, with names that need escaping, past its cache of names", () => {
+    const names = ['say "hi"\\ ✓', "a/b", ...Array.from({ length: 1_100 }, (_, i) => `model-${i}`), 'say "hi"\\ ✓'];
+    const bodies = ['{"model":"x"}', '{ "model" : "x" , "messages": [] }', '{"messages":[{"role":"user","content":"é"}],"model":"x"}'];
+    for (const text of bodies) {
+      const buf = Buffer.from(text);
+      for (const name of names) {
+        const out = withModel(buf, readBodyFields(buf)!, name);
+        expect(JSON.parse(out.toString())).toEqual({ ...JSON.parse(text), model: name });
+      }
+    }
+  });
+
   it("agrees with JSON.parse on generated bodies", () => {
     for (let i = 0; i < 200; i++) {
       const body: Record<string, unknown> = { ["k" + i]: { model: "inner", list: [i, "s\"\\", { stream: true }] } };

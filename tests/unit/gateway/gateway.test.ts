@@ -132,4 +132,22 @@ describe("metric labels", () => {
     expect(text).toMatch(/switchyard_gateway_requests_total\{model="\(unrouted\)",target="",status="403",endpoint="chat"\} 1/);
     expect(text).toMatch(/switchyard_gateway_requests_total\{model="chat",target="box1\/qwen",status="200",endpoint="chat"\} 1/);
   });
+
+  it("counts by model, target, status and endpoint, across the clearing of its label cache", () => {
+    const m = new GatewayMetrics();
+    const series = (model: string, status: number, endpoint: string) =>
+      new RegExp(`switchyard_gateway_requests_total\\{model="${model}",target="box1/${model}",status="${status}",endpoint="${endpoint}"\\} (\\d+)`);
+    m.record(record({ modelAsked: "kept", target: "box1/kept", status: 200, endpoint: "chat" }));
+    m.record(record({ modelAsked: "kept", target: "box1/kept", status: 429, endpoint: "chat" }));
+    m.record(record({ modelAsked: "kept", target: "box1/kept", status: 200, endpoint: "messages" }));
+    // `box1/anything` names are the client's: more of them than the cache holds.
+    for (let i = 0; i < 10_050; i++) m.record(record({ modelAsked: `m${i}`, target: `box1/m${i}` }));
+    m.record(record({ modelAsked: "kept", target: "box1/kept", status: 200, endpoint: "chat" }));
+    const text = m.render(new Map());
+    expect(series("kept", 200, "chat").exec(text)?.[1]).toBe("2");
+    expect(series("kept", 429, "chat").exec(text)?.[1]).toBe("1");
+    expect(series("kept", 200, "messages").exec(text)?.[1]).toBe("1");
+    expect(series("m0", 200, "chat").exec(text)?.[1]).toBe("1");
+    expect(series("m10049", 200, "chat").exec(text)?.[1]).toBe("1");
+  });
 });
