@@ -94,4 +94,50 @@ describe("request log", () => {
     expect(rows.map((r) => r.length)).toEqual([256, 256, 88, 1]);
     await first;
   });
+
+  it("writes every field as the request finished, nulls and failures included", async () => {
+    const written: Array<Record<string, unknown>> = [];
+    const log = new RequestLog({ insertRequests: async (r: Array<Record<string, unknown>>) => void written.push(...r), pruneRequests: async () => 0 } as unknown as GatewayRepo, 1000);
+    const full = {
+      ...newRecord("messages", "anthropic", 1_796_000_000_123), keyName: "team", modelAsked: "claude-sonnet-4-5", target: "box1/qwen", attempts: 2, failovers: 1,
+      status: 529, stream: true, ttftMs: 0, durationMs: 1234, inputTokens: 1_000_000, outputTokens: 0, loadWaitMs: 2500, error: "every backend failed: é ✓", body: '{"model":"x"}',
+    };
+    const bare = { ...newRecord("chat", "openai", 5), durationMs: 3, status: 401 };
+    log.add(full);
+    log.add(bare);
+    await log.flush();
+    const { protocol: _p, hops: _h, ...expectedFull } = full;
+    const { protocol: _q, hops: _i, ...expectedBare } = bare;
+    expect(written).toEqual([expectedFull, { ...expectedBare, loadWaitMs: null }]);
+  });
+
+  it("keeps what a failed write did not write, before what came since, and writes it on the next flush", async () => {
+    const written: Array<{ modelAsked: string }> = [];
+    let fail = true;
+    const log = new RequestLog({
+      insertRequests: async (r: Array<{ modelAsked: string }>) => {
+        if (fail) throw new Error("database is restarting");
+        written.push(...r);
+      },
+      pruneRequests: async () => 0,
+    } as unknown as GatewayRepo, 1000);
+    for (let i = 0; i < 300; i++) log.add(record(i));
+    await log.flush(); // the first slice fails: nothing written, all 300 kept
+    for (let i = 300; i < 310; i++) log.add(record(i));
+    fail = false;
+    await log.flush();
+    expect(written.map((r) => r.modelAsked)).toEqual(Array.from({ length: 310 }, (_, i) => `m${i}`));
+
+    // Past the buffer's bound (50,000 rows), rows that do not fit are dropped (and said so in the log).
+    written.length = 0;
+    fail = true;
+    for (let i = 0; i < 49_995; i++) log.add(record(i));
+    await log.flush();
+    for (let i = 49_995; i < 50_005; i++) log.add(record(i));
+    fail = false;
+    await log.flush();
+    expect(written).toHaveLength(50_000);
+    expect(written[0]!.modelAsked).toBe("m0");
+    expect(written[49_999]!.modelAsked).toBe("m49999");
+  });
 });
