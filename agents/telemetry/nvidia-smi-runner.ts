@@ -42,6 +42,10 @@ export interface NvidiaSmiRunner {
 }
 
 const TAIL_CHARS = 4096;
+/** A change in a GPU's used memory this large lists the processes at once (not at the next tick)… */
+const MEMORY_JUMP_MIB = 1024;
+/** …but not more often than this, whatever the memory does. */
+const MIN_PROCESSES_GAP_MS = 1000;
 /** No newline in 1 MiB: not CSV. Only a tail is kept, for the failure message. */
 const MAX_LINE_CHARS = 1 << 20;
 
@@ -83,7 +87,24 @@ export function createNvidiaSmiRunner(options: NvidiaSmiRunnerOptions): NvidiaSm
     r.gpus = batch;
     r.batchAt = Date.now();
     r.loopWarning = null;
+    // A GPU's memory moved a lot since the processes were listed (a model loaded or went): list them
+    // now, so that the view (and an alert on GPU memory) names who holds it without waiting for the tick.
+    if (memoryMoved(batch) && Date.now() - (r.processesAt ?? 0) >= MIN_PROCESSES_GAP_MS) void refreshProcesses();
     options.onBatch?.(r.gpus);
+  }
+
+  /** Memory used per GPU (by uuid) when the processes were last asked for. */
+  let memoryAtProcesses = new Map<string, number | null>();
+  function memoryMoved(batch: Gpu[]): boolean {
+    if (r.processesAt === null) return false; // the first listing is on its way
+    let moved = false;
+    for (const g of batch) {
+      const before = memoryAtProcesses.get(g.uuid);
+      // Listed before this GPU's first row (the first listing races the first batch): this is its baseline.
+      if (before === undefined) memoryAtProcesses.set(g.uuid, g.memUsedMiB);
+      else if (before !== null && g.memUsedMiB !== null && Math.abs(g.memUsedMiB - before) >= MEMORY_JUMP_MIB) moved = true;
+    }
+    return moved;
   }
 
   function flush(): void {
@@ -203,6 +224,7 @@ export function createNvidiaSmiRunner(options: NvidiaSmiRunnerOptions): NvidiaSm
     // own failure is the one warning worth showing.
     if (processesBusy || r.unavailable !== null || loop === null) return;
     processesBusy = true;
+    memoryAtProcesses = new Map(r.gpus.map((g) => [g.uuid, g.memUsedMiB]));
     const outcome = await queryProcesses(command, { canceller });
     processesBusy = false;
     if (!running) return;

@@ -89,6 +89,23 @@ describe("nvidia-smi runner", () => {
     expect(loopCalls()[0]!.args).toMatch(/--format=csv,noheader,nounits -lms 200$/);
   });
 
+  // An alert on GPU memory named no process when it fired between two process listings (every 5 s).
+  it("lists the processes as soon as a GPU's memory jumps, not at the next tick", async () => {
+    const batches = start({ SWITCHYARD_STANDIN_GPUS: "h100", SWITCHYARD_STANDIN_PERIOD_S: "4" }, { processesIntervalMs: 120_000 });
+    const memory = () => batches.at(-1)?.[0]?.memUsedMiB ?? null;
+    const burning = () => runner!.state().processes.some((p) => p.name === "./gpu_burn");
+    // Idle, listed as idle; then the capture's load begins.
+    const started = Date.now();
+    await until(() => memory() !== null && memory()! < 1024 && runner!.state().processesKnown && !burning());
+    await until(() => memory()! > 15_000);
+    await until(() => burning(), 3_000);
+    await until(() => memory()! < 1024);
+    await until(() => !burning(), 3_000);
+    // Not a listing per batch: at most one a second.
+    const listings = calls().filter((c) => c.args.includes("--query-compute-apps")).length;
+    expect(listings).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 1000) + 2);
+  });
+
   it("restarts the loop child when it dies, with backoff", async () => {
     const batches = start({ SWITCHYARD_STANDIN_GPUS: "h100,rtx-4080-super", SWITCHYARD_STANDIN_FAULT: "die-after:2" });
     const warnings = new Set<string>();
