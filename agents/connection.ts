@@ -229,7 +229,7 @@ export function connectAgent(opts: ConnectionOptions): AgentConnection {
       const parsed = serverMessageSchema.safeParse(safeJson(data.toString()));
       if (!parsed.success) return opts.log.warn("ignored a malformed message from the server");
       if (parsed.data.type === "welcome") {
-        identity.welcomed(parsed.data.controlPlane, parsed.data.credential);
+        if (identity.welcomed(parsed.data.controlPlane, parsed.data.credential)) write({ type: "credential-saved", v: PROTOCOL_VERSION });
         welcomed = true;
         rotation.welcomed();
         dialErrors = 0;

@@ -95,6 +95,11 @@ function agentMessages<S extends z.ZodType>(sample: S) {
        */
       sentAt: z.number().int().positive().max(8.64e15).optional(),
     }),
+    /**
+     * The credential issued with the welcome is saved on the box. Until it says so, the enrollment is
+     * provisional: a connection that ends first leaves the name free to enroll again.
+     */
+    z.object({ type: z.literal("credential-saved"), v: V }),
     z.object({
       type: z.literal("response"),
       v: V,

@@ -17,8 +17,12 @@ export interface AgentIdentity {
   next(): { headers: Record<string, string> } | { none: string };
   /** A refused upgrade: returns the line to log (null when it only taught the control plane) and whether to redial at once. */
   refused(status: number | undefined, body: string): { line: string | null; redialNow: boolean };
-  /** The welcome: saves a credential issued with it, or notes that this server accepts the one presented. */
-  welcomed(controlPlane: string | undefined, credential: string | undefined): void;
+  /**
+   * The welcome: saves a credential issued with it, or notes that this server accepts the one
+   * presented. True when it saved an issued credential (the server is then told, which completes
+   * the enrollment; one never confirmed is voided when the connection ends).
+   */
+  welcomed(controlPlane: string | undefined, credential: string | undefined): boolean;
   /** The server closed the socket on purpose: notes a revocation. */
   closed(code: number): void;
 }
@@ -73,18 +77,19 @@ export function agentIdentity(opts: { serverUrl: string; name: string; token: st
 
     welcomed(plane, credential) {
       quickRedials = 0;
-      if (!plane || !CONTROL_PLANE_PATTERN.test(plane) || !credentials) return;
+      if (!plane || !CONTROL_PLANE_PATTERN.test(plane) || !credentials) return false;
       controlPlane = plane;
       try {
         if (credential) {
           const file = credentials.save({ controlPlane: plane, node: name, credential, servers: [serverUrl] });
           opts.log.info({ controlPlane: plane, file }, "enrolled: this node's credential is saved and presented from now on");
-        } else if (held()) {
-          credentials.noteServer(plane, name, serverUrl, true);
+          return true;
         }
+        if (held()) credentials.noteServer(plane, name, serverUrl, true);
       } catch (err) {
-        opts.log.error({ err: (err as Error).message, dir: credentials.dir }, `could not save this node's credential: after a reconnect the server will refuse ${name}. Fix the state directory (SWITCHYARD_AGENT_STATE), then remove the node in the dashboard and start the agent again`);
+        opts.log.error({ err: (err as Error).message, dir: credentials.dir }, `could not save this node's credential: the server forgets it when this connection ends, and ${name} enrolls again (with its token) on every reconnect until it can. Fix the state directory (SWITCHYARD_AGENT_STATE)`);
       }
+      return false;
     },
 
     closed(code) {

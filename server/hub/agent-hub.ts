@@ -90,6 +90,8 @@ interface Conn {
   nodeId: string | null;
   nodeName: string | null;
   credentialId: string | null;
+  /** A credential issued on this connection that its agent has not yet confirmed saving. */
+  unconfirmed: { credentialId: string; joinTokenId: string | null } | null;
   /** Messages of one socket are handled in order. */
   queue: Promise<void>;
   queued: number;
@@ -181,15 +183,12 @@ export function createAgentHub(deps: {
       const issued = await identity.enroll(admission, msg.node);
       if ("code" in issued) return refuseOnSocket(conn, issued, msg.node);
       conn.credentialId = issued.credentialId;
+      // Voided when the socket closes before the agent says it saved it (see `onConnection`).
+      conn.unconfirmed = { credentialId: issued.credentialId, joinTokenId: admission.joinTokenId };
       credential = issued.credential;
       log.info({ node: msg.node, via: admission.via }, "node enrolled");
     }
-    // Gone before its welcome: a credential just issued reached nobody, so it is voided (the name
-    // must not stay locked to a credential no agent holds).
-    const undelivered = async () => {
-      if (credential) await identity.revoke(msg.node);
-    };
-    if (conn.closed) return undelivered();
+    if (conn.closed) return;
     const previous = conns.get(msg.node);
     if (previous && previous !== conn) previous.ws.close(CLOSE_CODES.replaced, "replaced by a newer connection");
     // Claim the name before awaiting, so the replaced socket's close cannot mark it offline.
@@ -198,7 +197,7 @@ export function createAgentHub(deps: {
     conn.nodeId = await fleet.connect({ name: msg.node, agentVersion: msg.agentVersion, facts: msg.facts });
     addresses.set(msg.node, conn.address);
     // Its close handler found the name claimed but no id yet: it marks the node offline after this.
-    if (conn.closed) return undelivered();
+    if (conn.closed) return;
     send(conn.ws, {
       type: "welcome", v: PROTOCOL_VERSION, nodeId: conn.nodeId, sampleIntervalMs: SAMPLE_INTERVAL_MS,
       controlPlane: identity.controlPlane, ...(credential ? { credential } : {}),
@@ -247,9 +246,21 @@ export function createAgentHub(deps: {
     waiting.reject(new ServiceError(code, msg.error?.message ?? `${conn.nodeName} could not do that`));
   }
 
+  async function voidUnconfirmed(conn: Conn) {
+    const issued = conn.unconfirmed;
+    if (!issued) return;
+    conn.unconfirmed = null;
+    try {
+      await identity.voidEnrollment(issued.credentialId, issued.joinTokenId);
+      log.info({ node: conn.nodeName }, "enrollment undone: the agent left before it confirmed saving its credential");
+    } catch (err) {
+      log.error({ err, node: conn.nodeName }, "undoing an unconfirmed enrollment failed");
+    }
+  }
+
   function onConnection(ws: WebSocket, admission: Admitted, address: string) {
     const conn: Conn = {
-      ws, admission, address, nodeId: null, nodeName: null, credentialId: null, queue: Promise.resolve(), queued: 0, closed: false, cut: false,
+      ws, admission, address, nodeId: null, nodeName: null, credentialId: null, unconfirmed: null, queue: Promise.resolve(), queued: 0, closed: false, cut: false,
     };
     const helloTimer = setTimeout(() => {
       if (!conn.nodeId) shut(conn, CLOSE_CODES.protocolMismatch, "no hello");
@@ -277,6 +288,10 @@ export function createAgentHub(deps: {
           await telemetry(conn, msg.samples, msg.sentAt);
         } else if (msg.type === "response") {
           answer(conn, msg);
+        } else if (msg.type === "credential-saved") {
+          if (!conn.unconfirmed) return noteMalformed(conn.nodeName, "credential-saved with no credential issued");
+          conn.unconfirmed = null;
+          log.info({ node: conn.nodeName }, "node's credential saved on the box: enrollment complete");
         } else if (!conn.nodeId || !conn.nodeName) {
           noteMalformed(conn.nodeName, "event before hello");
         } else {
@@ -311,6 +326,9 @@ export function createAgentHub(deps: {
         // The queue may still be registering its hello: the node goes offline after that.
         void conn.queue.then(() => (conn.nodeId ? fleet.disconnect(conn.nodeId) : undefined));
       }
+      // Gone before its agent saved the credential issued to it (never welcomed, or killed before it
+      // wrote the file): no agent holds it, so the name must not stay locked to it.
+      void conn.queue.then(() => voidUnconfirmed(conn));
     });
     ws.on("error", (err: Error & { code?: string }) => {
       if (err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") counters.oversized += 1;

@@ -69,13 +69,19 @@ export function dialAgent(url: string, opts: { secret?: string | null; node?: st
   });
 }
 
-/** An agent that enrolled `node` (token → credential) and said hello: it streams nothing yet. */
+/** An agent that enrolled `node` (token → credential, confirmed saved) and said hello: it streams nothing yet. */
 export async function enrolledAgent(url: string, node: string, token: string): Promise<{ agent: RawAgent; credential: string; controlPlane: string }> {
   const agent = await dialAgent(url, { secret: token, node });
   if (agent.status !== 101) throw new Error(`enrolling ${node} was refused: ${agent.status} ${JSON.stringify(agent.refusal)}`);
   agent.hello(node);
   const welcome = await agent.welcome();
   if (!welcome.credential || !welcome.controlPlane) throw new Error(`no credential in the welcome for ${node}`);
+  agent.send({ type: "credential-saved", v: 1 });
+  // The pong comes after the server read the confirmation: closing now cannot undo the enrollment.
+  await new Promise((resolve) => {
+    agent.ws.once("pong", resolve);
+    agent.ws.ping();
+  });
   return { agent, credential: welcome.credential, controlPlane: welcome.controlPlane };
 }
 

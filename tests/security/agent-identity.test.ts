@@ -136,6 +136,36 @@ for (const dialect of TEST_DIALECTS) describe.skipIf(skipReason(dialect))(`agent
     expect(expired.refusal?.code).toBe("join_token_expired");
   });
 
+  it("undoes an enrollment its agent never confirmed saving: the name and the join token are free again, the credential dead", async () => {
+    // An agent killed between its welcome and writing the credential file holds nothing: the name
+    // must not stay locked to a credential nobody has (the box could never come back by itself).
+    const crashed = track(await dialAgent(server.wsUrl, { secret: AGENT_TOKEN, node: "crashed-box" }));
+    crashed.hello("crashed-box");
+    const lost = (await crashed.welcome()).credential!;
+    crashed.close();
+    await waitFor("crashed-box offline", () => !server.hub.isConnected("crashed-box"));
+    await waitFor("its credential forgotten", async () => track(await dialAgent(server.wsUrl, { secret: lost, node: "crashed-box" })).refusal?.code === "unknown_credential");
+    const back = track(await enrolledAgent(server.wsUrl, "crashed-box", AGENT_TOKEN));
+    expect(back.credential).not.toBe(lost);
+
+    // The same with a single-use join token: it is given back, and enrolls the box on its next try.
+    const join = (await server.call("POST", "/api/enrollment/join-tokens", {})).json.token as string;
+    const first = track(await dialAgent(server.wsUrl, { secret: join, node: "joined-crash" }));
+    first.hello("joined-crash");
+    await first.welcome();
+    first.close();
+    await waitFor("the join token given back", async () => (await server.call("GET", "/api/enrollment/join-tokens")).json.length === 1);
+    track(await enrolledAgent(server.wsUrl, "joined-crash", join));
+
+    // A confirmation from a socket that was issued nothing is refused: it cannot confirm anyone's.
+    const other = track(await dialAgent(server.wsUrl, { secret: AGENT_TOKEN, node: "confirmer" }));
+    other.send({ type: "credential-saved", v: 1 });
+    other.hello("confirmer");
+    await other.welcome();
+    other.close();
+    await waitFor("confirmer's enrollment undone", async () => track(await dialAgent(server.wsUrl, { secret: AGENT_TOKEN, node: "confirmer" })).status === 101);
+  });
+
   it("keeps credentials working after the enrollment token is rotated, and refuses the old token", async () => {
     await server.close();
     server = await serve({ agentToken: null });

@@ -29,6 +29,12 @@ export interface Identity {
   liveIds(ids: string[]): Promise<Set<string>>;
   /** Voids the node's credential; returns whether it had one. */
   revoke(node: string): Promise<boolean>;
+  /**
+   * Undoes an enrollment whose agent never confirmed saving its credential (gone before the
+   * welcome, or killed before it wrote the file): the credential is forgotten, so the name can be
+   * enrolled again, and a join token spent on it is given back.
+   */
+  voidEnrollment(credentialId: string, joinTokenId: string | null): Promise<void>;
   enrollmentToken(): Promise<string>;
   rotateEnrollmentToken(): Promise<string>;
   createJoinToken(ttlMinutes: number): Promise<JoinTokenIssued>;
@@ -61,6 +67,10 @@ export async function createIdentity(deps: {
     enroll: admission.enroll,
     liveIds: (ids) => repo.liveIds(ids),
     revoke: (node) => repo.revoke(node, now()),
+    async voidEnrollment(credentialId, joinTokenId) {
+      await repo.deleteCredential(credentialId);
+      if (joinTokenId) await repo.releaseJoinToken(joinTokenId);
+    },
     enrollmentToken,
 
     async rotateEnrollmentToken() {

@@ -32,6 +32,8 @@ export interface IdentityRepo {
   insertCredential(row: { id: string; node: string; secretHash: string; via: string; createdAt: number }): Promise<boolean>;
   /** Revokes the name's live credential; returns whether there was one. */
   revoke(node: string, now: number): Promise<boolean>;
+  /** Deletes a credential its agent never confirmed having saved: the name is free again, as if never enrolled. */
+  deleteCredential(id: string): Promise<void>;
   /** Of these credential ids, the ones still live. */
   liveIds(ids: string[]): Promise<Set<string>>;
 
@@ -76,6 +78,9 @@ export function identityRepo({ db, schema: { agentRefusals, joinTokens, nodeCred
       const changed = await db.update(nodeCredentials).set({ revokedAt: now })
         .where(and(eq(nodeCredentials.node, node), isNull(nodeCredentials.revokedAt))).returning({ id: nodeCredentials.id });
       return changed.length > 0;
+    },
+    async deleteCredential(id) {
+      await db.delete(nodeCredentials).where(eq(nodeCredentials.id, id));
     },
     async liveIds(ids) {
       if (ids.length === 0) return new Set();
