@@ -90,8 +90,8 @@ interface Conn {
   nodeId: string | null;
   nodeName: string | null;
   credentialId: string | null;
-  /** A credential issued on this connection that its agent has not yet confirmed saving. */
-  unconfirmed: { credentialId: string; joinTokenId: string | null } | null;
+  /** `credentialId` was issued on this connection and its agent has not yet confirmed saving it. */
+  unconfirmed: boolean;
   /** Messages of one socket are handled in order. */
   queue: Promise<void>;
   queued: number;
@@ -184,7 +184,7 @@ export function createAgentHub(deps: {
       if ("code" in issued) return refuseOnSocket(conn, issued, msg.node);
       conn.credentialId = issued.credentialId;
       // Voided when the socket closes before the agent says it saved it (see `onConnection`).
-      conn.unconfirmed = { credentialId: issued.credentialId, joinTokenId: admission.joinTokenId };
+      conn.unconfirmed = true;
       credential = issued.credential;
       log.info({ node: msg.node, via: admission.via }, "node enrolled");
     }
@@ -247,11 +247,11 @@ export function createAgentHub(deps: {
   }
 
   async function voidUnconfirmed(conn: Conn) {
-    const issued = conn.unconfirmed;
-    if (!issued) return;
-    conn.unconfirmed = null;
+    const { admission, credentialId } = conn;
+    if (!conn.unconfirmed || admission.kind !== "enroll" || !credentialId) return;
+    conn.unconfirmed = false;
     try {
-      await identity.voidEnrollment(issued.credentialId, issued.joinTokenId);
+      await identity.voidEnrollment(credentialId, admission.joinTokenId);
       log.info({ node: conn.nodeName }, "enrollment undone: the agent left before it confirmed saving its credential");
     } catch (err) {
       log.error({ err, node: conn.nodeName }, "undoing an unconfirmed enrollment failed");
@@ -260,7 +260,7 @@ export function createAgentHub(deps: {
 
   function onConnection(ws: WebSocket, admission: Admitted, address: string) {
     const conn: Conn = {
-      ws, admission, address, nodeId: null, nodeName: null, credentialId: null, unconfirmed: null, queue: Promise.resolve(), queued: 0, closed: false, cut: false,
+      ws, admission, address, nodeId: null, nodeName: null, credentialId: null, unconfirmed: false, queue: Promise.resolve(), queued: 0, closed: false, cut: false,
     };
     const helloTimer = setTimeout(() => {
       if (!conn.nodeId) shut(conn, CLOSE_CODES.protocolMismatch, "no hello");
@@ -290,7 +290,7 @@ export function createAgentHub(deps: {
           answer(conn, msg);
         } else if (msg.type === "credential-saved") {
           if (!conn.unconfirmed) return noteMalformed(conn.nodeName, "credential-saved with no credential issued");
-          conn.unconfirmed = null;
+          conn.unconfirmed = false;
           log.info({ node: conn.nodeName }, "node's credential saved on the box: enrollment complete");
         } else if (!conn.nodeId || !conn.nodeName) {
           noteMalformed(conn.nodeName, "event before hello");
