@@ -10,6 +10,7 @@
  */
 import type { Backend } from "../backends";
 import { createLogger } from "../../../lib/logger";
+import { SlotSet, type Slotted } from "../../../lib/slot-set";
 import { Breaker, type FailureKind } from "./breaker";
 import { checkBackend, type CheckResult } from "./check";
 import type { Availability } from "../routing/plan";
@@ -21,8 +22,11 @@ const STALL_MS = 1000;
 const MIN_PROBE_GAP_MS = 1000;
 const TICK_MS = 250;
 
-/** A request waiting for its first byte: `since` is set when it starts waiting (waitFirstByte). */
-export interface FirstByteWaiter {
+/**
+ * A request waiting for its first byte: `since` is set when it starts waiting (waitFirstByte); `slot`
+ * is its place among the waiters (-1 when it waits on nothing), kept by the monitor.
+ */
+export interface FirstByteWaiter extends Slotted {
   since: number;
   onDown(why: string): void;
 }
@@ -35,7 +39,8 @@ interface BackendHealth {
   lastCheckAt: number;
   checking: boolean;
   outstanding: number;
-  waiters: Set<FirstByteWaiter>;
+  /** Not a Set: one add and delete per request (see SlotSet). */
+  waiters: SlotSet<FirstByteWaiter>;
   changedAt: number;
   lastActivity: number;
 }
@@ -75,7 +80,7 @@ export class HealthMonitor {
   private get(name: string): BackendHealth {
     let h = this.state.get(name);
     if (!h) {
-      h = { breaker: new Breaker(), up: null, lastCheck: null, lastCheckAt: 0, checking: false, outstanding: 0, waiters: new Set(), changedAt: this.now(), lastActivity: 0 };
+      h = { breaker: new Breaker(), up: null, lastCheck: null, lastCheckAt: 0, checking: false, outstanding: 0, waiters: new SlotSet(), changedAt: this.now(), lastActivity: 0 };
       this.state.set(name, h);
     }
     return h;
@@ -201,9 +206,7 @@ export class HealthMonitor {
       if (was !== null || !r.ok) log[r.ok ? "info" : "warn"]({ backend: name, error: r.error }, r.ok ? "backend up" : "backend down");
     }
     if (!r.ok) {
-      const waiters = [...h.waiters];
-      h.waiters.clear();
-      for (const w of waiters) w.onDown(r.error ?? "health check failed");
+      for (const w of h.waiters.drain()) w.onDown(r.error ?? "health check failed");
     }
   }
 

@@ -168,6 +168,7 @@ function enter(record: RequestRecord, previous: { id: string; why: string } | nu
  */
 class Attempt implements FirstByteWaiter, RelayContext {
   since = 0;
+  slot = -1;
   readonly client: ServerResponse;
   readonly clientProtocol: Protocol;
   readonly backendProtocol: Protocol;
