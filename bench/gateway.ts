@@ -7,7 +7,8 @@
  *     within 5 ms of nginx's, none failed or truncated, gateway RSS ≤ 400 MiB; CPU µs per chunk;
  *  2. throughput at 32 connections: pass-through ≥ 0.25× nginx's requests/s (aim 0.3×), Anthropic →
  *     OpenAI translated ≥ 0.2×; CPU µs per proxied request of each proxy (from /proc);
- *  3. added p50 latency at one connection over the upstream alone (≤ 150 µs);
+ *  3. added p50 latency at one connection over the upstream alone (≤ 150 µs), beside two floors
+ *     measured in the same rounds: a Node TCP relay (no HTTP) and the minimal Node proxy;
  *  4. streaming time to first byte, over the upstream alone;
  *  5. memory over a soak of mixed plain and streamed traffic (flat: the RSS floor after warm-up grows ≤ 10 %).
  * Where PostgreSQL is installed, 2. also runs a second gateway whose state is in PostgreSQL (a
@@ -90,6 +91,7 @@ async function main() {
   const nginx = await startNginx(proxyServer(Number(new URL(upstream.url).port)));
   const timed = await startHelper("timed-upstream", [String(CHUNK_MS), String(CHUNKS)]);
   const minimal = await startHelper("minimal-proxy", [upstream.url]);
+  const relay = await startHelper("tcp-relay", [upstream.url]);
   const nginxTimed = await startNginx(proxyServer(timed.port));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sy-bench-gw-"));
   const config = path.join(dir, "switchyard.yaml");
@@ -115,6 +117,7 @@ async function main() {
     await Promise.all([nginx.stop(), nginxTimed.stop(), upstream.stop()]);
     timed.stop();
     minimal.stop();
+    relay.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   };
   // Ctrl-C (or a closed pipe) must not leave nginx, the upstreams or the server running.
@@ -124,7 +127,7 @@ async function main() {
   const gw = server.url;
   const gwPid = server.proc.child.pid!;
   const pgPid = pgServer?.proc.child.pid ?? null;
-  const ours = [upstream.pid, nginx.pid, nginxTimed.pid, timed.pid, minimal.pid, gwPid, ...(pgPid ? [pgPid] : [])];
+  const ours = [upstream.pid, nginx.pid, nginxTimed.pid, timed.pid, minimal.pid, relay.pid, gwPid, ...(pgPid ? [pgPid] : [])];
   const plain = wrkScript([CHAT], AUTH);
   const translated = wrkScript([MESSAGES], AUTH);
   const mixed = wrkScript([CHAT, CHAT_STREAM, MESSAGES, MESSAGES_STREAM], AUTH);
@@ -143,6 +146,7 @@ async function main() {
     await runWrk(`${gw}/v1/chat/completions`, mixed, { connections: 8, seconds: 3 });
     await runWrk(`${nginx.url}/v1/chat/completions`, plain, { connections: 8, seconds: 1 });
     await runWrk(`${minimal.url}/v1/chat/completions`, plain, { connections: 8, seconds: 1 });
+    await runWrk(`${relay.url}/v1/chat/completions`, plain, { connections: 1, seconds: 1 });
     if (pgServer) await runWrk(`${pgServer.url}/v1/chat/completions`, mixed, { connections: 8, seconds: 3 });
 
     // First, on a server with only the warm-up behind it: its RSS is then what 500 streams take, not
@@ -213,18 +217,22 @@ async function main() {
 
     if (ONLY === "throughput") return;
     out("\n3. Latency at one connection: p50 (p99) in µs, added p50 over the upstream alone — median (min–max)");
-    const l = { up: [] as number[], ng: [] as number[], gw: [] as number[], addNg: [] as number[], addGw: [] as number[], p99: [] as number[] };
+    const l = { up: [] as number[], ng: [] as number[], gw: [] as number[], addNg: [] as number[], addGw: [] as number[], p99: [] as number[], addRelay: [] as number[], addMin: [] as number[], overMin: [] as number[] };
     for (let i = 0; i < ROUNDS; i++) {
       const run = { connections: 1, seconds: Math.max(2, Math.round(SECONDS / 2)), threads: 1 };
       const up = await wrk("upstream latency", `${upstream.url}/v1/chat/completions`, plain, run);
       const ng = await wrk("nginx latency", `${nginx.url}/v1/chat/completions`, plain, run);
+      const tcp = await wrk("TCP relay latency", `${relay.url}/v1/chat/completions`, plain, run);
+      const m = await wrk("minimal Node proxy latency", `${minimal.url}/v1/chat/completions`, plain, run);
       const g = await wrk("gateway latency", `${gw}/v1/chat/completions`, plain, run);
       l.up.push(up.p50us); l.ng.push(ng.p50us); l.gw.push(g.p50us); l.p99.push(g.p99us);
       l.addNg.push(ng.p50us - up.p50us); l.addGw.push(g.p50us - up.p50us);
+      l.addRelay.push(tcp.p50us - up.p50us); l.addMin.push(m.p50us - up.p50us); l.overMin.push(g.p50us - m.p50us);
     }
     out(`  upstream alone   ${spread(l.up)}`);
     out(`  via nginx        ${spread(l.ng)}   added ${spread(l.addNg)}`);
     out(`  via gateway      ${spread(l.gw)} (p99 ${spread(l.p99)})   added ${spread(l.addGw)} (target ≤ 150) ${verdict(median(l.addGw) <= 150)}`);
+    out(`  floors for Node: a TCP relay (no HTTP) adds ${spread(l.addRelay)}, the minimal Node proxy (node:http + undici) ${spread(l.addMin)}; the gateway adds ${spread(l.overMin)} over the latter`);
 
     out(`\n4. Streaming time to first byte, ${TTFB_COUNT} sequential requests, p50 / p99 in µs`);
     const sse = `${upstream.url}/sse/v1/chat/completions`;
