@@ -27,7 +27,7 @@ import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ROOT, startServer } from "../tests/helpers/processes";
+import { ROOT, startServer, type TestServer } from "../tests/helpers/processes";
 import { openCpuWindow } from "./gateway/cpu";
 import { cannedServer, proxyServer, startNginx } from "./gateway/nginx";
 import { runStreams, type StreamsResult } from "./gateway/streams";
@@ -185,13 +185,18 @@ async function main() {
     }
 
     out("\n2. Throughput at 32 connections: requests/s, proxy CPU µs per request — median (min–max) over rounds");
-    const t = { pg: [] as number[], pgCpu: [] as number[], rPg: [] as number[], min: [] as number[], minCpu: [] as number[], rMin: [] as number[], up: [] as number[], ng: [] as number[], gw: [] as number[], tr: [] as number[], ngCpu: [] as number[], gwCpu: [] as number[], trCpu: [] as number[], upCpu: [] as number[], rGw: [] as number[], rTr: [] as number[], others: [] as number[] };
+    const t = { pg: [] as number[], pgCpu: [] as number[], rPg: [] as number[], min: [] as number[], minCpu: [] as number[], rMin: [] as number[], up: [] as number[], ng: [] as number[], gw: [] as number[], tr: [] as number[], ngCpu: [] as number[], gwCpu: [] as number[], trCpu: [] as number[], upCpu: [] as number[], rGw: [] as number[], rTr: [] as number[], others: [] as number[], gcMinor: [] as number[], gcMajor: [] as number[] };
     for (let i = 0; i < ROUNDS; i++) {
       const run = { connections: 32, seconds: SECONDS };
       const up = await wrk("upstream", `${upstream.url}/v1/chat/completions`, plain, run);
       const ng = await wrk("nginx", `${nginx.url}/v1/chat/completions`, plain, run, nginx.pid);
+      const gc0 = await gcSeconds(server);
       const g = await wrk("gateway", `${gw}/v1/chat/completions`, plain, run, gwPid);
+      const gc1 = await gcSeconds(server);
       const tr = await wrk("gateway translated", `${gw}/v1/messages`, translated, run, gwPid);
+      const gc2 = await gcSeconds(server);
+      t.gcMinor.push(((gc1.minor - gc0.minor) * 1e6) / g.requests, ((gc2.minor - gc1.minor) * 1e6) / tr.requests);
+      t.gcMajor.push(((gc1.major - gc0.major) * 1e6) / g.requests, ((gc2.major - gc1.major) * 1e6) / tr.requests);
       const m = await wrk("minimal Node proxy", `${minimal.url}/v1/chat/completions`, plain, run, minimal.pid);
       if (pgServer && pgPid) {
         const p = await wrk("gateway on PostgreSQL", `${pgServer.url}/v1/chat/completions`, plain, run, pgPid);
@@ -214,6 +219,7 @@ async function main() {
     out(`  ratio pass-through   ${spread(t.rGw, 2)}× nginx (target ≥ 0.25, aim 0.30) ${verdict(median(t.rGw) >= 0.25)}`);
     out(`  ratio translated     ${spread(t.rTr, 2)}× nginx (target ≥ 0.20) ${verdict(median(t.rTr) >= 0.2)}`);
     out(`  CPU per request      gateway ${fmt(median(t.gwCpu) / median(t.ngCpu), 1)}× nginx's; rest of the machine busy ${spread(t.others)} % during these runs`);
+    out(`  GC per request       gateway (its /metrics, both kinds of run): young generation ${spread(t.gcMinor, 1)} µs, major ${spread(t.gcMajor, 1)} µs`);
 
     if (ONLY === "throughput") return;
     out("\n3. Latency at one connection: p50 (p99) in µs, added p50 over the upstream alone — median (min–max)");
@@ -252,6 +258,13 @@ async function main() {
   } finally {
     await stopAll();
   }
+}
+
+/** Seconds the server has spent in GC, young generation and major (incremental steps included), from its /metrics. */
+async function gcSeconds(server: TestServer): Promise<{ minor: number; major: number }> {
+  const text = await (await server.api("/metrics")).text();
+  const sum = (kind: string) => Number(new RegExp(`^nodejs_gc_duration_seconds_sum\\{kind="${kind}"\\} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+  return { minor: sum("minor"), major: sum("major") + sum("incremental") };
 }
 
 async function soak(gw: string, pid: number, mixed: string, out: (s: string) => void): Promise<void> {

@@ -14,6 +14,7 @@ import type { ConfigFile } from "./config/schema";
 import type { RequestRecord } from "./exchange";
 import { HealthMonitor, type BackendHealthView } from "./health/monitor";
 import { GatewayMetrics } from "./observe/gateway-metrics";
+import { RuntimeMetrics } from "./observe/runtime-metrics";
 import { renderDcgm } from "./observe/dcgm";
 import { RequestLog } from "./observe/request-log";
 import { statusView, type StatusRoute } from "./observe/status";
@@ -61,6 +62,7 @@ export class Gateway {
   readonly pool: UpstreamPool = createUpstreamPool();
   readonly requestLog: RequestLog;
   readonly metrics = new GatewayMetrics();
+  private readonly runtime = new RuntimeMetrics();
   /** What forward() needs of the gateway, made once (not per request). */
   readonly forwardDeps: ForwardDeps;
   readonly logBodies: boolean;
@@ -127,6 +129,7 @@ export class Gateway {
   /** Starts health checks and housekeeping; resolves once keys and routes are loaded. */
   async start(): Promise<void> {
     this.monitor.start();
+    this.runtime.start();
     const every = (ms: number, fn: () => unknown) => {
       const t = setInterval(() => {
         Promise.resolve().then(fn).catch((err: unknown) => log.error({ err }, "gateway housekeeping failed"));
@@ -150,6 +153,7 @@ export class Gateway {
     this.timers = [];
     this.offOnDemand?.();
     this.monitor.stop();
+    this.runtime.stop();
     this.pool.close();
     // Both writes start now, before the caller goes on (and closes the database).
     await Promise.all([this.requestLog.flush(), this.keys.flush().catch((err: unknown) => log.error({ err }, "writing key usage failed"))]);
@@ -289,7 +293,7 @@ export class Gateway {
   }
 
   metricsText(): string {
-    return this.metrics.render(this.healthViews()) + renderDcgm(this.deps.fleet?.list() ?? []);
+    return this.metrics.render(this.healthViews()) + this.runtime.render() + renderDcgm(this.deps.fleet?.list() ?? []);
   }
 
   checkMetricsToken(token: string | null): boolean {

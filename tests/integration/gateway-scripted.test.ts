@@ -351,6 +351,9 @@ describe("dashboard REST and observability", () => {
     expect(text).toMatch(/switchyard_gateway_failovers_total\{model="r500",from="s500\/x",to="ok1\/m500"\} \d+/);
     expect(text).toMatch(/switchyard_gateway_upstream_up\{backend="ok1"\} 1/);
     expect(text).toContain("# TYPE DCGM_FI_DEV_GPU_UTIL gauge");
+    // The process's own series, as Node exporters name them.
+    expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
+    expect(text).toMatch(/^nodejs_gc_duration_seconds_count\{kind="minor"\} [1-9]\d*$/m);
   });
 });
 

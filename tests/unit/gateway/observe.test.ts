@@ -6,6 +6,7 @@ import type { NodeView } from "../../../protocol/live";
 import type { GatewayRepo } from "../../../server/db/repos/gateway-repo";
 import { newRecord } from "../../../server/gateway/handlers/proxy";
 import { RequestLog } from "../../../server/gateway/observe/request-log";
+import { RuntimeMetrics } from "../../../server/gateway/observe/runtime-metrics";
 
 describe("usage from backend answers", () => {
   it("reads the top-level usage of either protocol without trusting earlier mentions", () => {
@@ -34,6 +35,33 @@ describe("usage from backend answers", () => {
         for (const [from, to] of [[0, a], [a, b], [b, bytes.length]] as const) if (to > from) s.push(bytes.subarray(from, to));
         expect(s.tokens, `split at ${a}, ${b}`).toEqual({ input: 5, output: 2 });
       }
+    }
+  });
+});
+
+describe("the server process's own series", () => {
+  const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, "\\$&")} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+
+  it("counts young-generation collections and their time, and reads memory, CPU and event-loop delay", async () => {
+    const rt = new RuntimeMetrics();
+    rt.start();
+    try {
+      // Short-lived garbage, as requests make it: the young generation is collected many times over.
+      let keep = 0;
+      for (let i = 0; i < 400_000; i++) keep += [i, { i }, `s${i}`].length;
+      expect(keep).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 50)); // GC entries are delivered after the fact; the loop is sampled every 10 ms
+      const text = rt.render();
+      expect(value(text, 'nodejs_gc_duration_seconds_count{kind="minor"}')).toBeGreaterThan(0);
+      expect(value(text, 'nodejs_gc_duration_seconds_sum{kind="minor"}')).toBeGreaterThan(0);
+      expect(value(text, "process_resident_memory_bytes")).toBeGreaterThan(10 * 1048576);
+      expect(value(text, "process_cpu_seconds_total")).toBeGreaterThan(0);
+      expect(value(text, "nodejs_heap_size_used_bytes")).toBeLessThanOrEqual(value(text, "nodejs_heap_size_total_bytes"));
+      expect(value(text, 'nodejs_eventloop_lag_seconds{quantile="0.99"}')).toBeGreaterThan(0);
+      // Each scrape starts a new window for the loop's delay; with no time since, there is nothing to say.
+      expect(rt.render()).not.toContain("nodejs_eventloop_lag_seconds{");
+    } finally {
+      rt.stop();
     }
   });
 });
