@@ -264,6 +264,7 @@ async function main() {
 async function gcSeconds(server: TestServer): Promise<{ minor: number; major: number }> {
   const text = await (await server.api("/metrics")).text();
   const sum = (kind: string) => Number(new RegExp(`^nodejs_gc_duration_seconds_sum\\{kind="${kind}"\\} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+  if (!text.includes("nodejs_gc_duration_seconds_sum{kind=\"minor\"}")) throw new Error("the gateway's /metrics has no young-generation GC series");
   return { minor: sum("minor"), major: sum("major") + sum("incremental") };
 }
 

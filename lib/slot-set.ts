@@ -54,6 +54,12 @@ export class SlotSet<T extends Slotted> implements Iterable<T> {
     return out;
   }
 
+  /** Whether any member passes `test` (no copy made: `test` must not add or delete members). */
+  some(test: (item: T) => boolean): boolean {
+    for (let i = 0; i < this.items.length; i++) if (test(this.items[i]!)) return true;
+    return false;
+  }
+
   /** The members now: a copy, so a member may be deleted while the caller goes through them. */
   [Symbol.iterator](): Iterator<T> {
     return this.items.slice()[Symbol.iterator]();

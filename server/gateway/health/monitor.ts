@@ -217,21 +217,21 @@ export class HealthMonitor {
       // What was learnt about an unloaded engine says nothing about its next start.
       if (b.onDemand && !b.onDemand.warm) {
         const gone = this.state.get(name);
-        if (gone && gone.outstanding === 0 && !gone.checking) this.state.delete(name);
+        if (gone && gone.outstanding === 0 && !gone.checking) this.forget(name);
         continue;
       }
       const h = this.get(name);
       if (h.checking || !b.healthPath) continue;
-      let stalled = false;
-      for (const w of h.waiters) {
-        if (now - w.since >= STALL_MS) {
-          stalled = true;
-          break;
-        }
-      }
+      const stalled = h.waiters.some((w) => now - w.since >= STALL_MS);
       const due = now - h.lastCheckAt >= b.healthIntervalMs;
       if (due || (stalled && now - h.lastCheckAt >= MIN_PROBE_GAP_MS)) void this.checkNow(name);
     }
-    for (const name of this.state.keys()) if (!backends.has(name)) this.state.delete(name);
+    for (const name of this.state.keys()) if (!backends.has(name)) this.forget(name);
+  }
+
+  /** Drops what is known of a backend; a request still waiting on it is no longer a waiter. */
+  private forget(name: string): void {
+    this.state.get(name)?.waiters.drain();
+    this.state.delete(name);
   }
 }

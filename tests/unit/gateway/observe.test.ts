@@ -42,24 +42,48 @@ describe("usage from backend answers", () => {
 describe("the server process's own series", () => {
   const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, "\\$&")} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
 
-  it("counts young-generation collections and their time, and reads memory, CPU and event-loop delay", async () => {
+  it("counts young-generation collections and their time, and reads memory, CPU and the Node version", async () => {
     const rt = new RuntimeMetrics();
     rt.start();
     try {
       // Short-lived garbage, as requests make it: the young generation is collected many times over.
-      let keep = 0;
-      for (let i = 0; i < 400_000; i++) keep += [i, { i }, `s${i}`].length;
-      expect(keep).toBeGreaterThan(0);
-      await new Promise((r) => setTimeout(r, 50)); // GC entries are delivered after the fact; the loop is sampled every 10 ms
+      let batch: unknown[] = [];
+      for (let i = 0; i < 400_000; i++) {
+        batch.push({ i, s: `s${i}` });
+        if (batch.length === 1000) batch = [];
+      }
+      await new Promise((r) => setTimeout(r, 20)); // GC entries are delivered after the fact
       const text = rt.render();
       expect(value(text, 'nodejs_gc_duration_seconds_count{kind="minor"}')).toBeGreaterThan(0);
       expect(value(text, 'nodejs_gc_duration_seconds_sum{kind="minor"}')).toBeGreaterThan(0);
       expect(value(text, "process_resident_memory_bytes")).toBeGreaterThan(10 * 1048576);
-      expect(value(text, "process_cpu_seconds_total")).toBeGreaterThan(0);
+      expect(value(text, "process_cpu_seconds_total")).toBeCloseTo(value(text, "process_cpu_user_seconds_total") + value(text, "process_cpu_system_seconds_total"), 5);
       expect(value(text, "nodejs_heap_size_used_bytes")).toBeLessThanOrEqual(value(text, "nodejs_heap_size_total_bytes"));
-      expect(value(text, 'nodejs_eventloop_lag_seconds{quantile="0.99"}')).toBeGreaterThan(0);
-      // Each scrape starts a new window for the loop's delay; with no time since, there is nothing to say.
-      expect(rt.render()).not.toContain("nodejs_eventloop_lag_seconds{");
+      expect(text).toContain(`nodejs_version_info{version="${process.version}",`);
+    } finally {
+      rt.stop();
+    }
+  });
+
+  it("reports the event loop's delay over the last whole window, in seconds", async () => {
+    const rt = new RuntimeMetrics(400);
+    rt.start();
+    try {
+      expect(rt.render()).not.toMatch(/^nodejs_eventloop_lag_max_seconds /m); // no window has ended yet
+      await new Promise((r) => setTimeout(r, 40)); // the first samples
+      const until = Date.now() + 80;
+      while (Date.now() < until); // the loop held for 80 ms, as a long synchronous task would
+      // Read as soon as the first window has ended (the next one ends 400 ms later).
+      let text = rt.render();
+      for (let i = 0; i < 200 && !/^nodejs_eventloop_lag_max_seconds /m.test(text); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        text = rt.render();
+      }
+      expect(value(text, "nodejs_eventloop_lag_max_seconds")).toBeGreaterThanOrEqual(0.05);
+      expect(value(text, "nodejs_eventloop_lag_max_seconds")).toBeLessThan(5);
+      expect(value(text, "nodejs_eventloop_lag_p50_seconds")).toBeLessThanOrEqual(value(text, "nodejs_eventloop_lag_p99_seconds"));
+      // Reading again does not start a new window.
+      expect(value(rt.render(), "nodejs_eventloop_lag_max_seconds")).toBe(value(text, "nodejs_eventloop_lag_max_seconds"));
     } finally {
       rt.stop();
     }

@@ -42,7 +42,10 @@ describe("SlotSet", () => {
       expect(s.size).toBe(kept.size);
     }
     expect(names(s)).toEqual([...kept].sort());
-    for (const m of all) expect(s.has(m)).toBe(kept.has(m.name));
+    for (const m of all) {
+      expect(s.has(m)).toBe(kept.has(m.name));
+      expect(s.some((x) => x === m)).toBe(kept.has(m.name));
+    }
   });
 
   it("does not take a member of another set, nor delete one", () => {
