@@ -6,7 +6,8 @@
  *  1. streams at scale: 500 concurrent streams relayed; the p99 delay the gateway adds to each chunk
  *     within 5 ms of nginx's, none failed or truncated, gateway RSS ≤ 400 MiB; CPU µs per chunk;
  *  2. throughput at 32 connections: pass-through ≥ 0.25× nginx's requests/s (aim 0.3×), Anthropic →
- *     OpenAI translated ≥ 0.2×; CPU µs per proxied request of each proxy (from /proc);
+ *     OpenAI translated ≥ 0.2×; CPU µs per proxied request of each proxy (from /proc), GC µs per
+ *     request of the gateway (from its /metrics); every other round runs in reverse order;
  *  3. added p50 latency at one connection over the upstream alone (≤ 150 µs), beside two floors
  *     measured in the same rounds: a Node TCP relay (no HTTP) and the minimal Node proxy;
  *  4. streaming time to first byte, over the upstream alone;
@@ -188,18 +189,30 @@ async function main() {
     const t = { pg: [] as number[], pgCpu: [] as number[], rPg: [] as number[], min: [] as number[], minCpu: [] as number[], rMin: [] as number[], up: [] as number[], ng: [] as number[], gw: [] as number[], tr: [] as number[], ngCpu: [] as number[], gwCpu: [] as number[], trCpu: [] as number[], upCpu: [] as number[], rGw: [] as number[], rTr: [] as number[], others: [] as number[], gcMinor: [] as number[], gcMajor: [] as number[] };
     for (let i = 0; i < ROUNDS; i++) {
       const run = { connections: 32, seconds: SECONDS };
-      const up = await wrk("upstream", `${upstream.url}/v1/chat/completions`, plain, run);
-      const ng = await wrk("nginx", `${nginx.url}/v1/chat/completions`, plain, run, nginx.pid);
-      const gc0 = await gcSeconds(server);
-      const g = await wrk("gateway", `${gw}/v1/chat/completions`, plain, run, gwPid);
-      const gc1 = await gcSeconds(server);
-      const tr = await wrk("gateway translated", `${gw}/v1/messages`, translated, run, gwPid);
-      const gc2 = await gcSeconds(server);
-      t.gcMinor.push(((gc1.minor - gc0.minor) * 1e6) / g.requests, ((gc2.minor - gc1.minor) * 1e6) / tr.requests);
-      t.gcMajor.push(((gc1.major - gc0.major) * 1e6) / g.requests, ((gc2.major - gc1.major) * 1e6) / tr.requests);
-      const m = await wrk("minimal Node proxy", `${minimal.url}/v1/chat/completions`, plain, run, minimal.pid);
-      if (pgServer && pgPid) {
-        const p = await wrk("gateway on PostgreSQL", `${pgServer.url}/v1/chat/completions`, plain, run, pgPid);
+      type Run = Awaited<ReturnType<typeof wrk>>;
+      const r: Partial<Record<"up" | "ng" | "g" | "p" | "tr" | "m", Run>> = {};
+      const withGc = async (go: () => Promise<Run>): Promise<Run> => {
+        const before = await gcSeconds(server);
+        const res = await go();
+        const after = await gcSeconds(server);
+        t.gcMinor.push(((after.minor - before.minor) * 1e6) / res.requests);
+        t.gcMajor.push(((after.major - before.major) * 1e6) / res.requests);
+        return res;
+      };
+      const steps: Array<() => Promise<unknown>> = [
+        async () => (r.up = await wrk("upstream", `${upstream.url}/v1/chat/completions`, plain, run)),
+        async () => (r.ng = await wrk("nginx", `${nginx.url}/v1/chat/completions`, plain, run, nginx.pid)),
+        async () => (r.g = await withGc(() => wrk("gateway", `${gw}/v1/chat/completions`, plain, run, gwPid))),
+        ...(pgServer && pgPid ? [async () => (r.p = await wrk("gateway on PostgreSQL", `${pgServer.url}/v1/chat/completions`, plain, run, pgPid))] : []),
+        async () => (r.tr = await withGc(() => wrk("gateway translated", `${gw}/v1/messages`, translated, run, gwPid))),
+        async () => (r.m = await wrk("minimal Node proxy", `${minimal.url}/v1/chat/completions`, plain, run, minimal.pid)),
+      ];
+      // Every other round runs them in reverse: a machine that slows down (or speeds up) over a round
+      // then biases no ratio the same way twice. The two gateways run next to each other either way.
+      for (const step of i % 2 === 0 ? steps : steps.slice().reverse()) await step();
+      const { up, ng, g, tr, m } = r as Required<typeof r>;
+      if (r.p) {
+        const p = r.p;
         t.pg.push(p.rps); t.pgCpu.push(p.cpuUsPerReq); t.rPg.push(p.rps / g.rps);
         out(`  round ${i + 1}: gateway on PostgreSQL ${fmt(p.rps)} (${fmt(p.rps / g.rps, 2)}× the one on SQLite)`);
       }
@@ -226,11 +239,11 @@ async function main() {
     const l = { up: [] as number[], ng: [] as number[], gw: [] as number[], addNg: [] as number[], addGw: [] as number[], p99: [] as number[], addRelay: [] as number[], addMin: [] as number[], overMin: [] as number[] };
     for (let i = 0; i < ROUNDS; i++) {
       const run = { connections: 1, seconds: Math.max(2, Math.round(SECONDS / 2)), threads: 1 };
-      const up = await wrk("upstream latency", `${upstream.url}/v1/chat/completions`, plain, run);
-      const ng = await wrk("nginx latency", `${nginx.url}/v1/chat/completions`, plain, run);
-      const tcp = await wrk("TCP relay latency", `${relay.url}/v1/chat/completions`, plain, run);
-      const m = await wrk("minimal Node proxy latency", `${minimal.url}/v1/chat/completions`, plain, run);
-      const g = await wrk("gateway latency", `${gw}/v1/chat/completions`, plain, run);
+      const targets = [["upstream", upstream.url], ["nginx", nginx.url], ["TCP relay", relay.url], ["minimal Node proxy", minimal.url], ["gateway", gw]] as const;
+      const got = new Map<string, Awaited<ReturnType<typeof wrk>>>();
+      for (const [what, url] of i % 2 === 0 ? targets : [...targets].reverse()) got.set(what, await wrk(`${what} latency`, `${url}/v1/chat/completions`, plain, run));
+      const pick = (what: (typeof targets)[number][0]) => got.get(what)!;
+      const [up, ng, tcp, m, g] = [pick("upstream"), pick("nginx"), pick("TCP relay"), pick("minimal Node proxy"), pick("gateway")];
       l.up.push(up.p50us); l.ng.push(ng.p50us); l.gw.push(g.p50us); l.p99.push(g.p99us);
       l.addNg.push(ng.p50us - up.p50us); l.addGw.push(g.p50us - up.p50us);
       l.addRelay.push(tcp.p50us - up.p50us); l.addMin.push(m.p50us - up.p50us); l.overMin.push(g.p50us - m.p50us);
