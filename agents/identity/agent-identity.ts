@@ -65,8 +65,13 @@ export function agentIdentity(opts: { serverUrl: string; name: string; token: st
         }
       } catch { /* not JSON: keep the raw text */ }
       const credential = held();
-      // This server is not (or no longer) of that credential's control plane.
-      if (code === REFUSAL_CODES.unknownCredential && credential) credentials?.noteServer(credential.controlPlane, name, serverUrl, false);
+      if (code === REFUSAL_CODES.unknownCredential && credential) {
+        // Unknown to the very control plane that issued it: the enrollment was never completed (the
+        // agent saved it but the server did not hear so, and voided it). It is dead: the token enrolls
+        // again. Unknown to another control plane: this server is simply not of that credential's.
+        if (controlPlane === credential.controlPlane) credentials?.forget(credential.controlPlane, name);
+        else credentials?.noteServer(credential.controlPlane, name, serverUrl, false);
+      }
       if (code === REFUSAL_CODES.credentialRevoked && credential) credentials?.markRevoked(credential.controlPlane, name);
       const learned = code === REFUSAL_CODES.credentialRequired || code === REFUSAL_CODES.unknownCredential || code === REFUSAL_CODES.credentialRevoked;
       const redialNow = learned && quickRedials < MAX_QUICK_REDIALS;

@@ -39,6 +39,8 @@ export interface CredentialStore {
   /** Notes that `serverUrl` belongs to the credential's control plane (or, with `belongs` false, not). */
   noteServer(controlPlane: string, node: string, serverUrl: string, belongs: boolean): void;
   markRevoked(controlPlane: string, node: string): void;
+  /** Deletes one: its own control plane does not know it (an enrollment that was never confirmed). */
+  forget(controlPlane: string, node: string): void;
   pathOf(controlPlane: string, node: string): string;
 }
 
@@ -99,6 +101,7 @@ export function createCredentialStore(dir: string = defaultStateDir()): Credenti
       });
     },
     markRevoked: (controlPlane, node) => update(controlPlane, node, (e) => ({ ...e, revoked: true })),
+    forget: (controlPlane, node) => fs.rmSync(pathOf(controlPlane, node), { force: true }),
     pathOf,
   };
 }

@@ -3,6 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { chooseSecret } from "../../../agents/identity/choose-secret";
+import { agentIdentity } from "../../../agents/identity/agent-identity";
+import { createLogger } from "../../../lib/logger";
 import { createCredentialStore, type StoredCredential } from "../../../agents/identity/credential-store";
 
 const CP_A = "cp_aaaaaaaaaaaa";
@@ -50,5 +52,34 @@ describe("the credential store", () => {
     fs.chmodSync(dir, 0o755);
     store.prepare();
     expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe("a credential its server does not know", () => {
+  const setup = () => {
+    const store = createCredentialStore(path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sy-cred-")), "state"));
+    store.save({ controlPlane: CP_A, node: "box", credential: "syn_saved_but_never_confirmed", servers: [URL] });
+    const id = agentIdentity({ serverUrl: URL, name: "box", token: "enroll-token", credentials: store, log: createLogger("test") });
+    const unknown = (plane: string) => JSON.stringify({ error: { code: "unknown_credential", message: "does not know this node's credential", controlPlane: plane } });
+    return { store, id, unknown };
+  };
+  const presented = (next: ReturnType<ReturnType<typeof agentIdentity>["next"]>) => ("headers" in next ? next.headers.authorization : next.none);
+
+  // The agent saved what its welcome issued, but the server never heard so (the agent was killed,
+  // the message lost) and voided it: presenting it again would be refused forever.
+  it("is forgotten when its own control plane says so, and the token enrolls the box again", () => {
+    const { store, id, unknown } = setup();
+    expect(presented(id.next())).toBe("Bearer syn_saved_but_never_confirmed");
+    expect(id.refused(401, unknown(CP_A)).redialNow).toBe(true);
+    expect(presented(id.next())).toBe("Bearer enroll-token");
+    expect(store.list("box")).toEqual([]);
+  });
+
+  it("is kept when another control plane says so: that server is just not its own", () => {
+    const { store, id, unknown } = setup();
+    id.next();
+    id.refused(401, unknown(CP_B));
+    expect(presented(id.next())).toBe("Bearer enroll-token");
+    expect(store.list("box")).toEqual([expect.objectContaining({ controlPlane: CP_A, servers: [] })]);
   });
 });
