@@ -8,7 +8,7 @@ export type Endpoint = "chat" | "completions" | "embeddings" | "messages" | "cou
 export type Relay =
   | { kind: "raw" }
   /** An OpenAI-speaking backend answering an Anthropic client. */
-  | { kind: "openai-to-anthropic"; model: string; inputTokens: number }
+  | { kind: "openai-to-anthropic"; model: string; /** The estimate a translated stream's message_start carries (streams only). */ inputTokens?: number }
   /** An Anthropic backend answering an OpenAI client. */
   | { kind: "anthropic-to-openai"; model: string; includeUsage: boolean };
 

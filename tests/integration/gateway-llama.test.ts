@@ -110,10 +110,18 @@ routes:
   });
 
   it("the request log holds the llama requests with tokens and TTFT", async () => {
-    const rows = (await (await gw.api("/api/gateway/requests?limit=100")).json()) as Array<{ modelAsked: string; target: string; status: number; stream: boolean; ttftMs: number | null; outputTokens: number | null }>;
+    const rows = (await (await gw.api("/api/gateway/requests?limit=100")).json()) as Array<{ modelAsked: string; endpoint: string; target: string; status: number; stream: boolean; ttftMs: number | null; inputTokens: number | null; outputTokens: number | null }>;
     const streamed = rows.find((r) => r.modelAsked === "local-openai" && r.stream);
     expect(streamed).toMatchObject({ target: "llama-oa/tiny", status: 200 });
     expect(streamed!.ttftMs).toEqual(expect.any(Number));
+    // Token counts in both directions of translation, streamed or not, come from what llama.cpp reported.
+    for (const [modelAsked, endpoint] of [["local-openai", "messages"], ["local-anthropic", "chat"]]) {
+      for (const stream of [false, true]) {
+        const row = rows.find((r) => r.modelAsked === modelAsked && r.endpoint === endpoint && r.stream === stream);
+        expect(row, `${endpoint}, ${modelAsked}, stream ${stream}`).toMatchObject({ status: 200, inputTokens: expect.any(Number), outputTokens: expect.any(Number) });
+        expect(row!.inputTokens! * row!.outputTokens!).toBeGreaterThan(0);
+      }
+    }
     expect(rows.filter((r) => r.status !== 200)).toEqual([]);
   });
 });

@@ -82,10 +82,13 @@ beforeAll(async () => {
       ["message_stop", { type: "message_stop" }],
     ]), 2);
   }));
-  // Error bodies over the gateway's 8 MiB hold limit: HTTP 400 (the request's fault) and 500 (retryable).
+  // Bodies over the gateway's 8 MiB hold limit: errors, HTTP 400 (the request's fault) and 500
+  // (retryable), and an answer that an Anthropic client would need translated.
   up.huge = await scriptedUpstream(withHealth((req, res) => {
     res.socket?.once("close", () => hugeClosed++);
-    const status = (JSON.parse(req.body) as { model: string }).model === "bad" ? 400 : 500;
+    const model = (JSON.parse(req.body) as { model: string }).model;
+    if (model === "long") return json(res, 200, openAICompletion(model, "y".repeat(9 * 1024 * 1024)));
+    const status = model === "bad" ? 400 : 500;
     res.writeHead(status, { "content-type": "application/json" });
     res.end(`{"error":{"message":"${"x".repeat(9 * 1024 * 1024)}"}}`);
   }));
@@ -123,6 +126,7 @@ routes:
   - {model: balanced, targets: [[ok1/b, mid/b]]}
   - {model: huge400, targets: [huge/bad]}
   - {model: huge500, targets: [huge/worse]}
+  - {model: huge200, targets: [huge/long]}
 `;
   gw = await startGateway(config, { env: { CLOUD_KEY } });
   openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: GATEWAY_KEY, maxRetries: 0 });
@@ -187,6 +191,19 @@ describe("error bodies too large to hold", () => {
       await expect.poll(() => hugeClosed, { timeout: 5000 }).toBe(closed + 1);
     });
   }
+});
+
+// Such an answer used to go through the stream translator: the client asked for a message and got
+// a 200 event stream (a message_start, no text).
+describe("an answer too large to translate", () => {
+  it("an Anthropic client gets a 502 in its own protocol that says to stream, and the upstream connection is let go", async () => {
+    const closed = hugeClosed;
+    const err = await anthropic.messages.create({ model: "huge200", max_tokens: 10, messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Anthropic.APIError);
+    expect((err as InstanceType<typeof Anthropic.APIError>).status).toBe(502);
+    expect((err as Error).message).toMatch(/over 8 MiB, too large to translate.*stream: true/);
+    await expect.poll(() => hugeClosed, { timeout: 5000 }).toBe(closed + 1);
+  });
 });
 
 describe("streams", () => {

@@ -13,11 +13,12 @@ function textOf(content: unknown): string {
   return content.map((b) => (b && typeof b === "object" && typeof (b as Json).text === "string" ? ((b as Json).text as string) : "")).filter(Boolean).join("\n");
 }
 
+const isSystem = (m: unknown): boolean => !!m && typeof m === "object" && (m as Json).role === "system";
+
 export function hoistSystemTurns(body: unknown): unknown {
   if (!body || typeof body !== "object" || !Array.isArray((body as Json).messages)) return body;
   const req = body as Json;
   const messages = req.messages as unknown[];
-  const isSystem = (m: unknown) => !!m && typeof m === "object" && (m as Json).role === "system";
   if (!messages.some(isSystem)) return body;
   const extra = messages.filter(isSystem).map((m) => textOf((m as Json).content)).filter(Boolean);
   const system = req.system;

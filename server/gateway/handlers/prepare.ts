@@ -89,7 +89,7 @@ export function prepareFor(endpoint: Endpoint, body: RequestBody, target: Target
     return {
       path: PATHS.chat,
       body: Buffer.from(JSON.stringify(translated)),
-      relay: { kind: "openai-to-anthropic", model: body.fields.model ?? target.model, inputTokens: estimateInputTokens(req) },
+      relay: { kind: "openai-to-anthropic", model: body.fields.model ?? target.model, inputTokens: body.fields.stream ? estimateInputTokens(req) : undefined },
     };
   }
   if (backend.api === "openai") return { path, body: withModel(body.raw, body.fields, target.model), relay: { kind: "raw" } };

@@ -243,6 +243,21 @@ class Attempt implements FirstByteWaiter, RelayContext {
     this.giveUp(new UpstreamError("timeout", `nothing within ${ms} ms`));
   }
 
+  /**
+   * A plain answer over the hold limit that needs translating: its translation would be made in
+   * memory, whole, and the backend answered; so the client gets an error that says what to do
+   * instead of a cut or garbled body, and the backend's connection is let go.
+   */
+  private tooLargeToTranslate(call: UpstreamCall): AttemptResult {
+    const { deps, fr, backend } = this;
+    call.abort(new UpstreamError("reset", "answer too large to translate"));
+    deps.monitor.end(backend.name, { ok: true });
+    commit(fr, 502);
+    fr.record.error = `the answer is over ${HOLD_LIMIT >> 20} MiB, too large to translate`;
+    writeError(fr.client, fr.protocol, 502, `the backend's answer is over ${HOLD_LIMIT >> 20} MiB, too large to translate between the OpenAI and Anthropic protocols; ask for it streamed (stream: true)`, appendAnsweredBy([], fr.record));
+    return DONE;
+  }
+
   async run(): Promise<AttemptResult> {
     const { deps, fr, backend, prepared } = this;
     this.startWaiting();
@@ -295,6 +310,7 @@ class Attempt implements FirstByteWaiter, RelayContext {
           deps.monitor.end(backend.name, { ok: true });
           return DONE;
         }
+        if (prepared.relay.kind !== "raw") return this.tooLargeToTranslate(call);
         return finishRelay(deps, backend, await relayRest(this, call, got.head, false));
       }
       const head = await firstChunk(call);

@@ -11,7 +11,7 @@ import type { AnthropicMessageResponse } from "../protocol/anthropic-types";
 import { anthropicStreamError, errorBodyFor, openAIStreamError, translateErrorBody, type Protocol } from "../protocol/errors";
 import type { OpenAIChatCompletion } from "../protocol/openai-types";
 import { AnthropicSseToOpenAISse, OpenAISseToAnthropicSse } from "../protocol/sse-pipes";
-import { UsageSniffer, usageFromBody, type Tokens } from "../observe/usage";
+import { UsageSniffer, addUsage, usageFromBody, type Tokens } from "../observe/usage";
 import { appendAnsweredBy, type AnsweredBy } from "../observe/answered-by";
 import { downstreamHeaders } from "./headers";
 import { UpstreamError, type UpstreamCall } from "./send";
@@ -88,15 +88,19 @@ export function writeWhole(ctx: RelayContext, upstream: UpstreamCall, body: Buff
     countUsage(ctx, body); // after the answer is on its way: the log needs it, the client does not
     return;
   }
-  countUsage(ctx, body);
   const answeredBy = appendAnsweredBy([], ctx.answeredBy);
-  if (status >= 400) return writeJson(ctx.client, status, translateErrorBody(body.toString("utf8"), status, ctx.clientProtocol, ctx.secrets), answeredBy);
+  if (status >= 400) {
+    countUsage(ctx, body);
+    return writeJson(ctx.client, status, translateErrorBody(body.toString("utf8"), status, ctx.clientProtocol, ctx.secrets), answeredBy);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString("utf8"));
   } catch {
     return writeError(ctx.client, ctx.clientProtocol, 502, "the backend answered with something that is not JSON", answeredBy);
   }
+  // Parsed whole anyway: its usage is read from there, not scanned for in the bytes again.
+  if (parsed && typeof parsed === "object") addUsage(ctx.tokens, ctx.backendProtocol, (parsed as { usage?: unknown }).usage);
   const out = ctx.relay.kind === "openai-to-anthropic"
     ? openAIResponseToAnthropic(parsed as OpenAIChatCompletion, { model: ctx.relay.model })
     : anthropicResponseToOpenAI(parsed as AnthropicMessageResponse, { model: ctx.relay.model });
