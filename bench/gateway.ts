@@ -22,7 +22,7 @@
  * Load comes from wrk; nginx and wrk are installed by scripts/test-deps/nginx.sh when missing.
  *   BENCH_SECONDS=10 (each throughput run; latency runs take half), BENCH_ROUNDS=3,
  *   BENCH_TTFB_COUNT=1000, BENCH_STREAMS=500, BENCH_SOAK_SECONDS=60 (0: no soak; 10 minutes: 600),
- *   BENCH_ONLY=throughput (2. only).
+ *   BENCH_ONLY=throughput (2. only) or latency (3. only).
  */
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -153,7 +153,7 @@ async function main() {
     // First, on a server with only the warm-up behind it: its RSS is then what 500 streams take, not
     // the heap left over from the throughput runs (the soak measures memory under request load).
     const rssBefore = readProc(gwPid).rssBytes;
-    if (ONLY !== "throughput") {
+    if (ONLY === "") {
       out(`\n1. Streams at scale: ${STREAMS} concurrent streams of ${CHUNKS} chunks, one per ${CHUNK_MS} ms each; delay per chunk (upstream write → client) in ms`);
       const st = { dP99: [] as number[], nP99: [] as number[], gP99: [] as number[], nAdd: [] as number[], gAdd: [] as number[], diff: [] as number[], rss: [] as number[], gP50: [] as number[], nP50: [] as number[], nCpu: [] as number[], gCpu: [] as number[], others: [] as number[], bad: 0 };
       const streams = async (what: string, url: string, headers: Record<string, string>, proxyPid?: number): Promise<StreamsResult & { cpuUsPerChunk: number }> => {
@@ -185,54 +185,56 @@ async function main() {
       out(`  failed or truncated: ${st.bad} ${verdict(st.bad === 0)}; gateway RSS ${mib(rssBefore)} before, peak ${spread(st.rss.map((b) => b / 1048576))} MiB (target ≤ 400) ${verdict(Math.max(...st.rss) <= 400 * 1048576)}`);
     }
 
-    out("\n2. Throughput at 32 connections: requests/s, proxy CPU µs per request — median (min–max) over rounds");
-    const t = { pg: [] as number[], pgCpu: [] as number[], rPg: [] as number[], min: [] as number[], minCpu: [] as number[], rMin: [] as number[], up: [] as number[], ng: [] as number[], gw: [] as number[], tr: [] as number[], ngCpu: [] as number[], gwCpu: [] as number[], trCpu: [] as number[], upCpu: [] as number[], rGw: [] as number[], rTr: [] as number[], others: [] as number[], gcMinor: [] as number[], gcMajor: [] as number[] };
-    for (let i = 0; i < ROUNDS; i++) {
-      const run = { connections: 32, seconds: SECONDS };
-      type Run = Awaited<ReturnType<typeof wrk>>;
-      const r: Partial<Record<"up" | "ng" | "g" | "p" | "tr" | "m", Run>> = {};
-      const withGc = async (go: () => Promise<Run>): Promise<Run> => {
-        const before = await gcSeconds(server);
-        const res = await go();
-        const after = await gcSeconds(server);
-        t.gcMinor.push(((after.minor - before.minor) * 1e6) / res.requests);
-        t.gcMajor.push(((after.major - before.major) * 1e6) / res.requests);
-        return res;
-      };
-      const steps: Array<() => Promise<unknown>> = [
-        async () => (r.up = await wrk("upstream", `${upstream.url}/v1/chat/completions`, plain, run)),
-        async () => (r.ng = await wrk("nginx", `${nginx.url}/v1/chat/completions`, plain, run, nginx.pid)),
-        async () => (r.g = await withGc(() => wrk("gateway", `${gw}/v1/chat/completions`, plain, run, gwPid))),
-        ...(pgServer && pgPid ? [async () => (r.p = await wrk("gateway on PostgreSQL", `${pgServer.url}/v1/chat/completions`, plain, run, pgPid))] : []),
-        async () => (r.tr = await withGc(() => wrk("gateway translated", `${gw}/v1/messages`, translated, run, gwPid))),
-        async () => (r.m = await wrk("minimal Node proxy", `${minimal.url}/v1/chat/completions`, plain, run, minimal.pid)),
-      ];
-      // Every other round runs them in reverse: a machine that slows down (or speeds up) over a round
-      // then biases no ratio the same way twice. The two gateways run next to each other either way.
-      for (const step of i % 2 === 0 ? steps : steps.slice().reverse()) await step();
-      const { up, ng, g, tr, m } = r as Required<typeof r>;
-      if (r.p) {
-        const p = r.p;
-        t.pg.push(p.rps); t.pgCpu.push(p.cpuUsPerReq); t.rPg.push(p.rps / g.rps);
-        out(`  round ${i + 1}: gateway on PostgreSQL ${fmt(p.rps)} (${fmt(p.rps / g.rps, 2)}× the one on SQLite)`);
+    if (ONLY !== "latency") {
+      out("\n2. Throughput at 32 connections: requests/s, proxy CPU µs per request — median (min–max) over rounds");
+      const t = { pg: [] as number[], pgCpu: [] as number[], rPg: [] as number[], min: [] as number[], minCpu: [] as number[], rMin: [] as number[], up: [] as number[], ng: [] as number[], gw: [] as number[], tr: [] as number[], ngCpu: [] as number[], gwCpu: [] as number[], trCpu: [] as number[], upCpu: [] as number[], rGw: [] as number[], rTr: [] as number[], others: [] as number[], gcMinor: [] as number[], gcMajor: [] as number[] };
+      for (let i = 0; i < ROUNDS; i++) {
+        const run = { connections: 32, seconds: SECONDS };
+        type Run = Awaited<ReturnType<typeof wrk>>;
+        const r: Partial<Record<"up" | "ng" | "g" | "p" | "tr" | "m", Run>> = {};
+        const withGc = async (go: () => Promise<Run>): Promise<Run> => {
+          const before = await gcSeconds(server);
+          const res = await go();
+          const after = await gcSeconds(server);
+          t.gcMinor.push(((after.minor - before.minor) * 1e6) / res.requests);
+          t.gcMajor.push(((after.major - before.major) * 1e6) / res.requests);
+          return res;
+        };
+        const steps: Array<() => Promise<unknown>> = [
+          async () => (r.up = await wrk("upstream", `${upstream.url}/v1/chat/completions`, plain, run)),
+          async () => (r.ng = await wrk("nginx", `${nginx.url}/v1/chat/completions`, plain, run, nginx.pid)),
+          async () => (r.g = await withGc(() => wrk("gateway", `${gw}/v1/chat/completions`, plain, run, gwPid))),
+          ...(pgServer && pgPid ? [async () => (r.p = await wrk("gateway on PostgreSQL", `${pgServer.url}/v1/chat/completions`, plain, run, pgPid))] : []),
+          async () => (r.tr = await withGc(() => wrk("gateway translated", `${gw}/v1/messages`, translated, run, gwPid))),
+          async () => (r.m = await wrk("minimal Node proxy", `${minimal.url}/v1/chat/completions`, plain, run, minimal.pid)),
+        ];
+        // Every other round runs them in reverse: a machine that slows down (or speeds up) over a round
+        // then biases no ratio the same way twice. The two gateways run next to each other either way.
+        for (const step of i % 2 === 0 ? steps : steps.slice().reverse()) await step();
+        const { up, ng, g, tr, m } = r as Required<typeof r>;
+        if (r.p) {
+          const p = r.p;
+          t.pg.push(p.rps); t.pgCpu.push(p.cpuUsPerReq); t.rPg.push(p.rps / g.rps);
+          out(`  round ${i + 1}: gateway on PostgreSQL ${fmt(p.rps)} (${fmt(p.rps / g.rps, 2)}× the one on SQLite)`);
+        }
+        t.min.push(m.rps); t.minCpu.push(m.cpuUsPerReq); t.rMin.push(m.rps / ng.rps);
+        t.up.push(up.rps); t.ng.push(ng.rps); t.gw.push(g.rps); t.tr.push(tr.rps);
+        t.ngCpu.push(ng.cpuUsPerReq); t.gwCpu.push(g.cpuUsPerReq); t.trCpu.push(tr.cpuUsPerReq); t.upCpu.push(up.upstreamUsPerReq);
+        t.rGw.push(g.rps / ng.rps); t.rTr.push(tr.rps / ng.rps);
+        t.others.push(up.othersPct, ng.othersPct, g.othersPct, tr.othersPct, m.othersPct);
+        out(`  round ${i + 1}: upstream ${fmt(up.rps)}, nginx ${fmt(ng.rps)}, gateway ${fmt(g.rps)} (${fmt(g.rps / ng.rps, 2)}×), translated ${fmt(tr.rps)} (${fmt(tr.rps / ng.rps, 2)}×), minimal Node proxy ${fmt(m.rps)} (${fmt(m.rps / ng.rps, 2)}×); rest of the machine ${fmt(Math.max(up.othersPct, ng.othersPct, g.othersPct, tr.othersPct))} % at most`);
       }
-      t.min.push(m.rps); t.minCpu.push(m.cpuUsPerReq); t.rMin.push(m.rps / ng.rps);
-      t.up.push(up.rps); t.ng.push(ng.rps); t.gw.push(g.rps); t.tr.push(tr.rps);
-      t.ngCpu.push(ng.cpuUsPerReq); t.gwCpu.push(g.cpuUsPerReq); t.trCpu.push(tr.cpuUsPerReq); t.upCpu.push(up.upstreamUsPerReq);
-      t.rGw.push(g.rps / ng.rps); t.rTr.push(tr.rps / ng.rps);
-      t.others.push(up.othersPct, ng.othersPct, g.othersPct, tr.othersPct, m.othersPct);
-      out(`  round ${i + 1}: upstream ${fmt(up.rps)}, nginx ${fmt(ng.rps)}, gateway ${fmt(g.rps)} (${fmt(g.rps / ng.rps, 2)}×), translated ${fmt(tr.rps)} (${fmt(tr.rps / ng.rps, 2)}×), minimal Node proxy ${fmt(m.rps)} (${fmt(m.rps / ng.rps, 2)}×); rest of the machine ${fmt(Math.max(up.othersPct, ng.othersPct, g.othersPct, tr.othersPct))} % at most`);
+      out(`  upstream alone (nginx, canned)  ${spread(t.up).padEnd(24)} its CPU ${spread(t.upCpu, 1)} µs/req`);
+      out(`  nginx pass-through              ${spread(t.ng).padEnd(24)} CPU ${spread(t.ngCpu, 1)} µs/req`);
+      out(`  gateway pass-through            ${spread(t.gw).padEnd(24)} CPU ${spread(t.gwCpu, 1)} µs/req`);
+      out(`  gateway Anthropic→OpenAI        ${spread(t.tr).padEnd(24)} CPU ${spread(t.trCpu, 1)} µs/req`);
+      out(`  minimal Node proxy (undici)     ${spread(t.min).padEnd(24)} CPU ${spread(t.minCpu, 1)} µs/req   ${spread(t.rMin, 2)}× nginx: the floor for Node`);
+      if (t.pg.length) out(`  gateway on PostgreSQL           ${spread(t.pg).padEnd(24)} CPU ${spread(t.pgCpu, 1)} µs/req   ${spread(t.rPg, 2)}× the gateway on SQLite (target ≥ 0.95) ${verdict(median(t.rPg) >= 0.95)}`);
+      out(`  ratio pass-through   ${spread(t.rGw, 2)}× nginx (target ≥ 0.25, aim 0.30) ${verdict(median(t.rGw) >= 0.25)}`);
+      out(`  ratio translated     ${spread(t.rTr, 2)}× nginx (target ≥ 0.20) ${verdict(median(t.rTr) >= 0.2)}`);
+      out(`  CPU per request      gateway ${fmt(median(t.gwCpu) / median(t.ngCpu), 1)}× nginx's; rest of the machine busy ${spread(t.others)} % during these runs`);
+      out(`  GC per request       gateway (its /metrics, both kinds of run): young generation ${spread(t.gcMinor, 1)} µs, major ${spread(t.gcMajor, 1)} µs`);
     }
-    out(`  upstream alone (nginx, canned)  ${spread(t.up).padEnd(24)} its CPU ${spread(t.upCpu, 1)} µs/req`);
-    out(`  nginx pass-through              ${spread(t.ng).padEnd(24)} CPU ${spread(t.ngCpu, 1)} µs/req`);
-    out(`  gateway pass-through            ${spread(t.gw).padEnd(24)} CPU ${spread(t.gwCpu, 1)} µs/req`);
-    out(`  gateway Anthropic→OpenAI        ${spread(t.tr).padEnd(24)} CPU ${spread(t.trCpu, 1)} µs/req`);
-    out(`  minimal Node proxy (undici)     ${spread(t.min).padEnd(24)} CPU ${spread(t.minCpu, 1)} µs/req   ${spread(t.rMin, 2)}× nginx: the floor for Node`);
-    if (t.pg.length) out(`  gateway on PostgreSQL           ${spread(t.pg).padEnd(24)} CPU ${spread(t.pgCpu, 1)} µs/req   ${spread(t.rPg, 2)}× the gateway on SQLite (target ≥ 0.95) ${verdict(median(t.rPg) >= 0.95)}`);
-    out(`  ratio pass-through   ${spread(t.rGw, 2)}× nginx (target ≥ 0.25, aim 0.30) ${verdict(median(t.rGw) >= 0.25)}`);
-    out(`  ratio translated     ${spread(t.rTr, 2)}× nginx (target ≥ 0.20) ${verdict(median(t.rTr) >= 0.2)}`);
-    out(`  CPU per request      gateway ${fmt(median(t.gwCpu) / median(t.ngCpu), 1)}× nginx's; rest of the machine busy ${spread(t.others)} % during these runs`);
-    out(`  GC per request       gateway (its /metrics, both kinds of run): young generation ${spread(t.gcMinor, 1)} µs, major ${spread(t.gcMajor, 1)} µs`);
 
     if (ONLY === "throughput") return;
     out("\n3. Latency at one connection: p50 (p99) in µs, added p50 over the upstream alone — median (min–max)");
@@ -252,6 +254,7 @@ async function main() {
     out(`  via nginx        ${spread(l.ng)}   added ${spread(l.addNg)}`);
     out(`  via gateway      ${spread(l.gw)} (p99 ${spread(l.p99)})   added ${spread(l.addGw)} (target ≤ 150) ${verdict(median(l.addGw) <= 150)}`);
     out(`  floors for Node: a TCP relay (no HTTP) adds ${spread(l.addRelay)}, the minimal Node proxy (node:http + undici) ${spread(l.addMin)}; the gateway adds ${spread(l.overMin)} over the latter`);
+    if (ONLY === "latency") return;
 
     out(`\n4. Streaming time to first byte, ${TTFB_COUNT} sequential requests, p50 / p99 in µs`);
     const sse = `${upstream.url}/sse/v1/chat/completions`;
