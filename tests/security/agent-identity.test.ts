@@ -164,6 +164,13 @@ for (const dialect of TEST_DIALECTS) describe.skipIf(skipReason(dialect))(`agent
     await other.welcome();
     other.close();
     await waitFor("confirmer's enrollment undone", async () => track(await dialAgent(server.wsUrl, { secret: AGENT_TOKEN, node: "confirmer" })).status === 101);
+
+    // Confirming again (a replayed or duplicated message) is refused and undoes nothing: the box keeps its credential.
+    const twice = track(await enrolledAgent(server.wsUrl, "twice-box", AGENT_TOKEN));
+    twice.agent.send({ type: "credential-saved", v: 1 });
+    twice.agent.close();
+    await waitFor("twice-box offline", () => !server.hub.isConnected("twice-box"));
+    expect(track(await dialAgent(server.wsUrl, { secret: twice.credential, node: "twice-box" })).status).toBe(101);
   });
 
   it("keeps credentials working after the enrollment token is rotated, and refuses the old token", async () => {
