@@ -173,6 +173,24 @@ for (const dialect of TEST_DIALECTS) describe.skipIf(skipReason(dialect))(`agent
     expect(track(await dialAgent(server.wsUrl, { secret: twice.credential, node: "twice-box" })).status).toBe(101);
   });
 
+  it("keeps a credential whose 'saved' was lost when its agent comes back with it before the first connection closed", async () => {
+    // The agent wrote the file, but its confirmation went down with the connection: it dials again
+    // with the credential, and the first connection's close must not void what the agent now uses.
+    const first = track(await dialAgent(server.wsUrl, { secret: AGENT_TOKEN, node: "lost-save" }));
+    first.hello("lost-save");
+    const credential = (await first.welcome()).credential!;
+    const again = track(await dialAgent(server.wsUrl, { secret: credential, node: "lost-save" }));
+    expect(again.status).toBe(101);
+    again.hello("lost-save");
+    await again.welcome();
+    expect((await first.closed).code).toBe(CLOSE_CODES.replaced);
+    await new Promise((r) => setTimeout(r, 500)); // the replaced connection's close has been handled
+    expect(again.ws.readyState).toBe(again.ws.OPEN);
+    again.close();
+    await waitFor("lost-save offline", () => !server.hub.isConnected("lost-save"));
+    expect(track(await dialAgent(server.wsUrl, { secret: credential, node: "lost-save" })).status).toBe(101);
+  });
+
   it("keeps credentials working after the enrollment token is rotated, and refuses the old token", async () => {
     await server.close();
     server = await serve({ agentToken: null });
