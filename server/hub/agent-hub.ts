@@ -134,8 +134,6 @@ export function createAgentHub(deps: {
     }
   };
   const addresses = new Map<string, string>();
-  /** Credentials issued whose agents have not yet said they saved them, by credential id: the connection each was issued on. */
-  const awaitingSave = new Map<string, Conn>();
   let lastMalformedLog = 0;
 
   const send = (ws: WebSocket, msg: ServerMessage) => ws.send(JSON.stringify(msg));
@@ -181,21 +179,15 @@ export function createAgentHub(deps: {
     let credential: string | undefined;
     if (admission.kind === "credential") {
       conn.credentialId = admission.credentialId;
-      // Presented, so saved: its agent's "saved" was lost with the connection it was issued on, and
-      // that connection's close must not void it.
-      const issuedOn = awaitingSave.get(admission.credentialId);
-      if (issuedOn) {
-        awaitingSave.delete(admission.credentialId);
-        issuedOn.unconfirmed = false;
-        log.info({ node: msg.node }, "node's credential presented before its saving was confirmed: enrollment complete");
-      }
+      // Presented, so saved: where its agent's "saved" went down with the connection it was issued on
+      // (here or on another server), that connection's close must not void it. Before the replace below.
+      await identity.confirm(admission.credentialId);
     } else {
       const issued = await identity.enroll(admission, msg.node);
       if ("code" in issued) return refuseOnSocket(conn, issued, msg.node);
       conn.credentialId = issued.credentialId;
       // Voided when the socket closes before the agent says it saved it (see `onConnection`).
       conn.unconfirmed = true;
-      awaitingSave.set(issued.credentialId, conn);
       credential = issued.credential;
       log.info({ node: msg.node, via: admission.via }, "node enrolled");
     }
@@ -261,9 +253,9 @@ export function createAgentHub(deps: {
     const { admission, credentialId } = conn;
     if (!conn.unconfirmed || admission.kind !== "enroll" || !credentialId) return;
     conn.unconfirmed = false;
-    awaitingSave.delete(credentialId);
     try {
-      await identity.voidEnrollment(credentialId, admission.joinTokenId);
+      // Confirmed meanwhile: presented on another connection (here or on another server) after this one's "saved" was lost.
+      if (!(await identity.voidEnrollment(credentialId, admission.joinTokenId))) return;
       log.info({ node: conn.nodeName }, "enrollment undone: the agent left before it confirmed saving its credential");
       // A connection admitted with it while it was being voided is cut by the revalidator below.
     } catch (err) {
@@ -304,7 +296,7 @@ export function createAgentHub(deps: {
         } else if (msg.type === "credential-saved") {
           if (!conn.unconfirmed) return noteMalformed(conn.nodeName, "credential-saved with no credential issued");
           conn.unconfirmed = false;
-          if (conn.credentialId) awaitingSave.delete(conn.credentialId);
+          if (conn.credentialId) await identity.confirm(conn.credentialId);
           log.info({ node: conn.nodeName }, "node's credential saved on the box: enrollment complete");
         } else if (!conn.nodeId || !conn.nodeName) {
           noteMalformed(conn.nodeName, "event before hello");

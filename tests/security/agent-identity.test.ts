@@ -173,9 +173,10 @@ for (const dialect of TEST_DIALECTS) describe.skipIf(skipReason(dialect))(`agent
     expect(track(await dialAgent(server.wsUrl, { secret: twice.credential, node: "twice-box" })).status).toBe(101);
   });
 
-  it("keeps a credential whose 'saved' was lost when its agent comes back with it before the first connection closed", async () => {
-    // The agent wrote the file, but its confirmation went down with the connection: it dials again
-    // with the credential, and the first connection's close must not void what the agent now uses.
+  // The agent wrote the file, but its confirmation went down with the connection: it dials again
+  // with the credential (on this server, or on the next of its --server list), and the first
+  // connection's close must not void what the agent now uses.
+  it("keeps a credential whose 'saved' was lost when its agent comes back with it on the same server", async () => {
     const first = track(await dialAgent(server.wsUrl, { secret: AGENT_TOKEN, node: "lost-save" }));
     first.hello("lost-save");
     const credential = (await first.welcome()).credential!;
@@ -185,10 +186,31 @@ for (const dialect of TEST_DIALECTS) describe.skipIf(skipReason(dialect))(`agent
     await again.welcome();
     expect((await first.closed).code).toBe(CLOSE_CODES.replaced);
     await new Promise((r) => setTimeout(r, 500)); // the replaced connection's close has been handled
-    expect(again.ws.readyState).toBe(again.ws.OPEN);
     again.close();
     await waitFor("lost-save offline", () => !server.hub.isConnected("lost-save"));
     expect(track(await dialAgent(server.wsUrl, { secret: credential, node: "lost-save" })).status).toBe(101);
+  });
+
+  it("keeps a credential whose 'saved' was lost when its agent comes back with it on another server of the control plane", async () => {
+    const second = await startHubServer({ target: server.target });
+    try {
+      const join = (await server.call("POST", "/api/enrollment/join-tokens", {})).json.token as string;
+      const first = track(await dialAgent(server.wsUrl, { secret: join, node: "moved-box" }));
+      first.hello("moved-box");
+      const credential = (await first.welcome()).credential!;
+      const there = track(await dialAgent(second.wsUrl, { secret: credential, node: "moved-box" }));
+      expect(there.status).toBe(101);
+      there.hello("moved-box");
+      await there.welcome();
+      first.close();
+      await waitFor("the first connection gone", () => !server.hub.isConnected("moved-box"));
+      await new Promise((r) => setTimeout(r, 500)); // its close has been handled
+      expect(track(await dialAgent(server.wsUrl, { secret: credential, node: "moved-box" })).status).toBe(101);
+      // The join token stays spent: the enrollment was not undone.
+      expect((await server.call("GET", "/api/enrollment/join-tokens")).json).toHaveLength(0);
+    } finally {
+      await second.close();
+    }
   });
 
   it("keeps credentials working after the enrollment token is rotated, and refuses the old token", async () => {

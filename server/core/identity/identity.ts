@@ -32,9 +32,12 @@ export interface Identity {
   /**
    * Undoes an enrollment whose agent never confirmed saving its credential (gone before the
    * welcome, or killed before it wrote the file): the credential is forgotten, so the name can be
-   * enrolled again, and a join token spent on it is given back.
+   * enrolled again, and a join token spent on it is given back. False when its agent confirmed it
+   * meanwhile, here or on another server (it presented it there after this connection's "saved" was lost).
    */
-  voidEnrollment(credentialId: string, joinTokenId: string | null): Promise<void>;
+  voidEnrollment(credentialId: string, joinTokenId: string | null): Promise<boolean>;
+  /** The agent has its credential saved: it said so, or presented it. */
+  confirm(credentialId: string): Promise<void>;
   enrollmentToken(): Promise<string>;
   rotateEnrollmentToken(): Promise<string>;
   createJoinToken(ttlMinutes: number): Promise<JoinTokenIssued>;
@@ -68,9 +71,11 @@ export async function createIdentity(deps: {
     liveIds: (ids) => repo.liveIds(ids),
     revoke: (node) => repo.revoke(node, now()),
     async voidEnrollment(credentialId, joinTokenId) {
-      await repo.deleteCredential(credentialId);
+      if (!(await repo.deleteUnconfirmed(credentialId))) return false;
       if (joinTokenId) await repo.releaseJoinToken(joinTokenId);
+      return true;
     },
+    confirm: (credentialId) => repo.confirmCredential(credentialId, now()),
     enrollmentToken,
 
     async rotateEnrollmentToken() {

@@ -32,8 +32,13 @@ export interface IdentityRepo {
   insertCredential(row: { id: string; node: string; secretHash: string; via: string; createdAt: number }): Promise<boolean>;
   /** Revokes the name's live credential; returns whether there was one. */
   revoke(node: string, now: number): Promise<boolean>;
-  /** Deletes a credential its agent never confirmed having saved: the name is free again, as if never enrolled. */
-  deleteCredential(id: string): Promise<void>;
+  /** Marks a credential confirmed (its agent has it saved); a no-op once it is. */
+  confirmCredential(id: string, now: number): Promise<void>;
+  /**
+   * Deletes a credential its agent never confirmed having saved (the name is free again, as if never
+   * enrolled); false when it was confirmed meanwhile (on any server), or is gone.
+   */
+  deleteUnconfirmed(id: string): Promise<boolean>;
   /** Of these credential ids, the ones still live. */
   liveIds(ids: string[]): Promise<Set<string>>;
 
@@ -79,8 +84,12 @@ export function identityRepo({ db, schema: { agentRefusals, joinTokens, nodeCred
         .where(and(eq(nodeCredentials.node, node), isNull(nodeCredentials.revokedAt))).returning({ id: nodeCredentials.id });
       return changed.length > 0;
     },
-    async deleteCredential(id) {
-      await db.delete(nodeCredentials).where(eq(nodeCredentials.id, id));
+    async confirmCredential(id, now) {
+      await db.update(nodeCredentials).set({ confirmedAt: now }).where(and(eq(nodeCredentials.id, id), isNull(nodeCredentials.confirmedAt)));
+    },
+    async deleteUnconfirmed(id) {
+      const gone = await db.delete(nodeCredentials).where(and(eq(nodeCredentials.id, id), isNull(nodeCredentials.confirmedAt))).returning({ id: nodeCredentials.id });
+      return gone.length > 0;
     },
     async liveIds(ids) {
       if (ids.length === 0) return new Set();

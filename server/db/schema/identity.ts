@@ -16,6 +16,8 @@ export const nodeCredentials = sqliteTable(
     via: text("via").notNull(),
     createdAt: integer("created_at").notNull(),
     revokedAt: integer("revoked_at"),
+    /** When its agent showed it had saved it (said so, or presented it); an enrollment without it can be undone. */
+    confirmedAt: integer("confirmed_at"),
   },
   // One live credential per name, enforced by the database (two servers enrolling one name at once).
   (t) => [uniqueIndex("node_credentials_active_idx").on(t.node).where(sql`revoked_at is null`)],

@@ -12,6 +12,7 @@ export const nodeCredentials = pgTable(
     via: text("via").notNull(),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     revokedAt: bigint("revoked_at", { mode: "number" }),
+    confirmedAt: bigint("confirmed_at", { mode: "number" }),
   },
   (t) => [uniqueIndex("node_credentials_active_idx").on(t.node).where(sql`revoked_at is null`)],
 );
