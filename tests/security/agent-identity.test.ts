@@ -176,14 +176,20 @@ for (const dialect of TEST_DIALECTS) describe.skipIf(skipReason(dialect))(`agent
   // The agent wrote the file, but its confirmation went down with the connection: it dials again
   // with the credential (on this server, or on the next of its --server list), and the first
   // connection's close must not void what the agent now uses.
-  it("keeps a credential whose 'saved' was lost when its agent comes back with it on the same server", async () => {
-    const first = track(await dialAgent(server.wsUrl, { secret: AGENT_TOKEN, node: "lost-save" }));
-    first.hello("lost-save");
+  /** Enrolls `node` on `server` without confirming, then comes back with the credential on `to`. */
+  const enrollThenComeBack = async (to: HubServer, secret: string, node: string) => {
+    const first = track(await dialAgent(server.wsUrl, { secret, node }));
+    first.hello(node);
     const credential = (await first.welcome()).credential!;
-    const again = track(await dialAgent(server.wsUrl, { secret: credential, node: "lost-save" }));
+    const again = track(await dialAgent(to.wsUrl, { secret: credential, node }));
     expect(again.status).toBe(101);
-    again.hello("lost-save");
+    again.hello(node);
     await again.welcome();
+    return { first, again, credential };
+  };
+
+  it("keeps a credential whose 'saved' was lost when its agent comes back with it on the same server", async () => {
+    const { first, again, credential } = await enrollThenComeBack(server, AGENT_TOKEN, "lost-save");
     expect((await first.closed).code).toBe(CLOSE_CODES.replaced);
     await new Promise((r) => setTimeout(r, 500)); // the replaced connection's close has been handled
     again.close();
@@ -195,13 +201,7 @@ for (const dialect of TEST_DIALECTS) describe.skipIf(skipReason(dialect))(`agent
     const second = await startHubServer({ target: server.target });
     try {
       const join = (await server.call("POST", "/api/enrollment/join-tokens", {})).json.token as string;
-      const first = track(await dialAgent(server.wsUrl, { secret: join, node: "moved-box" }));
-      first.hello("moved-box");
-      const credential = (await first.welcome()).credential!;
-      const there = track(await dialAgent(second.wsUrl, { secret: credential, node: "moved-box" }));
-      expect(there.status).toBe(101);
-      there.hello("moved-box");
-      await there.welcome();
+      const { first, credential } = await enrollThenComeBack(second, join, "moved-box");
       first.close();
       await waitFor("the first connection gone", () => !server.hub.isConnected("moved-box"));
       await new Promise((r) => setTimeout(r, 500)); // its close has been handled
