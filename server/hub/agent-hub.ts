@@ -181,7 +181,7 @@ export function createAgentHub(deps: {
       conn.credentialId = admission.credentialId;
       // Presented, so saved: where its agent's "saved" went down with the connection it was issued on
       // (here or on another server), that connection's close must not void it. Before the replace below.
-      await identity.confirm(admission.credentialId);
+      if (!admission.confirmed) await identity.confirm(admission.credentialId);
     } else {
       const issued = await identity.enroll(admission, msg.node);
       if ("code" in issued) return refuseOnSocket(conn, issued, msg.node);

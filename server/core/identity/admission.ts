@@ -20,7 +20,7 @@ export interface Refusal {
 }
 
 export type Admission =
-  | { ok: true; kind: "credential"; node: string; credentialId: string }
+  | { ok: true; kind: "credential"; node: string; credentialId: string; /** Its enrollment is complete (see Identity.confirm). */ confirmed: boolean }
   /** `node` is null when the agent named itself only in its hello (older agents, raw clients). */
   | { ok: true; kind: "enroll"; via: "enrollment" | "join"; node: string | null; joinTokenId: string | null }
   | { ok: false; refusal: Refusal };
@@ -101,7 +101,7 @@ export function createAdmission(deps: AdmissionDeps) {
       if (node !== null && node !== credential.node) {
         return refuse(403, REFUSAL_CODES.credentialMismatch, `this credential belongs to node ${credential.node}, not ${node}: start the agent with --name ${credential.node}, or enroll ${node} with a token`);
       }
-      return { ok: true, kind: "credential", node: credential.node, credentialId: credential.id };
+      return { ok: true, kind: "credential", node: credential.node, credentialId: credential.id, confirmed: credential.confirmedAt !== null };
     },
 
     /**

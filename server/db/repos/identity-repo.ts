@@ -13,6 +13,8 @@ export interface CredentialRow {
   via: string;
   createdAt: number;
   revokedAt: number | null;
+  /** When its agent showed it had saved it; null while an enrollment can still be undone. */
+  confirmedAt: number | null;
 }
 
 export interface JoinTokenRow {
@@ -62,7 +64,7 @@ const first = <T>(rows: T[]): T | null => rows[0] ?? null;
 export function identityRepo({ db, schema: { agentRefusals, joinTokens, nodeCredentials } }: DbHandle): IdentityRepo {
   const credentialColumns = {
     id: nodeCredentials.id, node: nodeCredentials.node, via: nodeCredentials.via,
-    createdAt: nodeCredentials.createdAt, revokedAt: nodeCredentials.revokedAt,
+    createdAt: nodeCredentials.createdAt, revokedAt: nodeCredentials.revokedAt, confirmedAt: nodeCredentials.confirmedAt,
   };
   const joinColumns = {
     id: joinTokens.id, createdAt: joinTokens.createdAt, expiresAt: joinTokens.expiresAt, usedAt: joinTokens.usedAt, usedBy: joinTokens.usedBy,

@@ -140,13 +140,20 @@ for (const backend of BACKENDS) {
       const cred = (id: string, node: string) => ({ id, node, secretHash: `hash-${id}`, via: "enrollment", createdAt: T });
       expect(await repo.insertCredential(cred("c1", "box1"))).toBe(true);
       expect(await repo.insertCredential(cred("c2", "box1"))).toBe(false); // the name has a live one
-      expect(await repo.credentialByHash("hash-c1")).toEqual({ id: "c1", node: "box1", via: "enrollment", createdAt: T, revokedAt: null });
+      expect(await repo.credentialByHash("hash-c1")).toEqual({ id: "c1", node: "box1", via: "enrollment", createdAt: T, revokedAt: null, confirmedAt: null });
+      await repo.confirmCredential("c1", T + 1);
+      await repo.confirmCredential("c1", T + 5); // a no-op once confirmed
+      expect((await repo.credentialByHash("hash-c1"))?.confirmedAt).toBe(T + 1);
+      expect(await repo.deleteUnconfirmed("c1")).toBe(false); // confirmed: an enrollment that can no longer be undone
       expect(await repo.revoke("box1", T + 1)).toBe(true);
       expect(await repo.revoke("box1", T + 2)).toBe(false);
       expect((await repo.credentialByHash("hash-c1"))?.revokedAt).toBe(T + 1);
       expect(await repo.activeCredential("box1")).toBeNull();
       expect(await repo.insertCredential(cred("c3", "box1"))).toBe(true); // enrolled again
       expect([...(await repo.liveIds(["c1", "c3", "nope"]))]).toEqual(["c3"]);
+      expect(await repo.deleteUnconfirmed("c3")).toBe(true); // never confirmed: undone, the name free again
+      expect(await repo.activeCredential("box1")).toBeNull();
+      expect(await repo.insertCredential(cred("c3", "box1"))).toBe(true);
 
       await repo.insertJoinToken({ id: "j1", tokenHash: "jh1", createdAt: T, expiresAt: T + 3_600_000 });
       await repo.insertJoinToken({ id: "j2", tokenHash: "jh2", createdAt: T, expiresAt: T + 10 });
